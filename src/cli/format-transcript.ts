@@ -1,0 +1,55 @@
+import type { ConversationSummary, Message, Part } from '../client/index.ts';
+import { formatAge, formatTable, formatTime } from './format-table.ts';
+import { formatCost, formatToolCall, formatUsage, shorten } from './reply-format.ts';
+import type { Style } from './terminal-style.ts';
+
+/** A conversation list as a table; `marked` gets a `*`, rows are numbered from 1 (for `/switch N`). */
+export function formatConversationTable(conversations: ConversationSummary[], now: number, marked?: string): string {
+  const rows = conversations.map((conversation, index) => [
+    conversation.id === marked ? '*' : ' ',
+    String(index + 1),
+    conversation.id,
+    conversation.projectName,
+    formatAge(conversation.updatedAt, now),
+    String(conversation.messageCount),
+    conversation.model,
+    conversation.title === '' ? '(untitled)' : shorten(conversation.title, 60),
+  ]);
+  return formatTable([' ', '#', 'ID', 'PROJECT', 'UPDATED', 'MSGS', 'MODEL', 'TITLE'], rows);
+}
+
+/** One message, as `conversations show` prints it: a header line, then its parts. */
+export function formatMessage(message: Message, style: Style, maxChars = Number.POSITIVE_INFINITY): string {
+  const details = [formatTime(message.createdAt)];
+  if (message.role === 'assistant') {
+    if (message.model) details.push(message.model);
+    if (message.status !== 'completed') details.push(message.status);
+    if (message.usage) details.push(formatUsage(message.usage));
+    if (message.cost) details.push(formatCost(message.cost));
+  }
+  const header = style.bold(message.role === 'user' ? 'user' : 'assistant') + style.dim(` · ${details.join(' · ')}`);
+  const body = message.parts.map((part) => formatPart(part, style, maxChars)).filter((line) => line !== '');
+  return [header, ...body].join('\n');
+}
+
+function formatPart(part: Part, style: Style, maxChars: number): string {
+  switch (part.kind) {
+    case 'text':
+      return part.text.length > maxChars ? `${part.text.slice(0, maxChars)}…` : part.text;
+    case 'reasoning':
+      return style.dim(`(reasoning) ${shorten(part.text, Math.min(maxChars, 200))}`);
+    case 'tool-call':
+      return style.dim(formatToolCall(part));
+    case 'tool-result': {
+      const output = typeof part.output === 'string' ? part.output : JSON.stringify(part.output) ?? '';
+      const line = `  → ${part.toolName}: ${shorten(output, 120)}`;
+      return part.isError ? style.red(line) : style.dim(line);
+    }
+    case 'context': {
+      const lines = part.range ? `:${part.range.start}-${part.range.end}` : '';
+      return style.dim(`[context] ${part.path}${lines} (${part.content.length} chars)`);
+    }
+    case 'error':
+      return style.red(`✗ ${part.message} (${part.code})`);
+  }
+}

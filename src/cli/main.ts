@@ -1,0 +1,30 @@
+/**
+ * `confab <command> [options]`: a dispatcher. Each command lives in its own module under src/cli/
+ * exporting `run(argv): Promise<number>` (the exit code) and is loaded only when used, so adding a
+ * command is one line in `commands` and one new file.
+ */
+type CommandModule = { run(argv: string[]): Promise<number> };
+
+const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  serve: { summary: 'Start the Confab server (HTTP, SSE and WebSocket).', load: () => import('./serve-command.ts') },
+  ask: { summary: 'Ask one question in a new conversation; prints the answer as it streams.', load: () => import('./ask-command.ts') },
+  chat: { summary: 'Chat interactively: streamed replies, tool calls, Ctrl-C stops a run.', load: () => import('./chat-command.ts') },
+  conversations: { summary: 'List, show or delete conversations.', load: () => import('./conversations-command.ts') },
+  projects: { summary: 'Add, list or remove projects.', load: () => import('./projects-command.ts') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
+  return `Usage: confab <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "confab <command> --help" for a command's options.\n`;
+}
+
+const [name, ...argv] = process.argv.slice(2);
+if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+  process.stdout.write(usage());
+} else if (!Object.hasOwn(commands, name)) {
+  process.stderr.write(`confab: unknown command "${name}".\n\n${usage()}`);
+  process.exitCode = 2;
+} else {
+  process.exitCode = await (await commands[name].load()).run(argv);
+}

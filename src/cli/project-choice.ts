@@ -1,0 +1,45 @@
+import { realpath } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { ConfabClientError, type ConfabClient, type Project } from '../client/index.ts';
+import { CliError } from './cli-args.ts';
+
+export type ProjectChoice = { project: Project; reason: string };
+
+/**
+ * The project a conversation goes into: `--project P` when given; else the only project; else the
+ * one registered for the current directory; else a new project for the current directory, named
+ * after its basename. `reason` says which, for the user.
+ */
+export async function chooseProject(client: ConfabClient, requested: string | undefined, cwd: string): Promise<ProjectChoice> {
+  if (requested !== undefined) return { project: await getProject(client, requested), reason: '--project' };
+  const projects = await client.projects.list();
+  if (projects.length === 1) return { project: projects[0], reason: 'the only project' };
+  const directory = await realpath(cwd).catch(() => cwd);
+  const forDirectory = projects.find((project) => project.path === directory);
+  if (forDirectory) return { project: forDirectory, reason: 'registered for this directory' };
+  const name = projectNameFor(directory);
+  const taken = projects.find((project) => project.name === name);
+  if (taken) {
+    throw new CliError(`several projects exist and none is registered for ${directory}; the name "${name}" is taken by ${taken.path}. Choose one with --project (see \`confab projects list\`).`);
+  }
+  const project = await client.projects.create({ name, path: directory });
+  return { project, reason: `new project for ${directory}` };
+}
+
+/** A project by name, with a helpful error when there is none. */
+export async function getProject(client: ConfabClient, name: string): Promise<Project> {
+  try {
+    return await client.projects.get(name);
+  } catch (error) {
+    if (ConfabClientError.is(error, 'not_found')) {
+      throw new CliError(`no project named "${name}". List them with \`confab projects list\`, or add one with \`confab projects add ${name} PATH\`.`);
+    }
+    throw error;
+  }
+}
+
+/** A valid project name (`^[a-zA-Z0-9_-]{1,64}$`) from a directory's basename. */
+export function projectNameFor(directory: string): string {
+  const name = basename(directory).replace(/[^a-zA-Z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
+  return name === '' ? 'project' : name;
+}

@@ -1,0 +1,116 @@
+import { parseArgs } from 'node:util';
+import { ConfabError } from '../domain/errors.ts';
+import { serve, type RunningServe } from '../server/serve.ts';
+import { createConsoleLogger } from '../util/logger.ts';
+
+const help = `Usage: confab serve [options]
+
+Starts the Confab server and prints the URL to open (it carries the access token).
+
+Options:
+  --host HOST            Address to listen on (default 127.0.0.1). Any other than a loopback
+                         address needs CONFAB_TOKEN set.
+  --port PORT            Port (default 4317; 0 picks a free one, printed in the URL).
+  --data-dir DIR         Database and token file (default ./.confab).
+  --config FILE          Provider config file (default: $CONFAB_CONFIG).
+  --allow-origin ORIGIN  A browser origin allowed besides the server's own (repeatable).
+  -h, --help             Show this help.
+
+Environment:
+  CONFAB_TOKEN           Access token (else generated once into <data-dir>/token).
+  OPENAI_API_KEY, ANTHROPIC_API_KEY, OLLAMA_HOST, CONFAB_CONFIG
+                         Providers (see docs/architecture.md).
+  CONFAB_LOG_LEVEL       info, warn (default) or error; logs go to stderr as JSON lines.
+`;
+
+/** `confab serve`: runs until SIGINT or SIGTERM, then shuts down cleanly and exits 0. */
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '4317' },
+        'data-dir': { type: 'string', default: './.confab' },
+        config: { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true, default: [] },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    process.stderr.write(`confab serve: ${(error as Error).message}\nRun "confab serve --help" for the options.\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!/^\d+$/.test(values.port) || port > 65535) {
+    process.stderr.write(`confab serve: --port must be a number from 0 to 65535, got "${values.port}".\n`);
+    return 2;
+  }
+
+  let running: RunningServe;
+  try {
+    running = await serve({
+      host: values.host,
+      port,
+      dataDir: values['data-dir'],
+      configPath: values.config,
+      allowOrigins: values['allow-origin'],
+      env: process.env,
+      logger: createConsoleLogger({ level: logLevel(process.env.CONFAB_LOG_LEVEL) }),
+    });
+  } catch (error) {
+    process.stderr.write(`confab serve: ${describeStartupError(error, values.host, port)}\n`);
+    return 1;
+  }
+
+  // Handlers go in before the URL is printed: whoever reads it may signal at once.
+  const stopRequested = new Promise<void>((resolve) => {
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      // A second signal while shutting down exits at once.
+      const force = () => process.exit(1);
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  process.stdout.write(`Confab is running at ${running.openUrl}\n`);
+  if (running.providerNames.length === 0) {
+    process.stdout.write('No AI provider is configured: set OPENAI_API_KEY, ANTHROPIC_API_KEY or OLLAMA_HOST, or pass --config FILE.\n');
+  }
+  await stopRequested;
+  try {
+    await running.close();
+  } catch (error) {
+    process.stderr.write(`confab serve: shutdown failed: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  // Timers other modules may still hold (idle releases) must not keep a stopped server alive.
+  process.exit(0);
+}
+
+function describeStartupError(error: unknown, host: string, port: number): string {
+  if (ConfabError.is(error)) return error.message;
+  const { code, syscall, message } = error as { code?: string; syscall?: string; message?: string };
+  if (syscall === 'listen' || syscall === 'getaddrinfo') {
+    if (code === 'EADDRINUSE') return `port ${port} on ${host} is already in use; choose another with --port.`;
+    if (code === 'EACCES') return `not allowed to listen on ${host}:${port}; choose a port above 1023 with --port.`;
+    return `cannot listen on ${host}:${port} (${code ?? message}).`;
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR') return `cannot use the data directory: ${message}`;
+  return message ?? String(error);
+}
+
+function logLevel(value: string | undefined): 'info' | 'warn' | 'error' {
+  return value === 'info' || value === 'error' ? value : 'warn';
+}

@@ -1,0 +1,236 @@
+import type { SendInput } from '../domain/requests.ts';
+import type { ConversationState, Run } from '../domain/schemas.ts';
+import type { ConfabEvent } from '../events/definitions.ts';
+import type { ContinueResult, SendResult, StopResult } from './api-types.ts';
+import { ConfabClientError, toClientError } from './client-error.ts';
+import type { Connection, Subscriber } from './connection.ts';
+import { notify } from './listeners.ts';
+import type { ConversationsApi } from './rest-api.ts';
+import type { Transport } from './transport.ts';
+import { activeRunOf, fromDetail, queueOf, reconcile, statusOf, type QueuedRun, type ReconciledState, type RetryState, type WatchStatus } from './watch-reducer.ts';
+
+/** Everything a watch shows, as one immutable object: a new one after every change. */
+export type WatchState = {
+  /** False until the first state arrived (from the initial load or a snapshot). */
+  readonly loaded: boolean;
+  /** The conversation, its messages (including the one streaming now) and its runs. */
+  readonly state: ConversationState | null;
+  readonly status: WatchStatus;
+  readonly activeRun: Run | null;
+  /** The latest retry of the active run while it waits for its next attempt. */
+  readonly retry: RetryState | null;
+  /** Runs waiting behind the active one, with the user message each will add. */
+  readonly queue: readonly QueuedRun[];
+  /** `seq` of the last event applied (-1 before any). */
+  readonly lastSeq: number;
+  readonly cursor: string | null;
+  /** Subscribed on an open connection: changes arrive as they happen. False while (re)connecting. */
+  readonly live: boolean;
+  /** The conversation was deleted; the watch receives nothing more. */
+  readonly deleted: boolean;
+  /** Why the watch could not load or subscribe (not found, unauthorized, …). */
+  readonly error: ConfabClientError | null;
+};
+
+export type SendOptions = Omit<SendInput, 'content'>;
+
+type WatchDependencies = {
+  conversations: ConversationsApi;
+  connection: Connection;
+  newRequestId: () => string;
+  onClosed: (watch: ConversationWatch) => void;
+};
+
+const initialState: WatchState = {
+  loaded: false,
+  state: null,
+  status: 'idle',
+  activeRun: null,
+  retry: null,
+  queue: [],
+  lastSeq: -1,
+  cursor: null,
+  live: false,
+  deleted: false,
+  error: null,
+};
+
+/**
+ * A live view of one conversation. It loads the state over REST, then subscribes from that state's
+ * cursor (so it receives a replay of what it missed, not a redundant snapshot), folds every event in
+ * with the engine's own reducer, and resubscribes from its last cursor after every reconnect,
+ * dropping events it has already applied.
+ */
+export class ConversationWatch {
+  readonly conversationId: string;
+  /** Resolves once the first state is in; rejects if it never can be (not found, closed, …). */
+  readonly ready: Promise<void>;
+  readonly #deps: WatchDependencies;
+  readonly #subscriber: Subscriber;
+  readonly #listeners = new Set<(state: WatchState) => void>();
+  readonly #eventListeners = new Set<(event: ConfabEvent) => void>();
+  #current: WatchState = initialState;
+  #reconciled: ReconciledState | undefined;
+  #settleReady!: (error?: ConfabClientError) => void;
+  #references = 1;
+  #closed = false;
+
+  constructor(conversationId: string, deps: WatchDependencies) {
+    this.conversationId = conversationId;
+    this.#deps = deps;
+    this.#subscriber = {
+      conversationId,
+      cursor: () => this.#reconciled?.cursor ?? null,
+      deliver: (event) => this.#receive(event),
+      reject: (error) => this.#fail(error),
+      setLive: (live) => this.#setLive(live),
+    };
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#settleReady = (error) => (error ? reject(error) : resolve());
+    });
+    // Awaiting `ready` is optional: never let an unobserved rejection crash the host.
+    this.ready.catch(() => undefined);
+    void this.#load();
+  }
+
+  /** The current immutable state (`getSnapshot` for React's `useSyncExternalStore`). */
+  get current(): WatchState {
+    return this.#current;
+  }
+  get state(): ConversationState | null {
+    return this.#current.state;
+  }
+  get status(): WatchStatus {
+    return this.#current.status;
+  }
+  get retry(): RetryState | null {
+    return this.#current.retry;
+  }
+  get queue(): readonly QueuedRun[] {
+    return this.#current.queue;
+  }
+  get lastSeq(): number {
+    return this.#current.lastSeq;
+  }
+  get cursor(): string | null {
+    return this.#current.cursor;
+  }
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Called with the new WatchState after every change; returns the unsubscribe function. Bound, so
+   * `useSyncExternalStore(watch.subscribe, () => watch.current)` works as is.
+   */
+  readonly subscribe = (listener: (state: WatchState) => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  };
+
+  /** Raw events, after deduplication: each event is seen once, in `seq` order (a `snapshot` may restart the sequence). */
+  readonly onEvent = (listener: (event: ConfabEvent) => void): (() => void) => {
+    this.#eventListeners.add(listener);
+    return () => void this.#eventListeners.delete(listener);
+  };
+
+  /** Sends a user message. Idempotent across reconnects: a `clientRequestId` is generated unless given. */
+  send(content: string, options: SendOptions = {}): Promise<SendResult> {
+    const input: SendInput = { ...options, content, clientRequestId: options.clientRequestId ?? this.#deps.newRequestId() };
+    return this.#command((transport) => transport.send(this.conversationId, input), 2);
+  }
+
+  /** Stops `runId`, or the run active now; resolves when it has ended. */
+  stop(runId?: string): Promise<StopResult> {
+    const target = runId ?? this.#current.activeRun?.id;
+    // Retrying a stop is safe only when it names its run: a bare stop could hit the next queued run.
+    return this.#command((transport) => transport.stop(this.conversationId, target), target === undefined ? 0 : 2);
+  }
+
+  /** Carries on from the last run's partial message. Not retried: a second continue could start a second run. */
+  continue(): Promise<ContinueResult> {
+    return this.#command((transport) => transport.continue(this.conversationId), 0);
+  }
+
+  /** Stops watching (each `client.watch()` of this conversation needs its own `close()`). */
+  close(): void {
+    if (this.#closed || --this.#references > 0) return;
+    this.#closed = true;
+    this.#deps.connection.remove(this.#subscriber);
+    this.#deps.onClosed(this);
+    this.#settleReady(new ConfabClientError('closed', 'The watch was closed.'));
+  }
+
+  /** @internal The client hands out the same watch for the same conversation. */
+  retain(): this {
+    this.#references++;
+    return this;
+  }
+
+  async #load(): Promise<void> {
+    try {
+      const { conversation, messages, runs, cursor } = await this.#deps.conversations.get(this.conversationId);
+      if (this.#closed) return;
+      this.#reconciled = fromDetail({ conversation, messages, runs }, cursor);
+      this.#publish();
+    } catch (cause) {
+      const error = toClientError(cause);
+      if (this.#closed) return;
+      // Offline now: subscribing without a cursor makes the first event, whenever it comes, a snapshot.
+      if (error.code !== 'network') return this.#fail(error);
+    }
+    this.#deps.connection.add(this.#subscriber);
+  }
+
+  #receive(event: ConfabEvent): void {
+    if (this.#closed) return;
+    let next: ReconciledState | undefined;
+    if (this.#reconciled) next = reconcile(this.#reconciled, event);
+    else if (event.type === 'snapshot') next = reconcile({ state: event.data.state, lastSeq: -1, cursor: null, retry: null }, event);
+    if (!next) return;
+    this.#reconciled = next;
+    const deleted = event.type === 'conversation-deleted';
+    if (deleted) this.#deps.connection.remove(this.#subscriber);
+    this.#publish(deleted);
+    notify(this.#eventListeners, event);
+  }
+
+  #publish(deleted = this.#current.deleted): void {
+    const reconciled = this.#reconciled!;
+    const previous = this.#current;
+    const runsUnchanged = previous.state !== null && previous.state.runs === reconciled.state.runs;
+    this.#current = {
+      loaded: true,
+      state: reconciled.state,
+      status: runsUnchanged ? previous.status : statusOf(reconciled.state),
+      activeRun: runsUnchanged ? previous.activeRun : activeRunOf(reconciled.state),
+      retry: reconciled.retry,
+      queue: runsUnchanged ? previous.queue : queueOf(reconciled.state),
+      lastSeq: reconciled.lastSeq,
+      cursor: reconciled.cursor,
+      live: previous.live,
+      deleted,
+      error: null,
+    };
+    if (!previous.loaded) this.#settleReady();
+    notify(this.#listeners, this.#current);
+  }
+
+  #setLive(live: boolean): void {
+    if (this.#closed || this.#current.live === live) return;
+    this.#current = { ...this.#current, live };
+    notify(this.#listeners, this.#current);
+  }
+
+  #fail(error: ConfabClientError): void {
+    if (this.#closed) return;
+    this.#current = { ...this.#current, error };
+    this.#settleReady(error);
+    notify(this.#listeners, this.#current);
+  }
+
+  #command<T>(run: (transport: Transport) => Promise<T>, retries: number): Promise<T> {
+    if (this.#closed) return Promise.reject(new ConfabClientError('closed', 'The watch was closed.'));
+    return this.#deps.connection.command(run, retries);
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * `confab/client`: the browser-safe client SDK. See docs/client-sdk.md.
+ */
+export { createClient, ConfabClient, type ClientOptions } from './confab-client.ts';
+export { ConversationWatch, type WatchState, type SendOptions } from './conversation-watch.ts';
+export type { ConnectionState, ConnectionStatus, TransportMode } from './connection.ts';
+export type { RetryState, QueuedRun, WatchStatus } from './watch-reducer.ts';
+export { ConfabClientError, type ClientErrorCode } from './client-error.ts';
+export { defaultReconnectOptions, reconnectDelay, type ReconnectOptions } from './backoff.ts';
+export type { Scheduler } from './scheduler.ts';
+export type { Transport, TransportKind } from './transport.ts';
+export type { WebSocketConstructor, WebSocketLike } from './websocket-transport.ts';
+export type { FetchLike } from './http.ts';
+export type { ConversationListQuery } from './rest-api.ts';
+export type * from './api-types.ts';
+export { SseParser, type SseMessage } from './sse-parser.ts';
+export { messageText } from '../events/apply-event.ts';
+export { parseEvent, eventDefinitions, eventTypes, type ConfabEvent, type ConfabEventOf, type EventType, type EventData } from '../events/definitions.ts';
+export type { ConversationPatch, NewConversation, SendInput } from '../domain/requests.ts';
+export type {
+  BusyPolicy,
+  ContextInput,
+  Conversation,
+  ConversationState,
+  Cost,
+  Message,
+  MessageStatus,
+  Part,
+  Project,
+  Run,
+  RunStatus,
+  Usage,
+  WireError,
+} from '../domain/schemas.ts';

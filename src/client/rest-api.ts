@@ -1,0 +1,120 @@
+import type { ConversationPatch, NewConversation, SendInput } from '../domain/requests.ts';
+import type { Conversation, Project } from '../domain/schemas.ts';
+import type {
+  ContinueResult,
+  ConversationDetail,
+  ConversationPage,
+  ConversationSummary,
+  Health,
+  ModelList,
+  SendResult,
+  SessionInfo,
+  StopResult,
+} from './api-types.ts';
+import type { Http } from './http.ts';
+
+/** `/v1/projects`. */
+export class ProjectsApi {
+  readonly #http: Http;
+
+  constructor(http: Http) {
+    this.#http = http;
+  }
+
+  async list(): Promise<Project[]> {
+    return (await this.#http.json<{ projects: Project[] }>('GET', '/v1/projects')).projects;
+  }
+
+  async create(input: { name: string; path: string }): Promise<Project> {
+    return (await this.#http.json<{ project: Project }>('POST', '/v1/projects', { body: input })).project;
+  }
+
+  async get(name: string): Promise<Project> {
+    return (await this.#http.json<{ project: Project }>('GET', `/v1/projects/${encodeURIComponent(name)}`)).project;
+  }
+
+  delete(name: string): Promise<void> {
+    return this.#http.json<void>('DELETE', `/v1/projects/${encodeURIComponent(name)}`);
+  }
+}
+
+export type ConversationListQuery = {
+  /** Only this project's conversations. */
+  project?: string;
+  limit?: number;
+  /** `nextBefore` of the previous page. */
+  before?: number;
+};
+
+/** `/v1/conversations` and the commands on one conversation, over plain HTTP. */
+export class ConversationsApi {
+  readonly #http: Http;
+
+  constructor(http: Http) {
+    this.#http = http;
+  }
+
+  /** One page, newest `updatedAt` first. */
+  list(query: ConversationListQuery = {}): Promise<ConversationPage> {
+    return this.#http.json<ConversationPage>('GET', '/v1/conversations', { query: { project: query.project, limit: query.limit, before: query.before } });
+  }
+
+  /** Every conversation (of a project), page after page. */
+  async *listAll(query: Omit<ConversationListQuery, 'before'> = {}): AsyncGenerator<ConversationSummary> {
+    let before: number | undefined;
+    while (true) {
+      const page = await this.list({ ...query, before });
+      yield* page.conversations;
+      if (page.nextBefore === null || page.conversations.length === 0) return;
+      before = page.nextBefore;
+    }
+  }
+
+  async create(input: NewConversation): Promise<Conversation> {
+    return (await this.#http.json<{ conversation: Conversation }>('POST', '/v1/conversations', { body: input })).conversation;
+  }
+
+  get(conversationId: string): Promise<ConversationDetail> {
+    return this.#http.json<ConversationDetail>('GET', conversationPath(conversationId));
+  }
+
+  async update(conversationId: string, patch: ConversationPatch): Promise<Conversation> {
+    return (await this.#http.json<{ conversation: Conversation }>('PATCH', conversationPath(conversationId), { body: patch })).conversation;
+  }
+
+  /** Stops any run; the conversation is gone for good. */
+  delete(conversationId: string): Promise<void> {
+    return this.#http.json<void>('DELETE', conversationPath(conversationId));
+  }
+
+  /** Adds a user message; the run answering it starts now or is queued (see `onBusy`). */
+  send(conversationId: string, input: SendInput): Promise<SendResult> {
+    return this.#http.json<SendResult>('POST', `${conversationPath(conversationId)}/messages`, { body: input });
+  }
+
+  /** Stops the active run (or, with `runId` of a queued run, removes it from the queue); resolves when it has ended. */
+  stop(conversationId: string, options: { runId?: string } = {}): Promise<StopResult> {
+    return this.#http.json<StopResult>('POST', `${conversationPath(conversationId)}/stop`, { body: options.runId === undefined ? {} : { runId: options.runId } });
+  }
+
+  /** Carries on from the last run's partial message. */
+  continue(conversationId: string): Promise<ContinueResult> {
+    return this.#http.json<ContinueResult>('POST', `${conversationPath(conversationId)}/continue`);
+  }
+}
+
+export function conversationPath(conversationId: string): string {
+  return `/v1/conversations/${encodeURIComponent(conversationId)}`;
+}
+
+export async function health(http: Http): Promise<Health> {
+  return http.json<Health>('GET', '/v1/health');
+}
+
+export async function sessions(http: Http): Promise<SessionInfo[]> {
+  return (await http.json<{ sessions: SessionInfo[] }>('GET', '/v1/sessions')).sessions;
+}
+
+export function models(http: Http): Promise<ModelList> {
+  return http.json<ModelList>('GET', '/v1/models');
+}

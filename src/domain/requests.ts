@@ -1,0 +1,33 @@
+/**
+ * Command inputs, defined once as data: the engine validates with them and the server reuses them
+ * for request bodies and WebSocket frames. Browser-safe.
+ */
+import { z } from 'zod';
+import { BusyPolicySchema, ContextInputSchema } from './schemas.ts';
+
+export const SendInputSchema = z.object({
+  content: z.string().min(1, 'content must not be empty'),
+  context: z.array(ContextInputSchema).optional(),
+  onBusy: BusyPolicySchema.optional(),
+  /** Makes the send idempotent: repeating it returns the first message and run. */
+  clientRequestId: z.string().min(1).max(200).optional(),
+});
+
+export const NewConversationSchema = z.object({
+  projectName: z.string().min(1),
+  title: z.string().optional(),
+  model: z.string().optional(),
+  systemPrompt: z.string().optional(),
+  busyPolicy: BusyPolicySchema.optional(),
+});
+
+export const ConversationPatchSchema = z.object({
+  title: z.string().optional(),
+  model: z.string().optional(),
+  systemPrompt: z.string().optional(),
+  busyPolicy: BusyPolicySchema.optional(),
+});
+
+export type SendInput = z.infer<typeof SendInputSchema>;
+export type NewConversation = z.infer<typeof NewConversationSchema>;
+export type ConversationPatch = z.infer<typeof ConversationPatchSchema>;

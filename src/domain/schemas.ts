@@ -1,0 +1,218 @@
+/**
+ * The domain, defined once as data. Types are inferred from these schemas; the server validates
+ * input with them; the event definitions embed them; the docs are generated from them.
+ * Browser-safe: imports nothing but zod.
+ */
+import { z } from 'zod';
+
+export const projectNamePattern = /^[a-zA-Z0-9_-]{1,64}$/;
+
+export const ProjectSchema = z.object({
+  name: z.string().regex(projectNamePattern),
+  /** Absolute, resolved (real) path of the project's directory. */
+  path: z.string(),
+  createdAt: z.number(),
+});
+
+export const BusyPolicySchema = z.enum(['enqueue', 'reject', 'interrupt']);
+
+export const UsageSchema = z.object({
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  reasoningTokens: z.number().optional(),
+  cachedInputTokens: z.number().optional(),
+  /** True when some of the figures are our estimate, not the provider's report. */
+  estimated: z.boolean().optional(),
+});
+
+export const CostSchema = z.object({
+  /** US dollars. */
+  amount: z.number(),
+  currency: z.literal('USD'),
+  estimated: z.boolean(),
+});
+
+export const ConversationSchema = z.object({
+  id: z.string(),
+  projectName: z.string(),
+  title: z.string(),
+  /** `provider/model`, e.g. `openai/gpt-4o-mini`. A change applies from the next run. */
+  model: z.string(),
+  systemPrompt: z.string(),
+  busyPolicy: BusyPolicySchema,
+  usage: UsageSchema,
+  /** Null while no price is known for any run of the conversation. */
+  cost: CostSchema.nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+
+export const LineRangeSchema = z.object({ start: z.number().int().min(1), end: z.number().int().min(1) });
+
+export const ToolCallStatusSchema = z.enum(['pending', 'running', 'completed', 'error']);
+
+export const TextPartSchema = z.object({ id: z.string(), kind: z.literal('text'), text: z.string() });
+export const ReasoningPartSchema = z.object({ id: z.string(), kind: z.literal('reasoning'), text: z.string() });
+export const ToolCallPartSchema = z.object({
+  id: z.string(),
+  kind: z.literal('tool-call'),
+  toolCallId: z.string(),
+  toolName: z.string(),
+  input: z.unknown(),
+  status: ToolCallStatusSchema,
+  /** Set when the call was executed by the agent or provider itself, not by Confab. */
+  providerExecuted: z.boolean().optional(),
+});
+export const ToolResultPartSchema = z.object({
+  id: z.string(),
+  kind: z.literal('tool-result'),
+  toolCallId: z.string(),
+  toolName: z.string(),
+  output: z.unknown(),
+  isError: z.boolean(),
+});
+export const ContextPartSchema = z.object({
+  id: z.string(),
+  kind: z.literal('context'),
+  path: z.string(),
+  content: z.string(),
+  range: LineRangeSchema.optional(),
+});
+export const ErrorPartSchema = z.object({
+  id: z.string(),
+  kind: z.literal('error'),
+  code: z.string(),
+  message: z.string(),
+});
+
+export const PartSchema = z.discriminatedUnion('kind', [
+  TextPartSchema,
+  ReasoningPartSchema,
+  ToolCallPartSchema,
+  ToolResultPartSchema,
+  ContextPartSchema,
+  ErrorPartSchema,
+]);
+export const PartKindSchema = z.enum(['text', 'reasoning', 'tool-call', 'tool-result', 'context', 'error']);
+/** Kinds that stream through part-start / part-delta / part-end. */
+export const StreamedPartKindSchema = z.enum(['text', 'reasoning']);
+
+export const MessageStatusSchema = z.enum(['streaming', 'completed', 'stopped', 'failed', 'interrupted']);
+
+export const MessageSchema = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  role: z.enum(['user', 'assistant']),
+  parts: z.array(PartSchema),
+  status: MessageStatusSchema,
+  /** The run that produced (assistant) or was triggered by (user) this message. */
+  runId: z.string().nullable(),
+  /** Model that produced an assistant message. */
+  model: z.string().nullable(),
+  usage: UsageSchema.nullable(),
+  cost: CostSchema.nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+
+export const RunStatusSchema = z.enum(['queued', 'running', 'completed', 'stopped', 'failed', 'interrupted']);
+export const terminalRunStatuses = ['completed', 'stopped', 'failed', 'interrupted'] as const;
+
+export const FinishReasonSchema = z.enum([
+  'stop',
+  'length',
+  'content-filter',
+  'tool-limit',
+  'stopped',
+  'error',
+  'interrupted',
+  'other',
+]);
+
+export const WireErrorSchema = z.object({ code: z.string(), message: z.string() });
+
+export const ContextInputSchema = z.object({
+  path: z.string().min(1),
+  content: z.string().optional(),
+  range: LineRangeSchema.optional(),
+});
+
+export const RunSchema = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  status: RunStatusSchema,
+  trigger: z.enum(['send', 'continue']),
+  model: z.string(),
+  /** The user message this run answers (null for a `continue`). */
+  userMessageId: z.string().nullable(),
+  /** The assistant message this run writes into (set when the run starts). */
+  assistantMessageId: z.string().nullable(),
+  /** For a queued send: the user message, added to the conversation when the run starts. */
+  input: MessageSchema.nullable(),
+  clientRequestId: z.string().nullable(),
+  finishReason: FinishReasonSchema.nullable(),
+  usage: UsageSchema,
+  cost: CostSchema.nullable(),
+  /** Provider requests made, including retries. */
+  attempts: z.number(),
+  /** Model steps completed (tool loop iterations). */
+  steps: z.number(),
+  error: WireErrorSchema.nullable(),
+  /** Session id kept by a coding agent (Claude Code, OpenCode, Codex), for resuming it. */
+  agentSessionId: z.string().nullable(),
+  createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+});
+
+/** The latest `run-retrying` while its run waits for the next attempt (cleared when output resumes or the run ends). */
+export const RetryStateSchema = z.object({
+  runId: z.string(),
+  attempt: z.number(),
+  maxAttempts: z.number(),
+  delayMs: z.number(),
+  error: WireErrorSchema,
+  /** When the wait began (epoch ms): the next attempt starts at `at + delayMs`. */
+  at: z.number(),
+});
+
+export const ConversationStateSchema = z.object({
+  conversation: ConversationSchema,
+  messages: z.array(MessageSchema),
+  /** Runs not yet ended (in queue order), plus the most recent ended run. */
+  runs: z.array(RunSchema),
+  /** Set while a run waits to retry, so a snapshot shows the wait too. */
+  retry: RetryStateSchema.nullable().optional(),
+});
+
+export type Project = z.infer<typeof ProjectSchema>;
+export type BusyPolicy = z.infer<typeof BusyPolicySchema>;
+export type Usage = z.infer<typeof UsageSchema>;
+export type Cost = z.infer<typeof CostSchema>;
+export type Conversation = z.infer<typeof ConversationSchema>;
+export type LineRange = z.infer<typeof LineRangeSchema>;
+export type ToolCallStatus = z.infer<typeof ToolCallStatusSchema>;
+export type TextPart = z.infer<typeof TextPartSchema>;
+export type ReasoningPart = z.infer<typeof ReasoningPartSchema>;
+export type ToolCallPart = z.infer<typeof ToolCallPartSchema>;
+export type ToolResultPart = z.infer<typeof ToolResultPartSchema>;
+export type ContextPart = z.infer<typeof ContextPartSchema>;
+export type ErrorPart = z.infer<typeof ErrorPartSchema>;
+export type Part = z.infer<typeof PartSchema>;
+export type PartKind = z.infer<typeof PartKindSchema>;
+export type StreamedPartKind = z.infer<typeof StreamedPartKindSchema>;
+export type MessageStatus = z.infer<typeof MessageStatusSchema>;
+export type Message = z.infer<typeof MessageSchema>;
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+export type FinishReason = z.infer<typeof FinishReasonSchema>;
+export type WireError = z.infer<typeof WireErrorSchema>;
+export type ContextInput = z.infer<typeof ContextInputSchema>;
+export type Run = z.infer<typeof RunSchema>;
+export type ConversationState = z.infer<typeof ConversationStateSchema>;
+export type RetryState = z.infer<typeof RetryStateSchema>;
+
+export const emptyUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0 });
+
+export function isTerminalRunStatus(status: RunStatus): boolean {
+  return (terminalRunStatuses as readonly string[]).includes(status);
+}

@@ -1,0 +1,109 @@
+import type { Store, StoreBatch } from '../store/store.ts';
+import type { Clock } from '../util/clock.ts';
+import type { Logger } from '../util/logger.ts';
+import type { LiveConversation } from './live-conversation.ts';
+
+/**
+ * Writes live state to the store in batches: every conversation changed since the last write goes
+ * into one transaction, at most once per `intervalMs` while anything is dirty (no timer runs while
+ * nothing changes), and immediately on `flush()` (run ends, shutdown). Never one write per token.
+ * A failed write keeps the records dirty and is tried again at the next interval.
+ */
+export class Checkpointer {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #intervalMs: number;
+  readonly #logger: Logger;
+  readonly #dirty = new Set<LiveConversation>();
+  #timer: object | undefined;
+  #writing: Promise<void> = Promise.resolve();
+  /** Transactions committed (for tests and the benchmark). */
+  commits = 0;
+
+  constructor(options: { store: Store; clock: Clock; intervalMs: number; logger: Logger }) {
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#intervalMs = options.intervalMs;
+    this.#logger = options.logger;
+  }
+
+  markDirty(live: LiveConversation): void {
+    this.#dirty.add(live);
+    if (this.#timer === undefined) {
+      this.#timer = this.#clock.setTimeout(() => {
+        this.#timer = undefined;
+        void this.flush();
+      }, this.#intervalMs);
+    }
+  }
+
+  /** Writes everything dirty now; resolves when it (and any write before it) is stored. */
+  flush(): Promise<void> {
+    if (this.#timer !== undefined) {
+      this.#clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#writing = this.#writing.then(() => this.#write());
+    return this.#writing;
+  }
+
+  /**
+   * Writes everything pending plus `batch`, in one transaction: used at run end so the terminal
+   * records are stored before the events announcing them go out. Rejects when the write fails (the
+   * pending records stay dirty and are retried; the caller decides what to do about `batch`).
+   */
+  commitNow(batch: StoreBatch): Promise<void> {
+    const write = this.#writing.then(() => this.#write(batch));
+    this.#writing = write.catch(() => {});
+    return write;
+  }
+
+  /** Forgets a conversation's pending writes (it was deleted). */
+  forget(live: LiveConversation): void {
+    this.#dirty.delete(live);
+  }
+
+  /** `extra` records go after the dirty ones, so they win where both hold the same record. */
+  async #write(extra?: StoreBatch): Promise<void> {
+    if (this.#dirty.size === 0 && !extra) return;
+    const lives = [...this.#dirty];
+    this.#dirty.clear();
+    const batch: Required<StoreBatch> = { conversations: [], messages: [], runs: [], lastSeq: {} };
+    const taken: { live: LiveConversation; conversation: boolean; messages: string[]; runs: string[] }[] = [];
+    for (const live of lives) {
+      if (live.deleted) continue;
+      const { dirty, state } = live;
+      const record = { live, conversation: dirty.conversation, messages: [...dirty.messages], runs: [...dirty.runs] };
+      taken.push(record);
+      if (dirty.conversation) batch.conversations.push(structuredClone(state.conversation));
+      for (const message of state.messages) if (dirty.messages.has(message.id)) batch.messages.push(structuredClone(message));
+      for (const run of state.runs) if (dirty.runs.has(run.id)) batch.runs.push(structuredClone(run));
+      batch.lastSeq[live.id] = live.log.lastSeq;
+      dirty.conversation = false;
+      dirty.messages.clear();
+      dirty.runs.clear();
+    }
+    if (extra) {
+      batch.conversations.push(...(extra.conversations ?? []));
+      batch.messages.push(...(extra.messages ?? []));
+      batch.runs.push(...(extra.runs ?? []));
+      Object.assign(batch.lastSeq, extra.lastSeq);
+    } else if (taken.length === 0) {
+      return;
+    }
+    try {
+      await this.#store.commit(batch);
+      this.commits++;
+    } catch (error) {
+      this.#logger.error('checkpoint failed; will retry', { error });
+      for (const record of taken) {
+        if (record.live.deleted) continue;
+        if (record.conversation) record.live.dirty.conversation = true;
+        for (const id of record.messages) record.live.dirty.messages.add(id);
+        for (const id of record.runs) record.live.dirty.runs.add(id);
+        this.markDirty(record.live);
+      }
+      if (extra) throw error;
+    }
+  }
+}

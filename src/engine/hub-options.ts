@@ -1,0 +1,64 @@
+import type { Store } from '../store/store.ts';
+import type { Clock } from '../util/clock.ts';
+import type { IdGenerator } from '../util/ids.ts';
+import type { Logger } from '../util/logger.ts';
+import type { EventLog } from './event-log/event-log.ts';
+import type { RunQueue } from './run-queue/run-queue.ts';
+import type { RetryOptions } from './run/retry-policy.ts';
+import type { ModelResolver, ToolExecutor } from './run/run-context.ts';
+
+export type SessionHubOptions = {
+  store: Store;
+  models: ModelResolver;
+  /** Defaults to the built-in read-only project tools. */
+  tools?: ToolExecutor;
+  /** Defaults to the in-process log. */
+  eventLog?: EventLog;
+  /** Defaults to the in-process queue. */
+  runQueue?: RunQueue;
+  clock?: Clock;
+  ids?: IdGenerator;
+  random?: () => number;
+  logger?: Logger;
+  limits?: Partial<HubLimits>;
+  retry?: Partial<RetryOptions>;
+};
+
+export type HubLimits = {
+  /** How often live partial messages are written to the store while they change. */
+  checkpointIntervalMs: number;
+  /** How long a conversation with no subscribers and no run stays in memory. */
+  idleReleaseMs: number;
+  /** Events held per live conversation for replay. */
+  logCapacity: number;
+  /** Events queued per subscriber before it is cut over to a snapshot. */
+  subscriberBufferLimit: number;
+  /** Model steps per run (tool loop iterations). */
+  maxSteps: number;
+  /** Runs executing at once across all conversations. */
+  maxConcurrentRuns: number;
+  /** Runs waiting per conversation. */
+  maxQueuedRuns: number;
+  /** Characters in one message's text. */
+  maxMessageChars: number;
+  /** Bytes of context attached to one message. */
+  maxContextBytes: number;
+  /** Context attachments on one message. */
+  maxContextParts: number;
+  /** Characters in a system prompt. */
+  maxSystemPromptChars: number;
+};
+
+export const defaultLimits: HubLimits = {
+  checkpointIntervalMs: 250,
+  idleReleaseMs: 60_000,
+  logCapacity: 10_000,
+  subscriberBufferLimit: 2_000,
+  maxSteps: 10,
+  maxConcurrentRuns: 64,
+  maxQueuedRuns: 20,
+  maxMessageChars: 100_000,
+  maxContextBytes: 256 * 1024,
+  maxContextParts: 20,
+  maxSystemPromptChars: 20_000,
+};

@@ -1,0 +1,125 @@
+import type { ToolCallPart, Usage } from '../../domain/schemas.ts';
+import type { StepFinishReason, StepRequest, StepSource } from '../../providers/stream-part.ts';
+import type { RunDependencies, RunState } from './run-context.ts';
+
+export type StepOutcome = {
+  finishReason: StepFinishReason;
+  /** What the provider reported, if it reported anything. */
+  usage: Usage | undefined;
+  /** Calls Confab must execute (not the ones the provider or agent ran itself). */
+  toolCalls: ToolCallPart[];
+};
+
+/** Parts one attempt created, so a failed attempt can be discarded and an ended one closed. */
+export type Attempt = {
+  created: string[];
+  open: Set<string>;
+  /** Characters streamed, for estimating usage when the provider never reports it. */
+  streamedChars: number;
+};
+
+export const newAttempt = (): Attempt => ({ created: [], open: new Set(), streamedChars: 0 });
+
+/** Streams one model step into the run's assistant message as events. */
+export async function runStep(source: StepSource, request: StepRequest, state: RunState, attempt: Attempt, deps: RunDependencies): Promise<StepOutcome> {
+  const { live, messageId } = state;
+  const runId = state.run.id;
+  const partIds = new Map<string, string>();
+  const calls = new Map<string, ToolCallPart>();
+  let finish: { finishReason: StepFinishReason; usage: Usage | undefined } | undefined;
+
+  const startPart = (kind: 'text' | 'reasoning', streamId: string) => {
+    const partId = deps.ids('part');
+    partIds.set(`${kind}:${streamId}`, partId);
+    attempt.created.push(partId);
+    attempt.open.add(partId);
+    live.emit({ type: 'part-start', runId, data: { messageId, partId, kind } });
+    return partId;
+  };
+  const endPart = (kind: 'text' | 'reasoning', streamId: string) => {
+    const partId = partIds.get(`${kind}:${streamId}`);
+    if (!partId || !attempt.open.delete(partId)) return;
+    live.emit({ type: 'part-end', runId, data: { messageId, partId } });
+  };
+
+  for await (const part of source.stream(request)) {
+    switch (part.type) {
+      case 'text-start':
+      case 'reasoning-start':
+        startPart(part.type === 'text-start' ? 'text' : 'reasoning', part.id);
+        break;
+      case 'text-delta':
+      case 'reasoning-delta': {
+        if (part.delta === '') break;
+        const kind = part.type === 'text-delta' ? 'text' : 'reasoning';
+        const partId = partIds.get(`${kind}:${part.id}`) ?? startPart(kind, part.id);
+        attempt.streamedChars += part.delta.length;
+        live.emit({ type: 'part-delta', runId, data: { messageId, partId, delta: part.delta } });
+        break;
+      }
+      case 'text-end':
+      case 'reasoning-end':
+        endPart(part.type === 'text-end' ? 'text' : 'reasoning', part.id);
+        break;
+      case 'tool-call': {
+        const call: ToolCallPart = {
+          id: deps.ids('part'),
+          kind: 'tool-call',
+          toolCallId: part.toolCallId,
+          toolName: part.toolName,
+          input: part.input,
+          status: part.providerExecuted ? 'running' : 'pending',
+          ...(part.providerExecuted ? { providerExecuted: true } : {}),
+        };
+        attempt.created.push(call.id);
+        attempt.streamedChars += JSON.stringify(part.input ?? null).length;
+        calls.set(call.toolCallId, call);
+        live.emit({ type: 'tool-call', runId, data: { messageId, part: call } });
+        break;
+      }
+      case 'tool-result': {
+        const resultId = deps.ids('part');
+        attempt.created.push(resultId);
+        live.emit({
+          type: 'tool-result',
+          runId,
+          data: { messageId, part: { id: resultId, kind: 'tool-result', toolCallId: part.toolCallId, toolName: part.toolName, output: part.output, isError: part.isError } },
+        });
+        const call = calls.get(part.toolCallId);
+        if (call) {
+          const updated: ToolCallPart = { ...call, status: part.isError ? 'error' : 'completed' };
+          calls.set(call.toolCallId, updated);
+          live.emit({ type: 'tool-call', runId, data: { messageId, part: updated } });
+        }
+        break;
+      }
+      case 'agent-session':
+        state.agentSessionId = part.sessionId;
+        break;
+      case 'finish':
+        finish = { finishReason: part.finishReason, usage: part.usage };
+        break;
+    }
+  }
+  closeOpenParts(state, attempt);
+  const toolCalls = [...calls.values()].filter((call) => !call.providerExecuted);
+  return {
+    finishReason: finish?.finishReason ?? (toolCalls.length > 0 ? 'tool-calls' : 'other'),
+    usage: finish?.usage,
+    toolCalls,
+  };
+}
+
+export function closeOpenParts(state: RunState, attempt: Attempt): void {
+  for (const partId of attempt.open) state.live.emit({ type: 'part-end', runId: state.run.id, data: { messageId: state.messageId, partId } });
+  attempt.open.clear();
+}
+
+export function discardAttempt(state: RunState, attempt: Attempt, reason: string): void {
+  for (const partId of attempt.created) {
+    state.live.emit({ type: 'part-discarded', runId: state.run.id, data: { messageId: state.messageId, partId, reason } });
+  }
+  attempt.created = [];
+  attempt.open.clear();
+  attempt.streamedChars = 0;
+}

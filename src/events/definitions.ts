@@ -1,0 +1,127 @@
+/**
+ * Every event a conversation emits, defined once as data: its type, when it is emitted, and the
+ * schema of its `data`. Validation, the client SDK's types and docs/events.md all derive from this
+ * table (`npm run docs:events` regenerates the doc; a test fails when it is stale).
+ * Browser-safe: imports nothing but zod and the domain schemas.
+ */
+import { z } from 'zod';
+import {
+  ConversationSchema,
+  ConversationStateSchema,
+  MessageSchema,
+  PartSchema,
+  MessageStatusSchema,
+  RunSchema,
+  StreamedPartKindSchema,
+  ToolCallPartSchema,
+  ToolResultPartSchema,
+  UsageSchema,
+  CostSchema,
+  WireErrorSchema,
+} from '../domain/schemas.ts';
+
+type EventDefinition<T extends string, S extends z.ZodType> = {
+  type: T;
+  /** When the engine emits it. */
+  emitted: string;
+  data: S;
+};
+
+function defineEvent<T extends string, S extends z.ZodType>(type: T, emitted: string, data: S): EventDefinition<T, S> {
+  return { type, emitted, data };
+}
+
+export const eventDefinitions = [
+  defineEvent(
+    'snapshot',
+    'Sent to one subscriber (never stored in the log) when its cursor cannot be replayed: no cursor, a cursor from another epoch (the log was reloaded or the server restarted), a cursor older than the log holds, or a subscriber that fell behind its buffer bound. The state is complete as of this event\'s `seq`, including any partial assistant message; live events follow from `seq + 1`.',
+    z.object({ state: ConversationStateSchema }),
+  ),
+  defineEvent('conversation-updated', 'The conversation record changed: title (also the automatic title from the first user message), model, system prompt, busy policy, or the usage and cost totals after a run ends.', z.object({ conversation: ConversationSchema })),
+  defineEvent('conversation-deleted', 'The conversation was deleted. It is the last event of its log; subscriptions end after it.', z.object({ conversationId: z.string() })),
+  defineEvent('message-created', 'A message was added: the user message when its run starts (or immediately, when nothing is running), and the assistant message (empty, status `streaming`) when a run starts writing.', z.object({ message: MessageSchema })),
+  defineEvent(
+    'message-updated',
+    'An existing assistant message is written to again by a `continue` run: its status returns to `streaming`.',
+    z.object({ messageId: z.string(), status: MessageStatusSchema }),
+  ),
+  defineEvent(
+    'message-completed',
+    'An assistant message stopped being written: its final status (`completed`, `stopped`, `failed`, `interrupted`), with usage and cost for the message so far.',
+    z.object({ messageId: z.string(), status: MessageStatusSchema, usage: UsageSchema.nullable(), cost: CostSchema.nullable() }),
+  ),
+  defineEvent('run-queued', 'A run was accepted. With the `enqueue` policy it waits behind the active run; `run.input` holds the user message it will add when it starts.', z.object({ run: RunSchema })),
+  defineEvent('run-started', 'A run began executing.', z.object({ run: RunSchema })),
+  defineEvent(
+    'run-retrying',
+    'An upstream request failed with a transient error; the run waits `delayMs` and then makes attempt `attempt` of at most `maxAttempts`. Any part streamed by the failed attempt was discarded first (`part-discarded`).',
+    z.object({
+      attempt: z.number(),
+      maxAttempts: z.number(),
+      delayMs: z.number(),
+      error: WireErrorSchema,
+    }),
+  ),
+  defineEvent('run-completed', 'The run ended normally. `run.finishReason` is `stop`, `length`, `content-filter`, `tool-limit` or `other`; usage and cost are final.', z.object({ run: RunSchema })),
+  defineEvent('run-stopped', 'The run was stopped on request (or removed from the queue before starting). The partial message is kept with status `stopped`; usage is what the provider reported, or an estimate marked `estimated`.', z.object({ run: RunSchema })),
+  defineEvent('run-failed', 'The run ended with an error that was not retryable, or retries ran out. `run.error` says why in words safe to show.', z.object({ run: RunSchema })),
+  defineEvent('run-interrupted', 'The run was found running or queued after a restart (or the server shut down under it). Its partial content is kept; `continue` carries on from it.', z.object({ run: RunSchema })),
+  defineEvent('part-start', 'A streamed part (text or reasoning) began in an assistant message.', z.object({ messageId: z.string(), partId: z.string(), kind: StreamedPartKindSchema })),
+  defineEvent('part-delta', 'Text was appended to a streamed part.', z.object({ messageId: z.string(), partId: z.string(), delta: z.string() })),
+  defineEvent('part-end', 'A streamed part is complete.', z.object({ messageId: z.string(), partId: z.string() })),
+  defineEvent(
+    'part-discarded',
+    'A part was removed from the message: its attempt failed and is being retried, so its text must not count. The message\'s text is the concatenation of its text parts\' deltas, less discarded parts.',
+    z.object({ messageId: z.string(), partId: z.string(), reason: z.string() }),
+  ),
+  defineEvent(
+    'tool-call',
+    'A tool call part was added or changed status (`pending` when the model asked for it, `running`, then `completed` or `error`). Carries the whole part; apply it as an upsert by `part.id`.',
+    z.object({ messageId: z.string(), part: ToolCallPartSchema }),
+  ),
+  defineEvent('part-added', 'A complete part that is not streamed was added to a message: an `error` part when a run fails.', z.object({ messageId: z.string(), part: PartSchema })),
+  defineEvent('tool-result', 'A tool finished; its result part was added to the message (and goes back to the model in the next step).', z.object({ messageId: z.string(), part: ToolResultPartSchema })),
+] as const;
+
+type Definitions = typeof eventDefinitions;
+export type EventType = Definitions[number]['type'];
+export type EventDataMap = { [D in Definitions[number] as D['type']]: z.infer<D['data']> };
+export type EventData<T extends EventType> = EventDataMap[T];
+
+/** The envelope every event travels in, on every transport. */
+export type ConfabEventOf<T extends EventType> = {
+  /** Strictly increasing per conversation. */
+  seq: number;
+  /** Opaque resume token: pass it back as `after` to continue exactly after this event. */
+  cursor: string;
+  conversationId: string;
+  runId: string | null;
+  type: T;
+  /** Epoch milliseconds. */
+  at: number;
+  data: EventData<T>;
+};
+export type ConfabEvent = { [T in EventType]: ConfabEventOf<T> }[EventType];
+
+export const eventTypes = eventDefinitions.map((definition) => definition.type) as EventType[];
+
+const dataSchemas = new Map<string, z.ZodType>(eventDefinitions.map((definition) => [definition.type, definition.data]));
+
+export const EventEnvelopeSchema = z.object({
+  seq: z.number().int().min(0),
+  cursor: z.string(),
+  conversationId: z.string(),
+  runId: z.string().nullable(),
+  type: z.enum(eventTypes as [EventType, ...EventType[]]),
+  at: z.number(),
+  data: z.unknown(),
+});
+
+/** Validates an event's envelope and its data against the schema of its type. */
+export function parseEvent(value: unknown): { ok: true; event: ConfabEvent } | { ok: false; message: string } {
+  const envelope = EventEnvelopeSchema.safeParse(value);
+  if (!envelope.success) return { ok: false, message: z.prettifyError(envelope.error) };
+  const data = dataSchemas.get(envelope.data.type)!.safeParse(envelope.data.data);
+  if (!data.success) return { ok: false, message: `${envelope.data.type}: ${z.prettifyError(data.error)}` };
+  return { ok: true, event: { ...envelope.data, data: data.data } as ConfabEvent };
+}

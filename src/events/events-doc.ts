@@ -1,0 +1,97 @@
+/**
+ * Renders docs/events.md from the event definitions, so the doc cannot drift from the code
+ * (`npm run docs:events` writes it; events-doc.test.ts fails when the committed file is stale).
+ */
+import { z } from 'zod';
+import * as domain from '../domain/schemas.ts';
+import { eventDefinitions } from './definitions.ts';
+
+const named = new Map<unknown, string>([
+  [domain.ConversationSchema, '`Conversation`'],
+  [domain.ConversationStateSchema, '`ConversationState`'],
+  [domain.MessageSchema, '`Message`'],
+  [domain.RunSchema, '`Run`'],
+  [domain.UsageSchema, '`Usage`'],
+  [domain.CostSchema, '`Cost`'],
+  [domain.WireErrorSchema, '`{code, message}`'],
+  [domain.ToolCallPartSchema, '`ToolCallPart`'],
+  [domain.ToolResultPartSchema, '`ToolResultPart`'],
+  [domain.PartSchema, '`Part`'],
+  [domain.MessageStatusSchema, '`MessageStatus`'],
+  [domain.StreamedPartKindSchema, '`"text" | "reasoning"`'],
+]);
+
+function describeType(schema: z.ZodType): string {
+  const name = named.get(schema);
+  if (name) return name;
+  if (schema instanceof z.ZodNullable) return `${describeType(schema.unwrap() as z.ZodType)} or null`;
+  if (schema instanceof z.ZodOptional) return `${describeType(schema.unwrap() as z.ZodType)} (optional)`;
+  if (schema instanceof z.ZodString) return 'string';
+  if (schema instanceof z.ZodNumber) return 'number';
+  if (schema instanceof z.ZodBoolean) return 'boolean';
+  return '`' + JSON.stringify(z.toJSONSchema(schema, { unrepresentable: 'any' })) + '`';
+}
+
+function describeRecord(schema: z.ZodType, heading: string): string {
+  if (!(schema instanceof z.ZodObject)) return '';
+  const rows = Object.entries(schema.shape as Record<string, z.ZodType>).map(([field, type]) => `| \`${field}\` | ${describeType(type)} |`);
+  return [`### ${heading}`, '', '| field | type |', '| --- | --- |', ...rows, ''].join('\n');
+}
+
+export function renderEventsDoc(): string {
+  const lines = [
+    '# Events',
+    '',
+    '<!-- Generated from src/events/definitions.ts by `npm run docs:events`. Do not edit by hand. -->',
+    '',
+    'Everything that happens to a conversation is an event in its log. Every transport (SSE, WebSocket,',
+    'the in-process API) carries the same envelope:',
+    '',
+    '| field | type | meaning |',
+    '| --- | --- | --- |',
+    '| `seq` | integer | strictly increasing per conversation; a client ignores events with `seq <= lastSeq` |',
+    '| `cursor` | string | opaque resume token (`<epoch>.<seq>`); pass it back as `after` / `Last-Event-ID` |',
+    '| `conversationId` | string | |',
+    '| `runId` | string or null | the run that caused the event, if any |',
+    '| `type` | string | one of the types below |',
+    '| `at` | number | epoch milliseconds |',
+    '| `data` | object | per type, below |',
+    '',
+    'A `snapshot` is sent instead of a replay when a cursor cannot be replayed (absent, from another',
+    'epoch, older than the log holds, or the subscriber fell behind its buffer). It replaces the',
+    'client\'s state; its `seq` is that of the last event it includes, and live events continue from',
+    '`seq + 1`. Applying every event to the state with the shared reducer',
+    '(`src/events/apply-event.ts`) gives exactly what the server stores.',
+    '',
+    '## Event types',
+    '',
+    '| type | emitted when |',
+    '| --- | --- |',
+    ...eventDefinitions.map((definition) => `| \`${definition.type}\` | ${definition.emitted.replace(/\|/g, '\\|')} |`),
+    '',
+    '## Data of each type',
+    '',
+  ];
+  for (const definition of eventDefinitions) lines.push(describeRecord(definition.data, `\`${definition.type}\``));
+  lines.push('## Records', '', 'The records events carry, as defined in `src/domain/schemas.ts`.', '');
+  for (const [schema, name] of [
+    [domain.ConversationSchema, 'Conversation'],
+    [domain.MessageSchema, 'Message'],
+    [domain.RunSchema, 'Run'],
+    [domain.ConversationStateSchema, 'ConversationState'],
+    [domain.UsageSchema, 'Usage'],
+    [domain.CostSchema, 'Cost'],
+    [domain.ToolCallPartSchema, 'ToolCallPart'],
+    [domain.ToolResultPartSchema, 'ToolResultPart'],
+  ] as const) {
+    lines.push(describeRecord(schema, name));
+  }
+  lines.push(
+    '### Part',
+    '',
+    'A discriminated union on `kind`: `text` {id, text}, `reasoning` {id, text}, `tool-call` (ToolCallPart),',
+    '`tool-result` (ToolResultPart), `context` {id, path, content, range?: {start, end}}, `error` {id, code, message}.',
+    '',
+  );
+  return lines.join('\n');
+}

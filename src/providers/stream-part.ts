@@ -1,0 +1,53 @@
+import type { Usage } from '../domain/schemas.ts';
+
+/**
+ * The normalized stream a run loop consumes. A provider-driven step (one model request) yields
+ * these; so will a coding-agent adapter, which runs its own tool loop and reports its tool calls
+ * and results as `providerExecuted`.
+ */
+export type StreamPart =
+  | { type: 'text-start'; id: string }
+  | { type: 'text-delta'; id: string; delta: string }
+  | { type: 'text-end'; id: string }
+  | { type: 'reasoning-start'; id: string }
+  | { type: 'reasoning-delta'; id: string; delta: string }
+  | { type: 'reasoning-end'; id: string }
+  /** A complete tool call. Confab executes it unless `providerExecuted`. */
+  | { type: 'tool-call'; toolCallId: string; toolName: string; input: unknown; providerExecuted?: boolean }
+  /** A result of a tool the provider or agent executed itself. */
+  | { type: 'tool-result'; toolCallId: string; toolName: string; output: unknown; isError: boolean }
+  /** A coding agent's own session id, stored on the run so the agent can be resumed. */
+  | { type: 'agent-session'; sessionId: string }
+  /** The step ended. Usage is what the provider reported, if anything. */
+  | { type: 'finish'; finishReason: StepFinishReason; usage: Usage | undefined };
+
+export type StepFinishReason = 'stop' | 'length' | 'content-filter' | 'tool-calls' | 'other';
+
+/**
+ * One model step: sends the prompt, streams the answer. Errors are thrown (or surface from the
+ * iterator) as `UpstreamError`s, classified, so the run loop can decide whether to retry.
+ * Aborting `signal` must end the request promptly and make the iterator throw.
+ */
+export interface StepSource {
+  stream(request: StepRequest): AsyncIterable<StreamPart>;
+}
+
+export type StepRequest = {
+  system: string;
+  messages: PromptMessage[];
+  tools: ToolSpec[];
+  signal: AbortSignal;
+};
+
+export type ToolSpec = { name: string; description: string; inputSchema: Record<string, unknown> };
+
+/** Provider-neutral prompt, built from the conversation's messages (providers/prompt.ts). */
+export type PromptMessage =
+  | { role: 'user'; text: string }
+  | { role: 'assistant'; content: AssistantPromptContent[] }
+  | { role: 'tool'; results: { toolCallId: string; toolName: string; output: unknown; isError: boolean }[] };
+
+export type AssistantPromptContent =
+  | { type: 'text'; text: string }
+  | { type: 'reasoning'; text: string }
+  | { type: 'tool-call'; toolCallId: string; toolName: string; input: unknown };

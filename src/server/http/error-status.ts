@@ -1,0 +1,16 @@
+import type { ErrorCode } from '../../domain/errors.ts';
+
+/** The HTTP status each wire error code travels with. */
+export const errorStatus: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conversation_busy: 409,
+  nothing_to_continue: 409,
+  unknown_model: 400,
+  payload_too_large: 413,
+  rate_limited: 429,
+  upstream_error: 502,
+  internal: 500,
+};

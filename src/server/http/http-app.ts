@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ConfabError } from '../../domain/errors.ts';
+import type { Logger } from '../../util/logger.ts';
+import { tokenCookie, type TokenCheck } from '../auth/credentials.ts';
+import type { OriginPolicy } from '../auth/origin-policy.ts';
+import { landingPage } from '../static/landing-page.ts';
+import { readJsonBody } from './read-json-body.ts';
+import { sendError, sendJson, sendWireError } from './respond.ts';
+import type { Router } from './router.ts';
+import { splitUrl } from './split-url.ts';
+
+export type HttpAppOptions = {
+  router: Router;
+  tokenCheck: TokenCheck;
+  origins: OriginPolicy;
+  maxBodyBytes: number;
+  logger: Logger;
+  /** Serves a non-API GET; resolves false when it has nothing for the path. */
+  serveStatic?: (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>;
+};
+
+/** Paths under /v1 that need no token. */
+const publicPaths = new Set(['/v1/health']);
+const corsAllowHeaders = 'Authorization, Content-Type, Last-Event-ID';
+const corsAllowMethods = 'GET, POST, PATCH, DELETE, OPTIONS';
+
+/**
+ * The request handler: `/v1` goes through Origin and token checks to the router; `/` with
+ * `?token=` is the browser hand-off (cookie, then 303 to `/`); other GETs are the web app.
+ */
+export function createHttpApp(options: HttpAppOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { router, tokenCheck, origins, logger } = options;
+
+  const handleApi = async (req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams) => {
+    const origin = req.headers.origin;
+    if (origin !== undefined && origins.isListed(origin)) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('access-control-allow-credentials', 'true');
+      res.setHeader('vary', 'Origin');
+      if (req.method === 'OPTIONS') {
+        return sendJson(res, 204, undefined, { 'access-control-allow-methods': corsAllowMethods, 'access-control-allow-headers': corsAllowHeaders, 'access-control-max-age': '600' });
+      }
+    }
+    if (!publicPaths.has(pathname)) {
+      if (!origins.allows(req)) return sendWireError(res, 403, 'forbidden', `Origin ${origin} is not allowed; start the server with --allow-origin ${origin} to allow it.`);
+      if (!tokenCheck.admits(req, query)) {
+        return sendWireError(res, 401, 'unauthorized', 'A valid token is required (Authorization: Bearer, the confab_token cookie, or ?token=).', { 'www-authenticate': 'Bearer' });
+      }
+    }
+    const match = router.match(req.method ?? 'GET', pathname);
+    if (match.kind === 'not-found') return sendWireError(res, 404, 'not_found', `No route ${req.method} ${pathname}.`);
+    if (match.kind === 'method-not-allowed') {
+      return sendWireError(res, 405, 'bad_request', `${req.method} is not allowed on ${pathname}; use ${match.allow.join(' or ')}.`, { allow: match.allow.join(', ') });
+    }
+    const reply = await match.handler({ req, res, params: match.params, query, body: () => readJsonBody(req, options.maxBodyBytes) });
+    if (reply) sendJson(res, reply.status, reply.body, reply.headers);
+  };
+
+  const handleOther = async (req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendWireError(res, 404, 'not_found', `No route ${req.method} ${pathname}.`);
+    const handoff = query.get('token');
+    if (pathname === '/' && handoff !== null) {
+      if (!tokenCheck.matches(handoff)) return sendWireError(res, 401, 'unauthorized', 'The token in this link is not valid for this server.');
+      return sendJson(res, 303, undefined, { location: '/', 'set-cookie': tokenCookie(handoff), 'cache-control': 'no-store' });
+    }
+    if (options.serveStatic && (await options.serveStatic(req, res, pathname))) return;
+    if (pathname === '/') return landingPage(res);
+    sendWireError(res, 404, 'not_found', `Nothing at ${pathname}.`);
+  };
+
+  return (req, res) => {
+    const { pathname, query } = splitUrl(req.url);
+    const isApi = pathname === '/v1' || pathname.startsWith('/v1/');
+    const handled = isApi ? handleApi(req, res, pathname, query) : handleOther(req, res, pathname, query);
+    handled.catch((error: unknown) => {
+      if (ConfabError.is(error, 'payload_too_large')) res.setHeader('connection', 'close');
+      sendError(res, error, logger, { method: req.method, path: pathname });
+    });
+  };
+}

@@ -1,0 +1,114 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { ConfabError } from '../domain/errors.ts';
+import { SessionHub } from '../engine/session-hub.ts';
+import { createModelRegistry } from '../providers/model-registry.ts';
+import { loadProviderConfig } from '../providers/provider-config.ts';
+import { openStore } from '../store/open-store.ts';
+import { silentLogger, type Logger } from '../util/logger.ts';
+import { resolveToken } from './auth/token-file.ts';
+import { benchLimits } from './bench-hooks.ts';
+import type { ServerLimits } from './server-limits.ts';
+import { startServer } from './server.ts';
+
+export type ServeOptions = {
+  /** Default 127.0.0.1. A non-loopback host needs `CONFAB_TOKEN` in `env`. */
+  host?: string;
+  /** Default 4317; 0 picks a free port. */
+  port?: number;
+  /** Holds `confab.db` and `token`; created when missing. */
+  dataDir: string;
+  /** Provider config file; else `CONFAB_CONFIG` from `env`. */
+  configPath?: string;
+  allowOrigins?: string[];
+  /** Provider keys, `CONFAB_TOKEN`, `CONFAB_CONFIG`. */
+  env: Record<string, string | undefined>;
+  logger?: Logger;
+  /** Default: the package's built web app (`web/dist`) when it exists. */
+  staticDir?: string;
+  limits?: Partial<ServerLimits>;
+};
+
+export type RunningServe = {
+  /** `http://host:port`. */
+  url: string;
+  port: number;
+  token: string;
+  /** The URL to click: it hands the token to the browser, which keeps it as a cookie. */
+  openUrl: string;
+  providerNames: string[];
+  /** Stops the server, then the hub (runs become interrupted, partial text checkpointed), then the store. */
+  close(): Promise<void>;
+};
+
+const packageRoot = new URL('../../', import.meta.url);
+
+/**
+ * Everything `confab serve` runs, in one process: provider config, token, the SQLite store in the
+ * data directory, the hub (recovering runs a previous process left running) and the HTTP server.
+ * Throws a ConfabError (bad config, refused host) or the listen error (EADDRINUSE) on failure,
+ * having closed whatever it had opened.
+ */
+export async function serve(options: ServeOptions): Promise<RunningServe> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopback(host) && !options.env.CONFAB_TOKEN?.trim()) {
+    throw new ConfabError('bad_request', `Refusing to listen on ${host} without an explicit token: set CONFAB_TOKEN, or use --host 127.0.0.1.`);
+  }
+  const config = loadProviderConfig({ env: options.env, configPath: options.configPath });
+  const { token } = await resolveToken({ env: options.env, dataDir: options.dataDir });
+  const logger = options.logger ?? silentLogger;
+  const store = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
+  const models = createModelRegistry(config);
+  const hub = new SessionHub({ store, models, logger, limits: benchLimits(options.env).hub });
+  try {
+    await hub.start();
+    const server = await startServer({
+      hub,
+      models,
+      host,
+      port: options.port,
+      token,
+      allowOrigins: options.allowOrigins,
+      limits: { ...benchLimits(options.env).server, ...options.limits },
+      logger,
+      staticDir: options.staticDir ?? defaultStaticDir(),
+      version: packageVersion(),
+    });
+    return {
+      url: server.url,
+      port: server.port,
+      token,
+      openUrl: `${server.url}/?token=${encodeURIComponent(token)}`,
+      providerNames: config.providers.map((provider) => provider.name),
+      async close() {
+        await server.close();
+        await hub.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await hub.close().catch(() => {});
+    await store.close().catch(() => {});
+    throw error;
+  }
+}
+
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare === '::1') return true;
+  return isIP(bare) === 4 && bare.startsWith('127.');
+}
+
+function defaultStaticDir(): string | undefined {
+  const dir = fileURLToPath(new URL('web/dist/', packageRoot));
+  return existsSync(`${dir}index.html`) ? dir : undefined;
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('package.json', packageRoot), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}

@@ -1,0 +1,105 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SessionHub } from '../engine/session-hub.ts';
+import { silentLogger, type Logger } from '../util/logger.ts';
+import { TokenCheck } from './auth/credentials.ts';
+import { OriginPolicy } from './auth/origin-policy.ts';
+import { StreamLimiter } from './auth/stream-limiter.ts';
+import { createHttpApp } from './http/http-app.ts';
+import { Router } from './http/router.ts';
+import { addBenchMetricsRoute } from './bench-hooks.ts';
+import { addCommandRoutes } from './routes/command-routes.ts';
+import { addConversationRoutes } from './routes/conversation-routes.ts';
+import { addEventStreamRoute } from './routes/event-stream-route.ts';
+import { addMetaRoutes } from './routes/meta-routes.ts';
+import { addProjectRoutes } from './routes/project-routes.ts';
+import type { ModelCatalog } from './routes/route-deps.ts';
+import { defaultServerLimits, type ServerLimits } from './server-limits.ts';
+import { createStaticHandler } from './static/static-files.ts';
+import { StreamRegistry } from './stream-registry.ts';
+import { WsGateway } from './ws/ws-gateway.ts';
+
+export type StartServerOptions = {
+  hub: SessionHub;
+  models: ModelCatalog;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 4317; 0 picks a free port. */
+  port?: number;
+  token: string;
+  /** Browser origins allowed besides the server's own (WebSocket upgrades, REST and SSE with CORS). */
+  allowOrigins?: string[];
+  limits?: Partial<ServerLimits>;
+  logger?: Logger;
+  /** A built web app served at `/` (index.html and assets), when given. */
+  staticDir?: string;
+  version?: string;
+};
+
+export type RunningServer = {
+  /** `http://host:port`, with no trailing slash and no token. */
+  url: string;
+  port: number;
+  /** Stops accepting, ends SSE streams and WebSockets (1001). Does not close the hub. */
+  close(): Promise<void>;
+};
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const limits: ServerLimits = { ...defaultServerLimits, ...options.limits };
+  const logger = options.logger ?? silentLogger;
+  const host = options.host ?? '127.0.0.1';
+  const tokenCheck = new TokenCheck(options.token);
+  const origins = new OriginPolicy(options.allowOrigins);
+  const streams = new StreamRegistry(new StreamLimiter(limits.maxStreamsPerToken));
+  const deps = { hub: options.hub, models: options.models, version: options.version ?? '0.0.0' };
+
+  const router = new Router();
+  addMetaRoutes(router, deps);
+  addProjectRoutes(router, deps);
+  addConversationRoutes(router, deps);
+  addCommandRoutes(router, deps);
+  addEventStreamRoute(router, { hub: options.hub, streams, token: options.token, keepAliveMs: limits.sseKeepAliveMs });
+  addBenchMetricsRoute(router, options.hub);
+
+  const server = createServer(
+    createHttpApp({
+      router,
+      tokenCheck,
+      origins,
+      maxBodyBytes: limits.maxBodyBytes,
+      logger,
+      serveStatic: options.staticDir ? createStaticHandler(options.staticDir) : undefined,
+    }),
+  );
+  const gateway = new WsGateway({ server, hub: options.hub, token: options.token, tokenCheck, origins, streams, limits, logger });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 4317, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (error) => logger.error('http server error', { error }));
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        streams.endAll();
+        server.closeIdleConnections();
+        await gateway.close(limits.shutdownGraceMs);
+        const forced = setTimeout(() => server.closeAllConnections(), limits.shutdownGraceMs);
+        await stopped;
+        clearTimeout(forced);
+      })();
+      return closing;
+    },
+  };
+}
+
+export type { ServerLimits };

@@ -1,0 +1,248 @@
+import type { Duplex } from 'node:stream';
+import { WebSocket, type RawData } from 'ws';
+import { ConfabError } from '../../domain/errors.ts';
+import type { SessionHub } from '../../engine/session-hub.ts';
+import type { Subscription } from '../../engine/subscription.ts';
+import type { ConfabEvent } from '../../events/definitions.ts';
+import type { Logger } from '../../util/logger.ts';
+import { encodeEvent } from '../encode-event.ts';
+import { toWireError } from '../http/respond.ts';
+import type { ServerLimits } from '../server-limits.ts';
+import { parseClientFrame, type ClientFrame, type FrameIdValue, type ServerControlFrame } from './client-frames.ts';
+
+export const closeCodes = { goingAway: 1001, policyViolation: 1008, messageTooBig: 1009 } as const;
+
+const eventPayloads = new WeakMap<ConfabEvent, Buffer>();
+
+/** The event's JSON as UTF-8 bytes, made once per event and shared by every socket. */
+function eventPayload(event: ConfabEvent): Buffer {
+  let payload = eventPayloads.get(event);
+  if (payload === undefined) {
+    payload = Buffer.from(encodeEvent(event), 'utf8');
+    eventPayloads.set(event, payload);
+  }
+  return payload;
+}
+
+export type WsConnectionOptions = {
+  ws: WebSocket;
+  /** The upgraded socket under `ws`: corked while a batch of frames is written. */
+  socket: Duplex;
+  hub: SessionHub;
+  limits: ServerLimits;
+  logger: Logger;
+  onClose: (connection: WsConnection) => void;
+};
+
+/**
+ * One client socket carrying many conversations. Replies (ack, error, pong) and the events of
+ * every subscription ready in the same event-loop turn go out as one corked write. Events are only
+ * taken from subscriptions while the socket's buffered bytes are under the high-water mark; above
+ * it the socket is looked at again on `drain` or after a short timer, and a subscription that falls
+ * too far behind meanwhile is cut over to a snapshot by its own bound. Replies wait too, up to
+ * `wsMaxPendingReplies`; a client that sends past that without reading is closed (1008).
+ */
+export class WsConnection {
+  /** Whether the socket answered the last ping (see the gateway's ping loop). */
+  alive = true;
+  readonly #ws: WebSocket;
+  readonly #socket: Duplex;
+  readonly #hub: SessionHub;
+  readonly #limits: ServerLimits;
+  readonly #logger: Logger;
+  readonly #onClose: (connection: WsConnection) => void;
+  readonly #subscriptions = new Map<string, Subscription>();
+  /** Conversations subscribed or being subscribed, with the generation of the latest request. */
+  readonly #claims = new Map<string, number>();
+  #generation = 0;
+  #outbox: string[] = [];
+  #malformed = 0;
+  #inFlight = 0;
+  #scheduled = false;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: WsConnectionOptions) {
+    this.#ws = options.ws;
+    this.#socket = options.socket;
+    this.#hub = options.hub;
+    this.#limits = options.limits;
+    this.#logger = options.logger;
+    this.#onClose = options.onClose;
+    this.#ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
+    this.#ws.on('pong', () => (this.alive = true));
+    this.#ws.on('error', (error) => this.#logger.warn('websocket error', { error: error.message }));
+    this.#ws.on('close', () => this.#cleanup());
+    this.#socket.on('drain', () => this.#schedule());
+  }
+
+  get subscriptionCount(): number {
+    return this.#subscriptions.size;
+  }
+
+  ping(): void {
+    this.alive = false;
+    this.#ws.ping();
+  }
+
+  terminate(): void {
+    this.#ws.terminate();
+  }
+
+  /** Starts the closing handshake with `code` (1001 on shutdown). */
+  end(code: number = closeCodes.goingAway, reason = 'server shutting down'): void {
+    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.close(code, reason);
+  }
+
+  #receive(data: RawData, isBinary: boolean): void {
+    if (this.#closed || this.#ws.readyState !== WebSocket.OPEN) return;
+    if (isBinary) return this.#malformedFrame(undefined, 'Binary frames are not accepted; send JSON text frames.');
+    const text = (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8');
+    const parsed = parseClientFrame(text);
+    if (!parsed.ok) return this.#malformedFrame(parsed.id, parsed.message);
+    const frame = parsed.frame;
+    // Commands run concurrently up to a bound; at the bound the socket is not read until one ends.
+    if (++this.#inFlight >= this.#limits.wsMaxCommandsInFlight) this.#ws.pause();
+    this.#handle(frame)
+      .then(
+        (result) => {
+          if (result !== undefined) this.#reply(result);
+        },
+        (error: unknown) => {
+          const { body } = toWireError(error, this.#logger, { frame: frame.type });
+          this.#reply({ type: 'error', id: frame.id, error: body.error });
+        },
+      )
+      .finally(() => {
+        if (this.#inFlight-- === this.#limits.wsMaxCommandsInFlight && !this.#closed) this.#ws.resume();
+      });
+  }
+
+  async #handle(frame: ClientFrame): Promise<ServerControlFrame | undefined> {
+    switch (frame.type) {
+      case 'ping':
+        return { type: 'pong', id: frame.id };
+      case 'subscribe':
+        return this.#subscribe(frame.conversationId, frame.after ?? undefined, frame.id);
+      case 'unsubscribe':
+        this.#unsubscribe(frame.conversationId);
+        return { type: 'ack', id: frame.id, result: { conversationId: frame.conversationId } };
+      case 'send': {
+        const { type: _type, id: _id, conversationId, ...input } = frame;
+        return { type: 'ack', id: frame.id, result: await this.#hub.send(conversationId, input) };
+      }
+      case 'stop':
+        return { type: 'ack', id: frame.id, result: await this.#hub.stop(frame.conversationId, { runId: frame.runId }) };
+      case 'continue':
+        return { type: 'ack', id: frame.id, result: await this.#hub.continue(frame.conversationId) };
+    }
+  }
+
+  async #subscribe(conversationId: string, after: string | undefined, id: FrameIdValue | undefined): Promise<ServerControlFrame | undefined> {
+    if (!this.#claims.has(conversationId) && this.#claims.size >= this.#limits.wsMaxSubscriptions) {
+      throw new ConfabError('rate_limited', `This socket already watches ${this.#claims.size} conversations (the limit); unsubscribe from one first.`);
+    }
+    const generation = ++this.#generation;
+    this.#claims.set(conversationId, generation);
+    let subscription: Subscription;
+    try {
+      subscription = await this.#hub.subscribe(conversationId, { after });
+    } catch (error) {
+      if (this.#claims.get(conversationId) === generation) this.#claims.delete(conversationId);
+      throw error;
+    }
+    const ack: ServerControlFrame = { type: 'ack', id, result: { conversationId } };
+    // Superseded by a later subscribe or unsubscribe of the same conversation, or the socket went away.
+    if (this.#closed || this.#claims.get(conversationId) !== generation) {
+      subscription.close();
+      return ack;
+    }
+    this.#subscriptions.get(conversationId)?.close();
+    this.#subscriptions.set(conversationId, subscription);
+    // The ack goes into the outbox before the subscription's first events are drained.
+    this.#reply(ack);
+    subscription.onReadable = () => this.#schedule();
+    return undefined;
+  }
+
+  #unsubscribe(conversationId: string): void {
+    this.#claims.delete(conversationId);
+    const subscription = this.#subscriptions.get(conversationId);
+    if (!subscription) return;
+    this.#subscriptions.delete(conversationId);
+    subscription.onReadable = undefined;
+    subscription.close();
+  }
+
+  #malformedFrame(id: FrameIdValue | undefined, message: string): void {
+    this.#malformed++;
+    this.#reply({ type: 'error', id, error: { code: 'bad_request', message } });
+    if (this.#malformed > this.#limits.wsMaxMalformedFrames) {
+      this.#flush();
+      this.end(closeCodes.policyViolation, 'too many malformed frames');
+    }
+  }
+
+  #reply(frame: ServerControlFrame): void {
+    if (this.#closed) return;
+    if (this.#outbox.length >= this.#limits.wsMaxPendingReplies) {
+      // The client keeps sending but does not read what we send back.
+      return this.end(closeCodes.policyViolation, 'not reading');
+    }
+    this.#outbox.push(JSON.stringify(frame));
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#closed) return;
+    this.#scheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  /** Writes replies, then events, as one corked batch, while the socket is under its high-water mark. */
+  #flush(): void {
+    this.#scheduled = false;
+    if (this.#closed || this.#ws.readyState !== WebSocket.OPEN || this.#overHighWater()) return;
+    this.#socket.cork();
+    try {
+      for (const frame of this.#outbox) this.#ws.send(frame);
+      this.#outbox = [];
+      for (const [conversationId, subscription] of this.#subscriptions) {
+        if (this.#overHighWater()) return;
+        for (const event of subscription.take()) this.#ws.send(eventPayload(event), { binary: false });
+        if (subscription.closed && subscription.pending === 0) {
+          this.#subscriptions.delete(conversationId);
+          this.#claims.delete(conversationId);
+        }
+      }
+    } finally {
+      this.#socket.uncork();
+    }
+  }
+
+  /** True (and a retry armed) when the socket holds more than the high-water mark. */
+  #overHighWater(): boolean {
+    if (this.#ws.bufferedAmount <= this.#limits.wsHighWaterBytes) return false;
+    if (this.#retryTimer === undefined) {
+      this.#retryTimer = setTimeout(() => {
+        this.#retryTimer = undefined;
+        this.#schedule();
+      }, this.#limits.wsBackpressureRetryMs);
+    }
+    return true;
+  }
+
+  #cleanup(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    for (const subscription of this.#subscriptions.values()) {
+      subscription.onReadable = undefined;
+      subscription.close();
+    }
+    this.#subscriptions.clear();
+    this.#claims.clear();
+    this.#outbox = [];
+    this.#onClose(this);
+  }
+}

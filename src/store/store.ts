@@ -1,0 +1,64 @@
+import type { ConversationSummary } from '../domain/records.ts';
+import type { Conversation, Message, Project, Run } from '../domain/schemas.ts';
+
+/**
+ * Durable state: projects, conversations, messages and runs. The event log is not stored here
+ * (see engine/event-log.ts); the store holds the state the events produce, written in batches.
+ *
+ * Contract (tested by store-contract.ts over every implementation):
+ * - Records are JSON data: `undefined` fields are dropped, tool inputs and outputs are JSON values.
+ * - Every method is async; implementations may be synchronous underneath (SQLite) or remote (Postgres).
+ * - Records go in and come out as plain objects equal to what was written (deep copies: mutating a
+ *   returned object never changes the store, nor does mutating an object after writing it).
+ * - `commit` applies a whole batch atomically: all of it or none of it.
+ * - Deleting a conversation deletes its messages and runs; deleting a project deletes its conversations.
+ * - Messages of a conversation come back in the order they were first written (`createdAt`, then
+ *   insertion order for ties); upserting a message again keeps its position.
+ */
+export interface Store {
+  /** Creates or migrates the schema. Idempotent. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+
+  createProject(project: Project): Promise<void>;
+  getProject(name: string): Promise<Project | undefined>;
+  listProjects(): Promise<Project[]>;
+  /** Returns false when there was no such project. */
+  deleteProject(name: string): Promise<boolean>;
+
+  getConversation(id: string): Promise<Conversation | undefined>;
+  /** Newest `updatedAt` first; `before` is an `updatedAt` (exclusive) for the next page. */
+  listConversations(query: ConversationQuery): Promise<ConversationSummary[]>;
+  /** Returns false when there was no such conversation. */
+  deleteConversation(id: string): Promise<boolean>;
+
+  listMessages(conversationId: string): Promise<Message[]>;
+  getRun(id: string): Promise<Run | undefined>;
+  /** Runs of a conversation in creation order; `statuses` filters. */
+  listRuns(conversationId: string, statuses?: Run['status'][]): Promise<Run[]>;
+  findRunByClientRequestId(conversationId: string, clientRequestId: string): Promise<Run | undefined>;
+  /** Runs in the given statuses across all conversations (start-up recovery). */
+  listRunsByStatus(statuses: Run['status'][]): Promise<Run[]>;
+
+  /** The event sequence number last checkpointed for a conversation (0 when none). */
+  getLastSeq(conversationId: string): Promise<number>;
+
+  /** Upserts everything in the batch in one transaction. */
+  commit(batch: StoreBatch): Promise<void>;
+}
+
+export type StoreBatch = {
+  conversations?: Conversation[];
+  messages?: Message[];
+  runs?: Run[];
+  /** Highest event seq reflected by this batch, per conversation. */
+  lastSeq?: Record<string, number>;
+};
+
+export type ConversationQuery = {
+  projectName?: string;
+  limit: number;
+  before?: number;
+};
+
+export type { ConversationSummary };

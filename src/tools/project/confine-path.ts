@@ -1,0 +1,88 @@
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfabError } from '../../domain/errors.ts';
+
+/**
+ * Resolves a path the model (or a client) asked for to a real path inside the project.
+ *
+ * Refused with `bad_request`: NUL bytes, absolute paths, any `..` segment (even one that would stay
+ * inside, like `a/../b`: the rule is easier to trust than to reason about), and paths whose real
+ * path (symlinks followed, parents included) leaves the project. A missing path is `not_found`,
+ * unless the part of it that exists already leads outside, which is refused like any escape.
+ * Messages name only the requested path, never the server's absolute paths.
+ */
+export async function resolveInProject(projectRoot: string, requested: string): Promise<string> {
+  checkRequestedPath(requested);
+  const root = await realProjectRoot(projectRoot);
+  const candidate = path.resolve(root, requested);
+  let real: string;
+  try {
+    real = await realpath(candidate);
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      if (!isWithin(root, await nearestExistingAncestor(root, candidate))) throw outsideProject(requested);
+      throw new ConfabError('not_found', `No such file or directory: ${toProjectPath(requested)}`);
+    }
+    if (code === 'ELOOP') throw new ConfabError('bad_request', `Too many symbolic links in path: ${toProjectPath(requested)}`);
+    if (code === 'EACCES') throw new ConfabError('forbidden', `Permission denied: ${toProjectPath(requested)}`);
+    throw error;
+  }
+  if (!isWithin(root, real)) throw outsideProject(requested);
+  return real;
+}
+
+/** Real path of the project root; a vanished project directory is `not_found`. */
+export async function realProjectRoot(projectRoot: string): Promise<string> {
+  try {
+    return await realpath(projectRoot);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') throw new ConfabError('not_found', 'The project directory does not exist');
+    throw error;
+  }
+}
+
+/** True when `candidate` is `root` or lies below it. Both must be real, absolute paths. */
+export function isWithin(root: string, candidate: string): boolean {
+  if (candidate === root) return true;
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  return candidate.startsWith(prefix);
+}
+
+/** The requested path as shown back to the model: normalized, `/`-separated, `.` for the root. */
+export function toProjectPath(requested: string): string {
+  const normalized = path.posix.normalize(requested).replace(/\/+$/, '');
+  return normalized === '' ? '.' : normalized;
+}
+
+function checkRequestedPath(requested: string): void {
+  if (typeof requested !== 'string') throw new ConfabError('bad_request', 'Path must be a string');
+  if (requested.includes('\0')) throw new ConfabError('bad_request', 'Path must not contain NUL bytes');
+  if (path.isAbsolute(requested) || path.win32.isAbsolute(requested)) {
+    throw new ConfabError('bad_request', `Path must be relative to the project root: ${requested}`);
+  }
+  // Backslashes count as separators too, so `..\x` is refused whatever the platform.
+  if (requested.split(/[\\/]/).includes('..')) {
+    throw new ConfabError('bad_request', `Path must not contain "..": ${requested}`);
+  }
+}
+
+async function nearestExistingAncestor(root: string, candidate: string): Promise<string> {
+  let current = path.dirname(candidate);
+  while (current !== root && isWithin(root, current)) {
+    try {
+      return await realpath(current);
+    } catch {
+      current = path.dirname(current);
+    }
+  }
+  return root;
+}
+
+function outsideProject(requested: string): ConfabError {
+  return new ConfabError('bad_request', `Path leads outside the project (through a symbolic link): ${toProjectPath(requested)}`);
+}
+
+export function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
+}

@@ -1,0 +1,20 @@
+import type { z } from 'zod';
+
+/**
+ * A tool the run loop can execute for the model. Input is validated against `input` before
+ * `execute` is called; a validation failure goes back to the model as an error result.
+ * `execute` must honour `context.signal` (the run's AbortSignal) and may throw: the error's message
+ * goes back to the model as an error result, so it must not leak secrets.
+ */
+export interface Tool<Input = any> {
+  name: string;
+  description: string;
+  input: z.ZodType<Input>;
+  execute(input: Input, context: ToolContext): Promise<unknown>;
+}
+
+export type ToolContext = {
+  /** Real path of the conversation's project root. */
+  projectRoot: string;
+  signal: AbortSignal;
+};

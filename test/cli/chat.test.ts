@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { eventually, startTestServer, type TestServer } from '../support/server-fixture.ts';
+import { hasScript, runCli, startPtyCli } from './support/cli-process.ts';
+
+let server: TestServer;
+
+before(async () => {
+  server = await startTestServer();
+});
+after(async () => {
+  await server.close();
+});
+
+const texts = (detail: any) => detail.messages.map((message: any) => message.parts.filter((part: any) => part.kind === 'text').map((part: any) => part.text).join(''));
+
+/** The conversation the chat said it created. */
+async function createdConversation(output: string): Promise<any> {
+  const id = /· new conversation (conv_\w+)/.exec(output)?.[1];
+  assert.ok(id, `the chat names the conversation it created:\n${output}`);
+  return (await server.request('GET', `/v1/conversations/${id}`)).body;
+}
+
+describe('confab chat with piped stdin', () => {
+  test('sends each line after the previous reply ended, runs /list and leaves at /exit', async () => {
+    server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Hel' }, { text: 'lo' }], delayMs: 5 }, { kind: 'stream', chunks: [{ text: 'Wor' }, { text: 'ld' }] });
+    const result = await runCli(['chat'], { server, input: 'First question\nSecond question\n/list\n/exit\nnever sent\n' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, '');
+    const detail = await createdConversation(result.stdout);
+    const id = detail.conversation.id;
+    assert.deepEqual(texts(detail), ['First question', 'Hello', 'Second question', 'World']);
+    const lines = result.stdout.split('\n');
+    assert.equal(lines[0], 'confab chat · project demo (the only project) · new conversation · fake/m1');
+    assert.deepEqual(lines.slice(1, 6), [`· new conversation ${id}`, '> First question', 'Hello', '> Second question', 'World']);
+    assert.match(lines[6], /^\s+#\s+ID\s+PROJECT\s+UPDATED\s+MSGS\s+MODEL\s+TITLE$/);
+    const row = lines.slice(7).find((line) => line.includes(id));
+    assert.match(row!, new RegExp(`^\\*\\s+1\\s+${id}\\s+demo\\s+\\S.*\\s+4\\s+fake/m1\\s+First question$`));
+    assert.equal(server.upstream.requests.filter((request) => JSON.stringify(request.body).includes('never sent')).length, 0);
+  });
+
+  test('a failed reply is reported, the chat carries on, and exits 1 at the end of input', async () => {
+    server.upstream.enqueue({ kind: 'error', status: 401, message: 'bad key' }, { kind: 'stream', chunks: [{ text: 'fine' }] });
+    const result = await runCli(['chat', '--project', 'demo'], { server, input: 'Will fail\n/nonsense\nWill work\n' });
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /> Will fail\n✗ .*bad key.*\n> Will work\nfine\n$/);
+    assert.match(result.stderr, /unknown command \/nonsense/);
+  });
+
+  test('/context attaches lines to the next message; /new, /switch N, /model and /stop work between messages', async () => {
+    server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Read it' }] }, { kind: 'stream', chunks: [{ text: 'Fresh' }] }, { kind: 'stream', chunks: [{ text: 'Back' }] });
+    const before = server.upstream.requests.length;
+    const input = ['/context README.md:2-3', '/context', 'What does it say?', '/stop', '/new', '/model fake/m1', '/model nope/x', 'Fresh start', '/list', '/switch 2', 'Back again', '/exit', ''].join('\n');
+    const result = await runCli(['chat', '--project', 'demo'], { server, input, cwd: server.projectDir });
+    assert.equal(result.code, 1, 'a refused command makes a piped chat exit 1');
+    assert.equal(result.stderr, 'confab chat: unknown model nope/x — /model lists the models\n');
+    const first = await createdConversation(result.stdout);
+    const second = await createdConversation(result.stdout.slice(result.stdout.indexOf('new conversation in project demo')));
+    assert.notEqual(first.conversation.id, second.conversation.id);
+    assert.deepEqual(texts(first), ['What does it say?', 'Read it', 'Back again', 'Back']);
+    assert.deepEqual(texts(second), ['Fresh start', 'Fresh']);
+    const { id: _id, ...context } = first.messages[0].parts.find((part: any) => part.kind === 'context');
+    assert.deepEqual(context, { kind: 'context', path: 'README.md', content: 'line two\nline three\n', range: { start: 2, end: 3 } });
+    assert.match(JSON.stringify(server.upstream.requests[before].body.messages), /line two\\nline three/);
+    assert.match(result.stdout, /· README\.md:2-3 will be attached to your next message\n· attached to your next message: README\.md:2-3\n/);
+    assert.match(result.stdout, /· nothing is running\n· new conversation in project demo/);
+    assert.match(result.stdout, new RegExp(`· switched to "What does it say\\?" \\(${first.conversation.id}\\)`));
+  });
+});
+
+describe('confab chat in a terminal', { skip: hasScript() ? false : 'script (util-linux) is not installed' }, () => {
+  test('Ctrl-C while a reply streams stops the run on the server; /exit leaves with 0', async () => {
+    server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Hel' }, { text: 'lo' }, { text: ' never shown' }], holdAfter: 2 });
+    const chat = startPtyCli(['chat', '--project', 'demo'], { server });
+    try {
+      await chat.waitFor(/Type a message[^\n]*\n> $/);
+      chat.write('Tell me a story\r');
+      await chat.waitFor(/Hello/);
+      const detail = await createdConversation(chat.output());
+      assert.equal(detail.runs.at(-1).status, 'running');
+      chat.write('\x03');
+      await chat.waitFor(/■ stopped\n> $/);
+      await eventually(async () => (await createdConversation(chat.output())).runs.at(-1).status === 'stopped', 20_000, 'the run stopped on the server');
+      const stopped = await createdConversation(chat.output());
+      assert.deepEqual(texts(stopped), ['Tell me a story', 'Hello']);
+      assert.equal(stopped.messages.at(-1).status, 'stopped');
+      chat.write('/exit\r');
+      assert.equal((await chat.exited).code, 0);
+      assert.doesNotMatch(chat.output(), /never shown/);
+    } finally {
+      chat.kill();
+    }
+  });
+
+  test('Ctrl-C at an empty prompt leaves with 130', async () => {
+    const chat = startPtyCli(['chat', '--project', 'demo'], { server, env: { NO_COLOR: '1' } });
+    try {
+      await chat.waitFor(/Type a message[^\n]*\n> $/);
+      assert.doesNotMatch(chat.raw(), /\x1b\[(2|36)m/, 'NO_COLOR: no styling');
+      chat.write('\x03');
+      assert.equal((await chat.exited).code, 130);
+    } finally {
+      chat.kill();
+    }
+  });
+});

@@ -1,0 +1,124 @@
+import { memo, useState } from 'react';
+import type { Message, Part } from 'confab/client';
+import { messageText } from 'confab/client';
+import { copyText } from '../../lib/clipboard.ts';
+import { formatUsage } from '../../lib/format.ts';
+import { Icon } from '../common/icon.tsx';
+import { MarkdownView } from './markdown-view.tsx';
+import { ReasoningBlock } from './reasoning-block.tsx';
+import { ToolCallCard } from './tool-call-card.tsx';
+
+type ToolResult = Extract<Part, { kind: 'tool-result' }>;
+
+const statusBadge: Partial<Record<Message['status'], string>> = {
+  stopped: 'Stopped',
+  interrupted: 'Interrupted',
+  failed: 'Failed',
+};
+
+type Props = {
+  message: Message;
+  /** Continue is offered on the last assistant message when it was stopped or interrupted and nothing runs. */
+  onContinue?: () => void;
+};
+
+/** An assistant turn: parts in order (text as Markdown, reasoning, tool cards, errors), then status, usage, cost. */
+export const AssistantMessage = memo(function AssistantMessage({ message, onContinue }: Props) {
+  const streaming = message.status === 'streaming';
+  const results = new Map<string, ToolResult>();
+  for (const part of message.parts) if (part.kind === 'tool-result') results.set(part.toolCallId, part);
+  const blocks = mergeTextParts(message.parts);
+  const lastIndex = blocks.length - 1;
+  const usage = formatUsage(message.usage, message.cost);
+  const badge = statusBadge[message.status];
+  const empty = message.parts.every((part) => (part.kind === 'text' || part.kind === 'reasoning') && part.text === '');
+
+  return (
+    <article className="message assistant" data-testid="assistant-message" data-status={message.status} aria-label="Assistant message" aria-busy={streaming}>
+      <div className="assistant-avatar" aria-hidden="true" />
+      <div className="assistant-column">
+        {blocks.map((part, index) => {
+          const live = streaming && index === lastIndex;
+          switch (part.kind) {
+            case 'text':
+              return part.text === '' ? null : <MarkdownView key={part.id} text={part.text} streaming={live} />;
+            case 'reasoning':
+              return <ReasoningBlock key={part.id} text={part.text} streaming={live} />;
+            case 'tool-call':
+              return <ToolCallCard key={part.id} call={part} result={results.get(part.toolCallId)} />;
+            case 'error':
+              return (
+                <div key={part.id} className="message-error" role="alert">
+                  <Icon name="alert" size={16} />
+                  <span>{part.message}</span>
+                </div>
+              );
+            default:
+              return null;
+          }
+        })}
+        {streaming && empty && <TypingDots />}
+        <div className="message-footer">
+          {badge && <span className={`badge badge-${message.status}`}>{message.status === 'interrupted' ? 'Interrupted — the server stopped mid-reply' : badge}</span>}
+          {onContinue && (
+            <button type="button" className="button button-small" onClick={onContinue}>
+              <Icon name="play" size={13} />
+              Continue
+            </button>
+          )}
+          {!streaming && !empty && <CopyMessage text={messageText(message)} />}
+          {!streaming && usage && (
+            <span className="usage" data-testid="message-usage" title={message.model ?? undefined}>
+              {usage}
+            </span>
+          )}
+        </div>
+      </div>
+    </article>
+  );
+});
+
+/**
+ * Adjacent text parts read as one text: a `continue` run appends a new part to the same message, and
+ * its words carry on the sentence the stopped run left.
+ */
+function mergeTextParts(parts: readonly Part[]): Part[] {
+  const merged: Part[] = [];
+  for (const part of parts) {
+    const previous = merged.at(-1);
+    if (part.kind === 'text' && previous?.kind === 'text') merged[merged.length - 1] = { ...previous, text: previous.text + part.text };
+    else merged.push(part);
+  }
+  return merged;
+}
+
+function CopyMessage({ text }: { text: string }) {
+  const [copied, setCopied] = useState(false);
+  if (text === '') return null;
+  return (
+    <button
+      type="button"
+      className="icon-button"
+      aria-label={copied ? 'Copied' : 'Copy message'}
+      title="Copy message"
+      onClick={() => {
+        void copyText(text).then(() => {
+          setCopied(true);
+          window.setTimeout(() => setCopied(false), 1500);
+        });
+      }}
+    >
+      <Icon name={copied ? 'check' : 'copy'} size={15} />
+    </button>
+  );
+}
+
+function TypingDots() {
+  return (
+    <div className="typing" aria-label="The assistant is writing">
+      <span />
+      <span />
+      <span />
+    </div>
+  );
+}

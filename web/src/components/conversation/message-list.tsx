@@ -1,0 +1,68 @@
+import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import type { Message } from 'confab/client';
+import { Icon } from '../common/icon.tsx';
+import { AssistantMessage } from './assistant-message.tsx';
+import { UserMessage } from './user-message.tsx';
+
+type Props = {
+  messages: readonly Message[];
+  /** Offer Continue on the last assistant message (stopped or interrupted, nothing running). */
+  onContinue: (() => void) | null;
+  /** Queued and sending messages, the retry notice: shown after the messages. */
+  children?: ReactNode;
+};
+
+/**
+ * The scrolling transcript. It follows new text while the reader is at the bottom and stays put
+ * when they scrolled up (with a button back to the latest).
+ */
+export function MessageList({ messages, onContinue, children }: Props) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+  const [showJump, setShowJump] = useState(false);
+
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    if (element && pinned.current) element.scrollTop = element.scrollHeight;
+  });
+
+  const last = messages.at(-1);
+  const continueId = onContinue && last?.role === 'assistant' && (last.status === 'stopped' || last.status === 'interrupted') ? last.id : null;
+
+  return (
+    <div
+      ref={scroller}
+      className="transcript"
+      onScroll={(event) => {
+        const element = event.currentTarget;
+        const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight < 80;
+        pinned.current = atBottom;
+        if (showJump === atBottom) setShowJump(!atBottom);
+      }}
+    >
+      <div className="transcript-inner" role="log" aria-label="Messages" aria-live="off">
+        {messages.map((message) =>
+          message.role === 'user' ? (
+            <UserMessage key={message.id} message={message} />
+          ) : (
+            <AssistantMessage key={message.id} message={message} onContinue={message.id === continueId ? (onContinue ?? undefined) : undefined} />
+          ),
+        )}
+        {children}
+      </div>
+      {showJump && (
+        <button
+          type="button"
+          className="jump-latest"
+          aria-label="Jump to the latest message"
+          onClick={() => {
+            pinned.current = true;
+            scroller.current?.scrollTo({ top: scroller.current.scrollHeight, behavior: 'smooth' });
+          }}
+        >
+          <Icon name="arrowDown" size={16} />
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,218 @@
+import { useSyncExternalStore } from 'react';
+import type { Conversation, ConversationPatch, ConversationSummary, ModelList, NewConversation, Project, WatchStatus } from 'confab/client';
+import { ConfabClientError } from 'confab/client';
+import { client } from '../client.ts';
+import { describeError } from './error-text.ts';
+
+/** What the whole app shares: sign-in, projects, the current project's conversations, models, notices. */
+export type AppState = {
+  /** `unknown` until the first answer; `unauthorized` when the server refused the cookie. */
+  auth: 'unknown' | 'ok' | 'unauthorized';
+  /** Why the first load failed (server down), in words; null once loaded. */
+  loadError: string | null;
+  projects: Project[] | null;
+  projectName: string | null;
+  conversations: ConversationSummary[];
+  conversationsLoaded: boolean;
+  /** Conversations with a run active or queued (from /v1/sessions and the open watch). */
+  busy: Readonly<Record<string, WatchStatus>>;
+  models: ModelList | null;
+  /** Whether the last REST call reached the server. */
+  reachable: boolean;
+  notices: readonly Notice[];
+};
+
+export type Notice = { id: number; text: string; tone: 'error' | 'info' };
+
+const projectKey = 'confab.project';
+const pollIntervalMs = 4000;
+const pageSize = 100;
+
+class AppStore {
+  #state: AppState = {
+    auth: 'unknown',
+    loadError: null,
+    projects: null,
+    projectName: null,
+    conversations: [],
+    conversationsLoaded: false,
+    busy: {},
+    models: null,
+    reachable: true,
+    notices: [],
+  };
+  readonly #listeners = new Set<() => void>();
+  #liveStatus: Record<string, WatchStatus> = {};
+  #sessionStatus: Record<string, WatchStatus> = {};
+  #noticeId = 0;
+  #pollTimer: number | undefined;
+
+  get state(): AppState {
+    return this.#state;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  };
+
+  #set(patch: Partial<AppState>): void {
+    this.#state = { ...this.#state, ...patch };
+    for (const listener of this.#listeners) listener();
+  }
+
+  /** First load: projects and models; then the chosen project's conversations, then polling. */
+  async start(): Promise<void> {
+    try {
+      const [projects, models] = await Promise.all([client.projects.list(), client.models()]);
+      const saved = window.localStorage.getItem(projectKey);
+      const projectName = projects.find((project) => project.name === saved)?.name ?? projects[0]?.name ?? null;
+      this.#set({ auth: 'ok', loadError: null, projects, models, projectName, reachable: true });
+      await this.refreshConversations();
+    } catch (error) {
+      if (ConfabClientError.is(error, 'unauthorized')) return this.#set({ auth: 'unauthorized' });
+      this.#set({ loadError: describeError(error), reachable: false });
+      window.setTimeout(() => void this.start(), 2000);
+      return;
+    }
+    this.#startPolling();
+  }
+
+  #startPolling(): void {
+    if (this.#pollTimer !== undefined) return;
+    const tick = () => {
+      if (document.visibilityState === 'visible') void this.poll();
+    };
+    this.#pollTimer = window.setInterval(tick, pollIntervalMs);
+    document.addEventListener('visibilitychange', tick);
+    window.addEventListener('focus', tick);
+  }
+
+  /** Refreshes what other tabs and clients may have changed: running state and the conversation list. */
+  async poll(): Promise<void> {
+    try {
+      const sessions = await client.sessions();
+      this.#sessionStatus = {};
+      for (const session of sessions) if (session.status !== 'idle') this.#sessionStatus[session.conversationId] = session.status;
+      this.#set({ reachable: true, busy: this.#mergedBusy() });
+      await this.refreshConversations();
+      if (this.#state.models?.models.length === 0) this.#set({ models: await client.models() });
+    } catch (error) {
+      this.#handleBackgroundError(error);
+    }
+  }
+
+  #handleBackgroundError(error: unknown): void {
+    if (ConfabClientError.is(error, 'unauthorized')) this.#set({ auth: 'unauthorized' });
+    else if (ConfabClientError.is(error, 'network')) this.#set({ reachable: false });
+  }
+
+  async refreshConversations(): Promise<void> {
+    const projectName = this.#state.projectName;
+    if (!projectName) return this.#set({ conversations: [], conversationsLoaded: true });
+    try {
+      const conversations: ConversationSummary[] = [];
+      for await (const conversation of client.conversations.listAll({ project: projectName, limit: pageSize })) {
+        conversations.push(conversation);
+        if (conversations.length >= 1000) break;
+      }
+      if (this.#state.projectName !== projectName) return;
+      this.#set({ conversations, conversationsLoaded: true, reachable: true });
+    } catch (error) {
+      this.#handleBackgroundError(error);
+      if (!this.#state.conversationsLoaded) this.#set({ conversationsLoaded: true });
+    }
+  }
+
+  selectProject(projectName: string): void {
+    if (projectName === this.#state.projectName) return;
+    window.localStorage.setItem(projectKey, projectName);
+    this.#set({ projectName, conversations: [], conversationsLoaded: false });
+    void this.refreshConversations();
+  }
+
+  async createProject(input: { name: string; path: string }): Promise<Project> {
+    const project = await client.projects.create(input);
+    const projects = [...(this.#state.projects ?? []).filter((existing) => existing.name !== project.name), project];
+    projects.sort((a, b) => a.name.localeCompare(b.name));
+    this.#set({ projects });
+    this.selectProject(project.name);
+    return project;
+  }
+
+  async createConversation(input: NewConversation): Promise<Conversation> {
+    const conversation = await client.conversations.create(input);
+    this.upsertConversation(conversation);
+    return conversation;
+  }
+
+  async renameConversation(conversationId: string, title: string): Promise<void> {
+    await this.updateConversation(conversationId, { title });
+  }
+
+  async updateConversation(conversationId: string, patch: ConversationPatch): Promise<void> {
+    this.upsertConversation(await client.conversations.update(conversationId, patch));
+  }
+
+  async deleteConversation(conversationId: string): Promise<void> {
+    await client.conversations.delete(conversationId);
+    this.removeConversation(conversationId);
+  }
+
+  /** A conversation record seen in a watch (title, usage, updatedAt) or returned by a command. */
+  upsertConversation(conversation: Conversation): void {
+    if (conversation.projectName !== this.#state.projectName) return;
+    const list = this.#state.conversations;
+    const index = list.findIndex((existing) => existing.id === conversation.id);
+    const summary: ConversationSummary = { ...conversation, messageCount: index === -1 ? 0 : list[index].messageCount };
+    if (index !== -1 && list[index].updatedAt === summary.updatedAt && list[index].title === summary.title) return;
+    const next = list.filter((existing) => existing.id !== conversation.id);
+    next.push(summary);
+    next.sort((a, b) => b.updatedAt - a.updatedAt);
+    this.#set({ conversations: next });
+  }
+
+  removeConversation(conversationId: string): void {
+    if (!this.#state.conversations.some((conversation) => conversation.id === conversationId)) return;
+    this.#set({ conversations: this.#state.conversations.filter((conversation) => conversation.id !== conversationId) });
+  }
+
+  /** The open watch knows its conversation's run state before the next poll does. */
+  setLiveStatus(conversationId: string, status: WatchStatus | null): void {
+    if (status === null || status === 'idle') delete this.#liveStatus[conversationId];
+    else this.#liveStatus[conversationId] = status;
+    if (status === 'idle') delete this.#sessionStatus[conversationId];
+    const busy = this.#mergedBusy();
+    if (JSON.stringify(busy) !== JSON.stringify(this.#state.busy)) this.#set({ busy });
+  }
+
+  #mergedBusy(): Record<string, WatchStatus> {
+    return { ...this.#sessionStatus, ...this.#liveStatus };
+  }
+
+  setUnauthorized(): void {
+    this.#set({ auth: 'unauthorized' });
+  }
+
+  notify(text: string, tone: Notice['tone'] = 'error'): void {
+    const id = ++this.#noticeId;
+    this.#set({ notices: [...this.#state.notices, { id, text, tone }].slice(-4) });
+    window.setTimeout(() => this.dismiss(id), tone === 'error' ? 8000 : 4000);
+  }
+
+  /** Shows `error` in words (or the sign-in page on 401), after `what` failed ("Not sent"). */
+  fail(error: unknown, what?: string): void {
+    if (ConfabClientError.is(error, 'unauthorized')) return this.setUnauthorized();
+    this.notify(what ? `${what}: ${describeError(error)}` : describeError(error));
+  }
+
+  dismiss(id: number): void {
+    this.#set({ notices: this.#state.notices.filter((notice) => notice.id !== id) });
+  }
+}
+
+export const appStore = new AppStore();
+
+export function useAppState(): AppState {
+  return useSyncExternalStore(appStore.subscribe, () => appStore.state);
+}

@@ -1,0 +1,44 @@
+import DOMPurify from 'dompurify';
+import { Marked, type Tokens } from 'marked';
+import { highlight } from './highlight.ts';
+
+/**
+ * Model output as Markdown, rendered to sanitized HTML. Output is untrusted: raw HTML in it is shown
+ * as text, and the result goes through DOMPurify anyway. Code blocks get a header with the language
+ * and a Copy button; `MarkdownView` handles its clicks by delegation (`data-copy-code`).
+ */
+const marked = new Marked({
+  gfm: true,
+  breaks: false,
+  renderer: {
+    code({ text, lang }: Tokens.Code): string {
+      const language = (lang ?? '').trim().split(/\s+/)[0] ?? '';
+      const body = highlight(text, language) ?? escapeHtml(text);
+      const label = escapeHtml(language || 'text');
+      return (
+        `<div class="code-block"><div class="code-head"><span class="code-lang">${label}</span>` +
+        `<button type="button" class="code-copy" data-copy-code aria-label="Copy code">Copy</button></div>` +
+        `<pre><code class="hljs">${body}</code></pre></div>\n`
+      );
+    },
+    html({ text }: Tokens.HTML | Tokens.Tag): string {
+      return escapeHtml(text);
+    },
+  },
+});
+
+DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+  if (node.tagName === 'A') {
+    node.setAttribute('target', '_blank');
+    node.setAttribute('rel', 'noopener noreferrer');
+  }
+});
+
+export function renderMarkdown(text: string): string {
+  const html = marked.parse(text, { async: false });
+  return DOMPurify.sanitize(html, { ADD_ATTR: ['target'], FORBID_TAGS: ['style', 'form', 'input', 'textarea', 'select'] });
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}

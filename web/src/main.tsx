@@ -1,0 +1,17 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app.tsx';
+import { appStore } from './lib/app-store.ts';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/messages.css';
+import './styles/composer.css';
+import './styles/highlight.css';
+
+void appStore.start();
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
