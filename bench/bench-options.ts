@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import type { TargetName } from './targets/target.ts';
 
-export const scenarioNames = ['capacity', 'fanout', 'resume', 'idle', 'store', 'overhead'] as const;
+export const scenarioNames = ['capacity', 'fanout', 'resume', 'idle', 'store', 'overhead', 'startup'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 export const targetNames: TargetName[] = ['confab', 'relay', 'ai-sdk', 'langgraph'];
 
@@ -32,6 +32,8 @@ export type BenchParams = {
   idle: { connections: number; perConversation: number; settleMs: number };
   store: { streams: number; tokens: number; rampMs: number };
   overhead: { sends: number; spacingMs: number; tokens: number };
+  /** Fresh starts per target (the median is reported). */
+  startup: { runs: number };
   /** Confab under `--cpu-prof` for one capacity step of this many streams (undefined: no profile). */
   profile: { streams: number; tokens: number } | undefined;
 };
@@ -54,6 +56,7 @@ const quick: BenchParams = {
   idle: { connections: 500, perConversation: 10, settleMs: 800 },
   store: { streams: 20, tokens: 80, rampMs: 200 },
   overhead: { sends: 6, spacingMs: 150, tokens: 3 },
+  startup: { runs: 3 },
   profile: undefined,
 };
 
@@ -66,6 +69,7 @@ const full: BenchParams = {
   idle: { connections: 10_000, perConversation: 10, settleMs: 2_000 },
   store: { streams: 50, tokens: 500, rampMs: 1_000 },
   overhead: { sends: 40, spacingMs: 200, tokens: 5 },
+  startup: { runs: 7 },
   profile: { streams: 250, tokens: 400 },
 };
 

@@ -19,12 +19,11 @@ import { runResume } from './scenarios/resume.ts';
 import { isError, type ScenarioContext } from './scenarios/scenario.ts';
 import { runStoreCost } from './scenarios/store-cost.ts';
 import { warmUp } from './scenarios/stream-run.ts';
-import { startAiSdk, startLangGraph, startRelay } from './targets/baseline-targets.ts';
-import { startConfab } from './targets/confab-target.ts';
-import type { Target, TargetContext, TargetName } from './targets/target.ts';
+import { runStartup } from './scenarios/startup.ts';
+import { starters } from './targets/starters.ts';
+import type { Target, TargetName } from './targets/target.ts';
 import { startUpstream } from './upstream/upstream-handle.ts';
 
-const starters: Record<TargetName, (context: TargetContext) => Promise<Target>> = { confab: startConfab, relay: startRelay, 'ai-sdk': startAiSdk, langgraph: startLangGraph };
 
 const options = parseBenchOptions(process.argv.slice(2));
 const load = () => loadavg().map((value) => Math.round(value * 100) / 100);
@@ -113,6 +112,9 @@ try {
         break;
       case 'overhead':
         results.overhead = await runOverhead(context);
+        break;
+      case 'startup':
+        results.startup = await runStartup(context);
         break;
     }
   }

@@ -7,6 +7,7 @@ import type { IdleResult } from '../scenarios/idle.ts';
 import type { OverheadResult } from '../scenarios/overhead.ts';
 import type { ResumeResult } from '../scenarios/resume.ts';
 import type { PerTarget } from '../scenarios/scenario.ts';
+import type { StartupResult } from '../scenarios/startup.ts';
 import type { StoreResult } from '../scenarios/store-cost.ts';
 import type { TargetName } from '../targets/target.ts';
 
@@ -35,6 +36,7 @@ export type BenchResults = {
   idle?: PerTarget<IdleResult>;
   store?: PerTarget<StoreResult>;
   overhead?: { upstream: OverheadResult; targets: PerTarget<OverheadResult> };
+  startup?: { floor: StartupResult; targets: PerTarget<StartupResult> };
   profile?: ProfileResult | { error: string };
 };
 

@@ -24,7 +24,7 @@ function pick<T>(results: PerTarget<T> | undefined, read: (value: T) => number |
 
 export function headlineRows(results: BenchResults): HeadlineRow[] {
   const rows: HeadlineRow[] = [];
-  const { capacity, fanout, resume, idle, store, overhead } = results;
+  const { capacity, fanout, resume, idle, store, overhead, startup } = results;
   if (capacity) {
     const first = results.meta.params.capacity.steps[0];
     const top = results.meta.params.capacity.steps.at(-1)!;
@@ -71,6 +71,14 @@ export function headlineRows(results: BenchResults): HeadlineRow[] {
       metric: `request to first token, p50 (ms; upstream alone ${overhead.upstream.firstTokenMs.p50})`,
       better: 'lower',
       values: pick(overhead.targets, (value) => value.firstTokenMs.p50),
+    });
+  }
+  if (startup) {
+    rows.push({
+      scenario: 'Start-up',
+      metric: `spawn to listening, fresh data dir, median (ms; bare Node http server ${startup.floor.readyMs.median})`,
+      better: 'lower',
+      values: pick(startup.targets, (value) => value.readyMs.median),
     });
   }
   return rows;

@@ -100,6 +100,15 @@ export function markdownReport(results: BenchResults): string {
     out.push(table(['system', 'sends', 'first token p50 ms', 'p99 ms', 'added over the upstream, p50 ms'], rows), '');
     errors('overhead', perTarget);
   }
+  if (results.startup) {
+    out.push('### Start-up', '');
+    const { floor, targets: perTarget } = results.startup;
+    const rows: unknown[][] = [['bare Node http server', floor.runs, floor.readyMs.median, floor.readyMs.min, floor.readyMs.max]];
+    for (const [name, value] of Object.entries(perTarget)) if (!isError(value)) rows.push([targetLabels[name as TargetName], value.runs, value.readyMs.median, value.readyMs.min, value.readyMs.max]);
+    out.push(table(['system', 'starts', 'median ms', 'min ms', 'max ms'], rows), '');
+    out.push('From spawning the process to the line that says where it listens; each start on a fresh data directory.', '');
+    errors('startup', perTarget);
+  }
   if (results.profile) {
     out.push('### Confab CPU profile (capacity step)', '');
     if (isError(results.profile)) out.push(`- profile failed: ${results.profile.error}`, '');

@@ -19,6 +19,7 @@ export async function runOverhead(context: ScenarioContext): Promise<{ upstream:
     baseUrl: context.upstream.url,
     token: '',
     pids: [context.upstream.pid],
+    readyMs: 0,
     createConversations: async (count, prefix) => Array.from({ length: count }, (_, i) => `${prefix}-direct-${i}-${Date.now()}`),
     metrics: async () => ({ eventLoopDelayMs: undefined, storeWrites: undefined }),
     stop: async () => {},

@@ -36,6 +36,7 @@ export async function startRelay(context: TargetContext): Promise<Target> {
     baseUrl,
     token: '',
     pids: [server.pid],
+    readyMs: server.readyMs,
     createConversations: async (count, prefix) => ids(count, prefix),
     metrics: async (reset) => ({ eventLoopDelayMs: await loopMetrics(baseUrl, reset), storeWrites: 0 }),
     stop: () => server.stop(),
@@ -62,6 +63,7 @@ export async function startAiSdk(context: TargetContext): Promise<Target> {
       baseUrl,
       token: '',
       pids: redis.pid ? [server.pid, redis.pid] : [server.pid],
+      readyMs: server.readyMs,
       createConversations: async (count, prefix) => ids(count, prefix),
       async metrics(reset) {
         const commands = await redis.commands();
@@ -108,6 +110,7 @@ export async function startLangGraph(context: TargetContext): Promise<Target> {
     baseUrl,
     token: '',
     pids: [server.pid],
+    readyMs: server.readyMs,
     createConversations(count) {
       return mapLimited(Array.from({ length: count }, (_, i) => i), 8, async () => {
         const reply = await requestJson('POST', `${baseUrl}/threads`, {});

@@ -45,6 +45,7 @@ export async function startConfab(context: TargetContext): Promise<Target> {
     baseUrl,
     token,
     pids: [server.pid],
+    readyMs: server.readyMs,
     async createConversations(count, prefix) {
       return mapLimited(Array.from({ length: count }, (_, i) => i), 8, async (i) => {
         const reply = await requestJson('POST', `${baseUrl}/v1/conversations`, { projectName: 'bench', title: `${prefix}-${i}` }, auth);

@@ -8,6 +8,8 @@ export type SpawnedServer = {
   pid: number;
   /** The first match of `ready` in stdout (or stderr). */
   match: RegExpExecArray;
+  /** Milliseconds from spawn to the `ready` line. */
+  readyMs: number;
   /** The last lines of output, for error messages. */
   tail(): string;
   stop(graceMs?: number): Promise<void>;
@@ -23,6 +25,7 @@ export type SpawnOptions = {
 };
 
 export function spawnServer(options: SpawnOptions): Promise<SpawnedServer> {
+  const spawnedAt = performance.now();
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
@@ -51,7 +54,7 @@ export function spawnServer(options: SpawnOptions): Promise<SpawnedServer> {
       if (!match) return;
       done = true;
       clearTimeout(timer);
-      resolve({ pid: child.pid!, match, tail, stop: (graceMs = 5_000) => stopChild(child, graceMs) });
+      resolve({ pid: child.pid!, match, readyMs: performance.now() - spawnedAt, tail, stop: (graceMs = 5_000) => stopChild(child, graceMs) });
     };
     child.stdout!.on('data', look);
     child.stderr!.on('data', look);

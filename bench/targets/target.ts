@@ -22,6 +22,8 @@ export interface Target {
   token: string;
   /** Root pids whose process trees are charged for CPU and memory. */
   pids: number[];
+  /** Milliseconds from spawning the server to its saying where it listens (before any warm-up). */
+  readyMs: number;
   /** Conversations (threads, chat ids, relay keys) ready for one stream each. */
   createConversations(count: number, prefix: string): Promise<string[]>;
   metrics(reset: boolean): Promise<TargetMetrics>;

@@ -173,15 +173,4 @@ describe('confab serve as a process', () => {
       assert.equal(unknownCommand.code, 2);
     });
   });
-
-  it('starts in well under a second', async () => {
-    await withDirs(async ({ dataDir, upstream }) => {
-      const started = performance.now();
-      const serve = await spawnServe({ dataDir, upstreamUrl: upstream.url });
-      const elapsed = performance.now() - started;
-      await serve.kill('SIGTERM');
-      // Generous for loaded CI machines; measured locally it is a few hundred milliseconds.
-      assert.ok(elapsed < 2500, `started in ${Math.round(elapsed)} ms`);
-    });
-  });
 });
