@@ -87,7 +87,8 @@ describe('server close', () => {
       await client.request({ type: 'subscribe', conversationId: server.conversationId });
       const started = Date.now();
       await server.closeServer();
-      assert.ok(Date.now() - started < 1000, 'closes promptly');
+      // Close must not wait for the clients to leave (they never would); the bound is only that.
+      assert.ok(Date.now() - started < 10_000, 'closes without waiting for the clients');
       await sse.ended;
       assert.deepEqual(await client.closed, { code: 1001, reason: 'server shutting down' });
       await assert.rejects(fetch(`${server.url}/v1/health`));
