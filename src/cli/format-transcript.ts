@@ -37,7 +37,7 @@ function formatPart(part: Part, style: Style, maxChars: number): string {
     case 'text':
       return part.text.length > maxChars ? `${part.text.slice(0, maxChars)}…` : part.text;
     case 'reasoning':
-      return style.dim(`(reasoning) ${shorten(part.text, Math.min(maxChars, 200))}`);
+      return style.dim(part.text === '' ? '(reasoning hidden by the provider)' : `(reasoning) ${shorten(part.text, Math.min(maxChars, 200))}`);
     case 'tool-call':
       return style.dim(formatToolCall(part));
     case 'tool-result': {

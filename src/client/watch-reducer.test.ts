@@ -143,6 +143,11 @@ describe('reconcile', () => {
     assert.equal(delta.state.runs, started.state.runs);
     assert.equal(delta.state.conversation, started.state.conversation);
 
+    const signed = reconcile(delta, event(4, 'part-end', { messageId: 'msg_assistant', partId: 'p1', providerMetadata: { anthropic: { signature: 's' } } }))!;
+    const part = signed.state.messages[1].parts.find((candidate) => candidate.id === 'p1');
+    assert.deepEqual(part, { id: 'p1', kind: 'text', text: 'Hi', providerMetadata: { anthropic: { signature: 's' } } }, 'part-end sets the provider metadata');
+    assert.equal('providerMetadata' in delta.state.messages[1].parts.find((candidate) => candidate.id === 'p1')!, false, 'on a new part object');
+
     const ended = reconcile(delta, event(4, 'run-completed', { run: { ...run('run_1', 'completed'), finishReason: 'stop' } }))!;
     assert.notEqual(ended.state.runs, delta.state.runs);
     assert.equal(delta.state.runs[0].status, 'running', 'the previous runs array was not mutated');

@@ -86,7 +86,7 @@ function copyForEvent(state: ConversationState, event: ConfabEvent): Conversatio
       const index = state.messages.findLastIndex((message) => message.id === messageId);
       if (index === -1) return copy;
       const message = { ...state.messages[index], parts: [...state.messages[index].parts] };
-      if (event.type === 'part-delta') {
+      if (event.type === 'part-delta' || event.type === 'part-end') {
         const partIndex = message.parts.findLastIndex((part) => part.id === event.data.partId);
         if (partIndex !== -1) message.parts[partIndex] = { ...message.parts[partIndex] };
       }

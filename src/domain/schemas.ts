@@ -51,8 +51,16 @@ export const LineRangeSchema = z.object({ start: z.number().int().min(1), end: z
 
 export const ToolCallStatusSchema = z.enum(['pending', 'running', 'completed', 'error']);
 
-export const TextPartSchema = z.object({ id: z.string(), kind: z.literal('text'), text: z.string() });
-export const ReasoningPartSchema = z.object({ id: z.string(), kind: z.literal('reasoning'), text: z.string() });
+/**
+ * What a provider attached to a part that it needs back verbatim in later requests, keyed by
+ * provider (the AI SDK's `providerMetadata`): Anthropic's thinking `signature` and
+ * `redactedData`, for example. Opaque to Confab; stored with the part and sent back with it.
+ */
+export const ProviderMetadataSchema = z.record(z.string(), z.record(z.string(), z.unknown()));
+
+export const TextPartSchema = z.object({ id: z.string(), kind: z.literal('text'), text: z.string(), providerMetadata: ProviderMetadataSchema.optional() });
+/** A reasoning part may have empty text: a provider's redacted reasoning is all in `providerMetadata`. */
+export const ReasoningPartSchema = z.object({ id: z.string(), kind: z.literal('reasoning'), text: z.string(), providerMetadata: ProviderMetadataSchema.optional() });
 export const ToolCallPartSchema = z.object({
   id: z.string(),
   kind: z.literal('tool-call'),
@@ -62,6 +70,7 @@ export const ToolCallPartSchema = z.object({
   status: ToolCallStatusSchema,
   /** Set when the call was executed by the agent or provider itself, not by Confab. */
   providerExecuted: z.boolean().optional(),
+  providerMetadata: ProviderMetadataSchema.optional(),
 });
 export const ToolResultPartSchema = z.object({
   id: z.string(),
@@ -192,6 +201,7 @@ export type Cost = z.infer<typeof CostSchema>;
 export type Conversation = z.infer<typeof ConversationSchema>;
 export type LineRange = z.infer<typeof LineRangeSchema>;
 export type ToolCallStatus = z.infer<typeof ToolCallStatusSchema>;
+export type ProviderMetadata = z.infer<typeof ProviderMetadataSchema>;
 export type TextPart = z.infer<typeof TextPartSchema>;
 export type ReasoningPart = z.infer<typeof ReasoningPartSchema>;
 export type ToolCallPart = z.infer<typeof ToolCallPartSchema>;

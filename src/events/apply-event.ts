@@ -59,8 +59,12 @@ export function applyEvent(state: ConversationState, event: ConfabEvent): Conver
       if (part && (part.kind === 'text' || part.kind === 'reasoning')) part.text += event.data.delta;
       break;
     }
-    case 'part-end':
+    case 'part-end': {
+      if (event.data.providerMetadata === undefined) break;
+      const part = findPart(findMessage(state, event.data.messageId), event.data.partId);
+      if (part && (part.kind === 'text' || part.kind === 'reasoning')) part.providerMetadata = event.data.providerMetadata;
       break;
+    }
     case 'part-discarded': {
       const message = findMessage(state, event.data.messageId);
       if (message) message.parts = message.parts.filter((part) => part.id !== event.data.partId);

@@ -11,6 +11,7 @@ import {
   MessageSchema,
   PartSchema,
   MessageStatusSchema,
+  ProviderMetadataSchema,
   RunSchema,
   StreamedPartKindSchema,
   ToolCallPartSchema,
@@ -68,7 +69,11 @@ export const eventDefinitions = [
   defineEvent('run-interrupted', 'The run was found running or queued after a restart (or the server shut down under it). Its partial content is kept; `continue` carries on from it.', z.object({ run: RunSchema })),
   defineEvent('part-start', 'A streamed part (text or reasoning) began in an assistant message.', z.object({ messageId: z.string(), partId: z.string(), kind: StreamedPartKindSchema })),
   defineEvent('part-delta', 'Text was appended to a streamed part.', z.object({ messageId: z.string(), partId: z.string(), delta: z.string() })),
-  defineEvent('part-end', 'A streamed part is complete.', z.object({ messageId: z.string(), partId: z.string() })),
+  defineEvent(
+    'part-end',
+    'A streamed part is complete. `providerMetadata`, when present, is what the provider attached to the part and needs back in later requests (a reasoning signature, say); it is set on the part.',
+    z.object({ messageId: z.string(), partId: z.string(), providerMetadata: ProviderMetadataSchema.optional() }),
+  ),
   defineEvent(
     'part-discarded',
     'A part was removed from the message: its attempt failed and is being retried, so its text must not count. The message\'s text is the concatenation of its text parts\' deltas, less discarded parts.',

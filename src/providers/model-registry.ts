@@ -6,7 +6,7 @@ import { ConfabError } from '../domain/errors.ts';
 import type { ModelInfo } from '../domain/records.ts';
 import { createAiSdkStepSource } from './ai-sdk/ai-sdk-step-source.ts';
 import { builtInPricing, type Pricing } from './pricing.ts';
-import type { ProviderConfig, ProviderSettings } from './provider-config.ts';
+import { providerOptionsFor, type ProviderConfig, type ProviderSettings } from './provider-config.ts';
 import type { StepSource } from './stream-part.ts';
 
 /**
@@ -75,7 +75,7 @@ export function createModelRegistry(config: ProviderConfig, options: ModelRegist
       const resolved: ResolvedModel = {
         id: modelId,
         provider: provider.name,
-        source: createAiSdkStepSource(factoryFor(provider)(model), { idleTimeoutMs: options.idleTimeoutMs }),
+        source: createAiSdkStepSource(factoryFor(provider)(model), { idleTimeoutMs: options.idleTimeoutMs, providerOptions: providerOptionsFor(provider, model) }),
         pricing: priceOf(provider, model),
       };
       if (cache.size >= maxCachedModels) cache.delete(cache.keys().next().value!);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfabError } from '../domain/errors.ts';
-import { loadProviderConfig, ollamaBaseURL, type ProviderSettings } from './provider-config.ts';
+import { loadProviderConfig, ollamaBaseURL, providerOptionsFor, type ProviderSettings } from './provider-config.ts';
 
 const summary = (providers: ProviderSettings[]) => providers.map(({ name, type, baseURL, apiKey, source }) => ({ name, type, baseURL, apiKey, source }));
 
@@ -128,10 +128,33 @@ describe('the config file', () => {
     ['a negative price', { pricing: { 'openai/gpt-4o': { inputPerMillion: -1, outputPerMillion: 1 } } }, ['pricing.openai/gpt-4o.inputPerMillion']],
     ['a provider name with a slash', { providers: { 'a/b': { type: 'openai', apiKey: 'k' } } }, ['providers.a/b']],
     ['an unknown field', { providers: { x: { type: 'openai', apiKey: 'k', baseUrl: 'http://h' } } }, ['providers.x', 'baseUrl']],
+    ['providerOptions that are not keyed objects', { providers: { x: { type: 'anthropic', apiKey: 'k', providerOptions: { anthropic: true } } } }, ['providers.x.providerOptions.anthropic']],
+    ['model providerOptions that are not keyed objects', { providers: { x: { type: 'anthropic', apiKey: 'k', models: { m: { providerOptions: [1] } } } } }, ['providers.x.models.m.providerOptions']],
   ];
   for (const [name, json, fragments] of invalid) {
     test(`${name} is a bad_request naming the file and field`, () => assertBadRequest(() => withFile(JSON.stringify(json)), '/etc/confab.json', ...fragments));
   }
+
+  test('providerOptions of a provider and of a model are merged per key, the model winning', () => {
+    const config = withFile(
+      JSON.stringify({
+        providers: {
+          claude: {
+            type: 'anthropic',
+            apiKey: 'k',
+            providerOptions: { anthropic: { sendReasoning: true, thinking: { type: 'disabled' } } },
+            models: { thinker: { providerOptions: { anthropic: { thinking: { type: 'enabled', budgetTokens: 2048 } } } }, plain: {} },
+          },
+        },
+      }),
+    );
+    const [claude] = config.providers;
+    assert.deepEqual(providerOptionsFor(claude, 'thinker'), { anthropic: { sendReasoning: true, thinking: { type: 'enabled', budgetTokens: 2048 } } });
+    assert.deepEqual(providerOptionsFor(claude, 'plain'), { anthropic: { sendReasoning: true, thinking: { type: 'disabled' } } });
+    assert.deepEqual(claude.models, { thinker: null, plain: null }, 'options are not prices');
+    const fromEnv = loadProviderConfig({ env: { ANTHROPIC_API_KEY: 'k' } }).providers[0];
+    assert.equal(providerOptionsFor(fromEnv, 'claude-sonnet-4-5'), undefined);
+  });
 
   test('an apiKey from an unset variable names the variable', () => {
     const json = JSON.stringify({ providers: { x: { type: 'openai', apiKey: { env: 'X_KEY' } } } });

@@ -12,11 +12,15 @@ import type { Pricing } from './pricing.ts';
  *
  *   { "providers": { "local": { "type": "openai-compatible", "baseURL": "http://127.0.0.1:8080/v1",
  *       "apiKey": { "env": "LOCAL_KEY" }, "headers": { ... },
- *       "models": { "m1": { "inputPerMillion": 0.5, "outputPerMillion": 1.5 }, "m2": {} } } },
+ *       "models": { "m1": { "inputPerMillion": 0.5, "outputPerMillion": 1.5 }, "m2": {} } },
+ *     "claude": { "type": "anthropic", "apiKey": { "env": "ANTHROPIC_API_KEY" },
+ *       "models": { "claude-sonnet-4-5": { "providerOptions": { "anthropic": { "thinking": { "type": "enabled", "budgetTokens": 4000 } } } } } } },
  *     "pricing": { "openai/gpt-4o": { "inputPerMillion": 2.5, "outputPerMillion": 10 } },
  *     "defaultModel": "local/m1" }
  *
- * gives `local/m1` and `local/m2`. A file provider replaces an environment one of the same name.
+ * gives `local/m1`, `local/m2` and `claude/claude-sonnet-4-5`. `providerOptions` (on a provider, or
+ * on a model, whose keys win) go as they are to every request of those models: the AI SDK
+ * provider package's own options, keyed as it reads them. A file provider replaces an environment one of the same name.
  * `models` may also be a list of names. Anything wrong is a `bad_request` naming the file and field.
  */
 export type ProviderType = 'openai-compatible' | 'openai' | 'anthropic';
@@ -32,8 +36,13 @@ export type ProviderSettings = {
   api: 'chat' | 'responses';
   /** Declared models and their price (null: none given). Undefined: the provider accepts any model id. */
   models: Record<string, Pricing | null> | undefined;
+  /** Sent with every request (the AI SDK's `providerOptions`), per model: the provider's and the model's own, merged. */
+  providerOptions: { provider: ProviderOptions | undefined; models: Record<string, ProviderOptions> };
   source: 'env' | 'file';
 };
+
+/** The AI SDK's `providerOptions`: per provider package key, an object of its options. */
+export type ProviderOptions = Record<string, Record<string, unknown>>;
 
 export type ProviderConfig = {
   /** In order: file providers as declared, then environment providers not overridden. */
@@ -51,8 +60,14 @@ export type LoadProviderConfigOptions = {
 
 const nonNegative = z.number().nonnegative();
 const PricingSchema = z.strictObject({ inputPerMillion: nonNegative, outputPerMillion: nonNegative, cachedInputPerMillion: nonNegative.optional() });
+const ProviderOptionsSchema = z.record(z.string(), z.record(z.string(), z.json()));
 const ModelEntrySchema = z
-  .strictObject({ inputPerMillion: nonNegative.optional(), outputPerMillion: nonNegative.optional(), cachedInputPerMillion: nonNegative.optional() })
+  .strictObject({
+    inputPerMillion: nonNegative.optional(),
+    outputPerMillion: nonNegative.optional(),
+    cachedInputPerMillion: nonNegative.optional(),
+    providerOptions: ProviderOptionsSchema.optional(),
+  })
   .refine((entry) => (entry.inputPerMillion === undefined) === (entry.outputPerMillion === undefined), {
     message: 'give both inputPerMillion and outputPerMillion, or neither',
   });
@@ -66,6 +81,7 @@ const ProviderSchema = z
     // Chat completions by default: it is the wire our test peer speaks and the one the most
     // servers and proxies implement; `responses` is opt-in for OpenAI-only features.
     api: z.enum(['chat', 'responses']).optional(),
+    providerOptions: ProviderOptionsSchema.optional(),
     models: z.preprocess(
       (value) => (Array.isArray(value) ? Object.fromEntries(value.map((name) => [name, {}])) : value),
       z.record(z.string().min(1).regex(/^\S+$/, 'model names have no spaces'), ModelEntrySchema),
@@ -104,6 +120,10 @@ export function loadProviderConfig(options: LoadProviderConfigOptions): Provider
     headers: provider.headers,
     api: provider.api ?? 'chat',
     models: provider.models ? Object.fromEntries(Object.entries(provider.models).map(([model, entry]) => [model, toPricing(entry)])) : undefined,
+    providerOptions: {
+      provider: provider.providerOptions,
+      models: Object.fromEntries(Object.entries(provider.models ?? {}).flatMap(([model, entry]) => (entry.providerOptions ? [[model, entry.providerOptions]] : []))),
+    },
     source: 'file',
   }));
   const declared = new Set(fromFile.map((provider) => provider.name));
@@ -116,7 +136,7 @@ export function loadProviderConfig(options: LoadProviderConfigOptions): Provider
 
 function providersFromEnv(env: Record<string, string | undefined>): ProviderSettings[] {
   const providers: ProviderSettings[] = [];
-  const base = { headers: undefined, api: 'chat' as const, models: undefined, source: 'env' as const };
+  const base = { headers: undefined, api: 'chat' as const, models: undefined, providerOptions: { provider: undefined, models: {} }, source: 'env' as const };
   const openaiKey = nonEmpty(env.OPENAI_API_KEY);
   if (openaiKey) {
     providers.push({ ...base, name: 'openai', type: 'openai', apiKey: openaiKey, baseURL: envURL(env, 'OPENAI_BASE_URL') });
@@ -200,4 +220,15 @@ function toPricing(entry: z.infer<typeof ModelEntrySchema>): Pricing | null {
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed ? trimmed : undefined;
+}
+
+/** The options a model's requests carry: its provider's, with the model's own merged in per key. */
+export function providerOptionsFor(provider: ProviderSettings, model: string): ProviderOptions | undefined {
+  const own = provider.providerOptions.models[model];
+  const shared = provider.providerOptions.provider;
+  if (!own) return shared;
+  if (!shared) return own;
+  const merged: ProviderOptions = { ...shared };
+  for (const [key, values] of Object.entries(own)) merged[key] = { ...shared[key], ...values };
+  return merged;
 }

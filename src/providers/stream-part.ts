@@ -1,4 +1,4 @@
-import type { Usage } from '../domain/schemas.ts';
+import type { ProviderMetadata, Usage } from '../domain/schemas.ts';
 
 /**
  * The normalized stream a run loop consumes. A provider-driven step (one model request) yields
@@ -8,12 +8,13 @@ import type { Usage } from '../domain/schemas.ts';
 export type StreamPart =
   | { type: 'text-start'; id: string }
   | { type: 'text-delta'; id: string; delta: string }
-  | { type: 'text-end'; id: string }
+  /** `providerMetadata`: what the provider sent with the part, gathered over its start, deltas and end. */
+  | { type: 'text-end'; id: string; providerMetadata?: ProviderMetadata }
   | { type: 'reasoning-start'; id: string }
   | { type: 'reasoning-delta'; id: string; delta: string }
-  | { type: 'reasoning-end'; id: string }
+  | { type: 'reasoning-end'; id: string; providerMetadata?: ProviderMetadata }
   /** A complete tool call. Confab executes it unless `providerExecuted`. */
-  | { type: 'tool-call'; toolCallId: string; toolName: string; input: unknown; providerExecuted?: boolean }
+  | { type: 'tool-call'; toolCallId: string; toolName: string; input: unknown; providerExecuted?: boolean; providerMetadata?: ProviderMetadata }
   /** A result of a tool the provider or agent executed itself. */
   | { type: 'tool-result'; toolCallId: string; toolName: string; output: unknown; isError: boolean }
   /** A coding agent's own session id, stored on the run so the agent can be resumed. */
@@ -39,6 +40,9 @@ export type StepRequest = {
   signal: AbortSignal;
 };
 
+/** Provider metadata a part carried, sent back with it (the AI SDK's `providerOptions` on prompt parts). */
+type WithProviderOptions = { providerOptions?: ProviderMetadata };
+
 export type ToolSpec = { name: string; description: string; inputSchema: Record<string, unknown> };
 
 /** Provider-neutral prompt, built from the conversation's messages (providers/prompt.ts). */
@@ -48,6 +52,6 @@ export type PromptMessage =
   | { role: 'tool'; results: { toolCallId: string; toolName: string; output: unknown; isError: boolean }[] };
 
 export type AssistantPromptContent =
-  | { type: 'text'; text: string }
-  | { type: 'reasoning'; text: string }
-  | { type: 'tool-call'; toolCallId: string; toolName: string; input: unknown };
+  | ({ type: 'text'; text: string } & WithProviderOptions)
+  | ({ type: 'reasoning'; text: string } & WithProviderOptions)
+  | ({ type: 'tool-call'; toolCallId: string; toolName: string; input: unknown } & WithProviderOptions);

@@ -3,10 +3,15 @@
  * registry, against fake upstream servers speaking the OpenAI and Anthropic wire protocols.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { messageText } from '../../src/events/apply-event.ts';
 import { createModelRegistry } from '../../src/providers/model-registry.ts';
 import { loadProviderConfig } from '../../src/providers/provider-config.ts';
+import { SessionHub } from '../../src/engine/session-hub.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { InstantClock } from '../../src/util/clock.ts';
 import { startAnthropicUpstream } from '../peers/anthropic-upstream.ts';
 import { startOpenAIUpstream } from '../peers/openai-upstream.ts';
@@ -229,6 +234,84 @@ describe('retries against a real wire protocol', () => {
     } finally {
       events.close();
       await cleanup();
+    }
+  });
+});
+
+describe('Anthropic extended thinking through the engine', () => {
+  const thinkingRegistry = () =>
+    createModelRegistry(
+      loadProviderConfig({
+        env: {},
+        configPath: '/virtual/confab.json',
+        readFile: () =>
+          JSON.stringify({
+            providers: {
+              claude: {
+                type: 'anthropic',
+                baseURL: anthropic.url,
+                apiKey: 'sk-ant-test',
+                models: { thinker: { providerOptions: { anthropic: { thinking: { type: 'enabled', budgetTokens: 1024 } } } } },
+              },
+            },
+          }),
+      }),
+    );
+
+  it('keeps thinking signatures through a tool loop and a restart, so every request is one the API accepts', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'confab-thinking-'));
+    const path = join(dir, 'confab.db');
+    try {
+      const first = await makeHub(thinkingRegistry(), { model: 'claude/thinker', store: new SqliteStore({ path }) });
+      const events = new EventCollector(await first.hub.subscribe(first.conversation.id));
+      const before = anthropic.requests.length;
+      anthropic.enqueue(
+        { kind: 'stream', chunks: [{ reasoning: 'Need the notes.' }, { redactedThinking: 'opaque-7' }, { toolCall: { id: 'toolu_1', name: 'read_file', arguments: '{"path":"notes.txt"}' } }] },
+        { kind: 'stream', chunks: [{ reasoning: 'Got them.' }, { text: 'It lists alpha.' }] },
+      );
+      await first.hub.send(first.conversation.id, { content: 'What is in notes.txt?' });
+      const end = await events.waitFor(isRunEnd);
+      // With thinking on, the API refuses a tool result whose assistant turn lost its thinking blocks.
+      assert.equal(end.type, 'run-completed', JSON.stringify(end.data));
+      const [request1, request2] = anthropic.requests.slice(before);
+      assert.deepEqual(request1.body.thinking, { type: 'enabled', budget_tokens: 1024 });
+      const signature = `sig-peer-${before + 1}-0`;
+      assert.deepEqual(request2.body.messages[1].content.slice(0, 2), [
+        { type: 'thinking', thinking: 'Need the notes.', signature },
+        { type: 'redacted_thinking', data: 'opaque-7' },
+      ]);
+      const reasoning = (await first.store.listMessages(first.conversation.id))[1].parts.filter((part) => part.kind === 'reasoning');
+      assert.deepEqual(
+        reasoning.map((part) => [part.text, part.providerMetadata]),
+        [
+          ['Need the notes.', { anthropic: { signature } }],
+          ['', { anthropic: { redactedData: 'opaque-7' } }],
+          ['Got them.', { anthropic: { signature: `sig-peer-${before + 2}-0` } }],
+        ],
+      );
+      events.close();
+      await first.cleanup();
+      await first.store.close();
+
+      // After a restart the signatures come from the store, and the peer checks each one again.
+      const store = new SqliteStore({ path });
+      await store.init();
+      const hub = new SessionHub({ store, models: thinkingRegistry() });
+      await hub.start();
+      const again = new EventCollector(await hub.subscribe(first.conversation.id));
+      anthropic.enqueue({ kind: 'stream', chunks: [{ text: 'Nothing else.' }] });
+      await hub.send(first.conversation.id, { content: 'Anything else?' });
+      const secondEnd = await again.waitFor(isRunEnd);
+      assert.equal(secondEnd.type, 'run-completed', JSON.stringify(secondEnd.data));
+      const thinkingSent = anthropic.requests.at(-1)!.body.messages.flatMap((message: any) =>
+        Array.isArray(message.content) ? message.content.filter((block: any) => block.type === 'thinking' || block.type === 'redacted_thinking') : [],
+      );
+      assert.equal(thinkingSent.length, 3);
+      again.close();
+      await hub.close();
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -65,6 +65,43 @@ describe('Anthropic upstream peer', () => {
     );
   });
 
+  test('a redacted thinking block is a start and a stop with its data, and only issued thinking is accepted back', async () => {
+    upstream.enqueue({ kind: 'stream', chunks: [{ redactedThinking: 'opaque' }, { text: 'Hi' }] });
+    const first = upstream.requests.length + 1;
+    const body = await (await post(upstream, {})).text();
+    assert.ok(body.includes(event('content_block_start', { index: 0, content_block: { type: 'redacted_thinking', data: 'opaque' } }) + event('content_block_stop', { index: 0 })));
+
+    upstream.enqueue({ kind: 'stream', chunks: [{ reasoning: 'Hm' }, { toolCall: { id: 'toolu_9', name: 'read', arguments: '{}' } }] });
+    await (await post(upstream, {})).text();
+    const toolTurn = (content: unknown[]) => ({
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: [...content, { type: 'tool_use', id: 'toolu_9', name: 'read', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_9', content: 'ok' }] },
+      ],
+    });
+    const signed = { type: 'thinking', thinking: 'Hm', signature: `sig-peer-${first + 1}-0` };
+    const refusals = [
+      [[], /Expected `thinking` or `redacted_thinking`, but found `tool_use`/],
+      [[{ ...signed, signature: 'forged' }], /Invalid `signature` in `thinking` block/],
+      [[{ type: 'redacted_thinking', data: 'made-up' }], /Invalid `data` in `redacted_thinking` block/],
+    ] as const;
+    for (const [content, message] of refusals) {
+      const refused = await post(upstream, toolTurn([...content]));
+      assert.equal(refused.status, 400);
+      const error = (await refused.json()) as { error: { type: string; message: string } };
+      assert.equal(error.error.type, 'invalid_request_error');
+      assert.match(error.error.message, message);
+    }
+    upstream.enqueue({ kind: 'stream', chunks: [{ text: 'ok' }] }, { kind: 'stream', chunks: [{ text: 'ok' }] });
+    for (const content of [[signed], [{ type: 'redacted_thinking', data: 'opaque' }]]) {
+      const accepted = await post(upstream, toolTurn(content));
+      assert.equal(accepted.status, 200, await accepted.clone().text());
+      await accepted.text();
+    }
+  });
+
   test('finish reasons map to stop_reason: length is max_tokens', async () => {
     upstream.enqueue({ kind: 'stream', chunks: [{ text: 'a' }], finishReason: 'length' });
     const body = await (await post(upstream, {})).text();

@@ -72,6 +72,7 @@ export const openAIDialect: UpstreamDialect = {
       chunk(chunk) {
         if ('text' in chunk) return [delta({ content: chunk.text })];
         if ('reasoning' in chunk) return [delta({ reasoning_content: chunk.reasoning })];
+        if ('redactedThinking' in chunk) throw new Error('fake upstream: redactedThinking is Anthropic-only; the chat-completions wire has no such thing');
         const index = toolIndex++;
         const { id: callId, name, arguments: args } = chunk.toolCall;
         return [

@@ -69,7 +69,8 @@ export type StreamResponse = {
 
 export type ErrorResponse = { kind: 'error'; status: number; message: string; type?: string; headers?: Record<string, string> };
 
-export type ScriptChunk = { text: string } | { reasoning: string } | { toolCall: { id: string; name: string; arguments: string } };
+/** `redactedThinking` (its opaque data) is Anthropic-only: the OpenAI peer refuses a script with it. */
+export type ScriptChunk = { text: string } | { reasoning: string } | { redactedThinking: string } | { toolCall: { id: string; name: string; arguments: string } };
 
 export type UsageScript = { inputTokens: number; outputTokens: number; cachedInputTokens?: number; reasoningTokens?: number };
 

@@ -59,3 +59,26 @@ it('skips empty assistant messages and trims a trailing partial for prefill', ()
     { role: 'assistant', content: [{ type: 'text', text: 'partial answer' }] },
   ]);
 });
+
+it('sends provider metadata back with its part, and keeps redacted reasoning that has no text', () => {
+  const signature = { anthropic: { signature: 'sig' } };
+  const redacted = { anthropic: { redactedData: 'opaque' } };
+  const prompt = buildPrompt([
+    message('user', [{ id: 'p0', kind: 'text', text: 'read it' }]),
+    message('assistant', [
+      { id: 'p1', kind: 'reasoning', text: 'I should read', providerMetadata: signature },
+      { id: 'p2', kind: 'reasoning', text: '', providerMetadata: redacted },
+      { id: 'p3', kind: 'reasoning', text: '' },
+      { id: 'p4', kind: 'tool-call', toolCallId: 'c1', toolName: 'read_file', input: {}, status: 'completed', providerMetadata: { google: { thoughtSignature: 't' } } },
+      { id: 'p5', kind: 'tool-result', toolCallId: 'c1', toolName: 'read_file', output: 'A', isError: false },
+    ]),
+  ]);
+  assert.deepEqual(prompt[1], {
+    role: 'assistant',
+    content: [
+      { type: 'reasoning', text: 'I should read', providerOptions: signature },
+      { type: 'reasoning', text: '', providerOptions: redacted },
+      { type: 'tool-call', toolCallId: 'c1', toolName: 'read_file', input: {}, providerOptions: { google: { thoughtSignature: 't' } } },
+    ],
+  });
+});

@@ -1,4 +1,4 @@
-import type { Message } from '../../domain/schemas.ts';
+import type { Message, ProviderMetadata } from '../../domain/schemas.ts';
 import type { AssistantPromptContent, PromptMessage } from '../../providers/stream-part.ts';
 import { renderContextForModel } from '../../tools/context.ts';
 
@@ -46,10 +46,11 @@ function appendAssistant(prompt: PromptMessage[], message: Message): void {
   for (const part of message.parts) {
     if (part.kind === 'text' || part.kind === 'reasoning') {
       if (results.length > 0) flush();
-      if (part.text !== '') content.push({ type: part.kind, text: part.text });
+      // Redacted reasoning has no text, only metadata, and the provider needs it back.
+      if (part.text !== '' || part.providerMetadata) content.push({ type: part.kind, text: part.text, ...providerOptions(part) });
     } else if (part.kind === 'tool-call') {
       if (results.length > 0) flush();
-      content.push({ type: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
+      content.push({ type: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, input: part.input, ...providerOptions(part) });
       open.set(part.toolCallId, { toolName: part.toolName });
     } else if (part.kind === 'tool-result') {
       results.push({ toolCallId: part.toolCallId, toolName: part.toolName, output: part.output, isError: part.isError });
@@ -57,6 +58,8 @@ function appendAssistant(prompt: PromptMessage[], message: Message): void {
   }
   flush();
 }
+
+const providerOptions = (part: { providerMetadata?: ProviderMetadata }) => (part.providerMetadata ? { providerOptions: part.providerMetadata } : {});
 
 /** Providers that accept a trailing assistant message (prefill, used by `continue`) reject trailing whitespace. */
 function trimTrailingAssistantWhitespace(prompt: PromptMessage[]): void {

@@ -1,4 +1,4 @@
-import type { ToolCallPart, Usage } from '../../domain/schemas.ts';
+import type { ProviderMetadata, ToolCallPart, Usage } from '../../domain/schemas.ts';
 import type { StepFinishReason, StepRequest, StepSource } from '../../providers/stream-part.ts';
 import type { RunDependencies, RunState } from './run-context.ts';
 
@@ -36,10 +36,10 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
     live.emit({ type: 'part-start', runId, data: { messageId, partId, kind } });
     return partId;
   };
-  const endPart = (kind: 'text' | 'reasoning', streamId: string) => {
+  const endPart = (kind: 'text' | 'reasoning', streamId: string, providerMetadata: ProviderMetadata | undefined) => {
     const partId = partIds.get(`${kind}:${streamId}`);
     if (!partId || !attempt.open.delete(partId)) return;
-    live.emit({ type: 'part-end', runId, data: { messageId, partId } });
+    live.emit({ type: 'part-end', runId, data: providerMetadata === undefined ? { messageId, partId } : { messageId, partId, providerMetadata } });
   };
 
   for await (const part of source.stream(request)) {
@@ -59,7 +59,7 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
       }
       case 'text-end':
       case 'reasoning-end':
-        endPart(part.type === 'text-end' ? 'text' : 'reasoning', part.id);
+        endPart(part.type === 'text-end' ? 'text' : 'reasoning', part.id, part.providerMetadata);
         break;
       case 'tool-call': {
         const call: ToolCallPart = {
@@ -70,6 +70,7 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
           input: part.input,
           status: part.providerExecuted ? 'running' : 'pending',
           ...(part.providerExecuted ? { providerExecuted: true } : {}),
+          ...(part.providerMetadata ? { providerMetadata: part.providerMetadata } : {}),
         };
         attempt.created.push(call.id);
         attempt.streamedChars += JSON.stringify(part.input ?? null).length;

@@ -101,11 +101,16 @@ for (const target of peerTargets) {
         const parts = await collectParts(source);
         const reasoningId = idOf(parts, 'reasoning-start');
         const textId = idOf(parts, 'text-start');
+        const reasoningEnd = parts.find((part) => part.type === 'reasoning-end');
+        // Anthropic signs its thinking (a signature_delta before the block stops); the signature
+        // comes out on the block's end, to be stored and sent back.
+        const providerMetadata = target.name === 'anthropic' ? { anthropic: { signature: `sig-peer-${upstream.requests.length}-0` } } : undefined;
+        assert.deepEqual(reasoningEnd, { type: 'reasoning-end', id: reasoningId, ...(providerMetadata ? { providerMetadata } : {}) });
         assert.deepEqual(parts.slice(0, -1), [
           { type: 'reasoning-start', id: reasoningId },
           { type: 'reasoning-delta', id: reasoningId, delta: 'Think' },
           { type: 'reasoning-delta', id: reasoningId, delta: 'ing.' },
-          { type: 'reasoning-end', id: reasoningId },
+          reasoningEnd,
           { type: 'text-start', id: textId },
           { type: 'text-delta', id: textId, delta: 'Done' },
           { type: 'text-end', id: textId },
@@ -147,6 +152,64 @@ async function sentBody(targetName: string) {
     await upstream.close();
   }
 }
+
+describe('Anthropic extended thinking', () => {
+  const anthropic = peerTargets.find((candidate) => candidate.name === 'anthropic')!;
+  let upstream: FakeUpstream;
+  let source: StepSource;
+  before(async () => {
+    upstream = await anthropic.start();
+    source = createAiSdkStepSource(anthropic.model(upstream));
+  });
+  after(() => upstream.close());
+
+  test('a redacted thinking block becomes an empty reasoning part that carries its data', async () => {
+    upstream.enqueue({ kind: 'stream', chunks: [{ redactedThinking: 'opaque-1' }, { text: 'Hi' }] });
+    const parts = await collectParts(source);
+    assert.deepEqual(parts.slice(0, 2), [
+      { type: 'reasoning-start', id: '0' },
+      { type: 'reasoning-end', id: '0', providerMetadata: { anthropic: { redactedData: 'opaque-1' } } },
+    ]);
+  });
+
+  test('signed and redacted thinking go back as thinking blocks before the tool calls they led to', async () => {
+    upstream.enqueue({ kind: 'stream', chunks: [{ reasoning: 'Need a.' }, { redactedThinking: 'opaque-2' }, { toolCall: { id: 'toolu_1', name: 'read', arguments: '{"path":"a.txt"}' } }] });
+    const first = await collectParts(source, { tools: [readTool] });
+    const ends = first.filter((part) => part.type === 'reasoning-end');
+    const signature = `sig-peer-${upstream.requests.length}-0`;
+    assert.deepEqual(ends.map((part) => part.providerMetadata), [{ anthropic: { signature } }, { anthropic: { redactedData: 'opaque-2' } }]);
+
+    upstream.enqueue({ kind: 'stream', chunks: [{ text: 'It says hello.' }] });
+    const messages: PromptMessage[] = [
+      { role: 'user', text: 'What is in a.txt?' },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'reasoning', text: 'Need a.', providerOptions: ends[0].providerMetadata },
+          { type: 'reasoning', text: '', providerOptions: ends[1].providerMetadata },
+          { type: 'tool-call', toolCallId: 'toolu_1', toolName: 'read', input: { path: 'a.txt' } },
+        ],
+      },
+      { role: 'tool', results: [{ toolCallId: 'toolu_1', toolName: 'read', output: 'hello', isError: false }] },
+    ];
+    const second = await collectParts(source, { messages, tools: [readTool] });
+    assert.equal(second.at(-1)!.type, 'finish');
+    assert.deepEqual(upstream.requests.at(-1)!.body.messages[1].content, [
+      { type: 'thinking', thinking: 'Need a.', signature },
+      { type: 'redacted_thinking', data: 'opaque-2' },
+      { type: 'tool_use', id: 'toolu_1', name: 'read', input: { path: 'a.txt' } },
+    ]);
+  });
+
+  test('the peer refuses thinking it did not sign, as the API does', async () => {
+    const messages: PromptMessage[] = [
+      { role: 'user', text: 'Hi' },
+      { role: 'assistant', content: [{ type: 'reasoning', text: 'Forged.', providerOptions: { anthropic: { signature: 'forged' } } }, { type: 'text', text: 'Hello.' }] },
+      { role: 'user', text: 'Again' },
+    ];
+    await assert.rejects(collectParts(source, { messages }), (error: Error) => /Invalid `signature` in `thinking` block/.test(error.message));
+  });
+});
 
 describe('the prompt sent upstream', () => {
   test('OpenAI-compatible wire: system, assistant reasoning_content and tool_calls, one tool message per result', async () => {

@@ -1,4 +1,4 @@
-import type { LanguageModelV4, LanguageModelV4StreamPart } from '@ai-sdk/provider';
+import type { LanguageModelV4, LanguageModelV4StreamPart, SharedV4ProviderOptions } from '@ai-sdk/provider';
 import { cancelledError, classifyUpstreamError, idleTimeoutError } from '../classify-error.ts';
 import type { StepRequest, StepSource, StreamPart } from '../stream-part.ts';
 import { UpstreamError } from '../upstream-error.ts';
@@ -12,6 +12,8 @@ export type AiSdkStepSourceOptions = {
    * The clock only runs while we wait on the provider, not while the consumer handles a part.
    */
   idleTimeoutMs?: number;
+  /** Sent with every request as the AI SDK's `providerOptions` (from the config file). */
+  providerOptions?: Record<string, Record<string, unknown>>;
 };
 
 export const defaultIdleTimeoutMs = 120_000;
@@ -25,10 +27,11 @@ export const defaultIdleTimeoutMs = 120_000;
  */
 export function createAiSdkStepSource(model: LanguageModelV4, options: AiSdkStepSourceOptions = {}): StepSource {
   const idleTimeoutMs = options.idleTimeoutMs ?? defaultIdleTimeoutMs;
-  return { stream: (request) => streamStep(model, request, idleTimeoutMs) };
+  const providerOptions = options.providerOptions as SharedV4ProviderOptions | undefined;
+  return { stream: (request) => streamStep(model, request, idleTimeoutMs, providerOptions) };
 }
 
-async function* streamStep(model: LanguageModelV4, request: StepRequest, idleTimeoutMs: number): AsyncGenerator<StreamPart> {
+async function* streamStep(model: LanguageModelV4, request: StepRequest, idleTimeoutMs: number, providerOptions: SharedV4ProviderOptions | undefined): AsyncGenerator<StreamPart> {
   if (request.signal.aborted) throw cancelledError(request.signal.reason);
   const idle = createIdleWatch(idleTimeoutMs);
   const signal = AbortSignal.any([request.signal, idle.signal]);
@@ -59,6 +62,7 @@ async function* streamStep(model: LanguageModelV4, request: StepRequest, idleTim
           prompt: toAiSdkPrompt(request.system, request.messages),
           tools: toAiSdkTools(request.tools),
           abortSignal: signal,
+          ...(providerOptions ? { providerOptions } : {}),
         }),
         aborted,
       ]);

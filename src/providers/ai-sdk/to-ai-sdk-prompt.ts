@@ -8,6 +8,7 @@ import type {
   LanguageModelV4Message,
   LanguageModelV4Prompt,
   LanguageModelV4ToolResultOutput,
+  SharedV4ProviderOptions,
 } from '@ai-sdk/provider';
 import type { AssistantPromptContent, PromptMessage, ToolSpec } from '../stream-part.ts';
 
@@ -58,13 +59,16 @@ type AssistantPart = LanguageModelV4TextPart | LanguageModelV4ReasoningPart | La
 function toAssistantPart(part: AssistantPromptContent): AssistantPart[] {
   switch (part.type) {
     case 'text':
-      return part.text === '' ? [] : [{ type: 'text', text: part.text }];
+      return part.text === '' ? [] : [{ type: 'text', text: part.text, ...withOptions(part) }];
     case 'reasoning':
-      return part.text === '' ? [] : [{ type: 'reasoning', text: part.text }];
+      // Empty reasoning with metadata is redacted reasoning: kept, the provider needs it back.
+      return part.text === '' && !part.providerOptions ? [] : [{ type: 'reasoning', text: part.text, ...withOptions(part) }];
     case 'tool-call':
-      return [{ type: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, input: part.input ?? {} }];
+      return [{ type: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, input: part.input ?? {}, ...withOptions(part) }];
   }
 }
+
+const withOptions = (part: AssistantPromptContent) => (part.providerOptions ? { providerOptions: part.providerOptions as SharedV4ProviderOptions } : {});
 
 /** Strings go as text, anything else as JSON; errors keep their error flavour so the model sees them. */
 export function toToolOutput(output: unknown, isError: boolean): LanguageModelV4ToolResultOutput {
