@@ -1,4 +1,4 @@
-import type { ConfabClient, ConversationSummary } from '../client/index.ts';
+import type { ConfabClient, ConversationSummary, Run } from '../client/index.ts';
 import { CliError, connectionOptions, helpOption, parseCommandArgs, UsageError } from './cli-args.ts';
 import { connect, connectionHelp, resolveConnection, type ConnectionSettings } from './cli-connection.ts';
 import { ChatInput } from './chat-input.ts';
@@ -129,14 +129,18 @@ async function chat(client: ConfabClient, settings: ConnectionSettings, flags: {
       if (line.trim() === '') continue;
       handling = true;
       try {
+        let run: Run | undefined;
         if (line.trim().startsWith('/')) {
-          if ((await runSlashCommand(line, context)) === 'exit') return failures > 0 && !interactive ? exitCodes.failure : exitCodes.ok;
+          const result = await runSlashCommand(line, context);
+          if (result === 'exit') return failures > 0 && !interactive ? exitCodes.failure : exitCodes.ok;
+          if (typeof result === 'object') run = result.run;
         } else {
-          const run = await session.send(line);
-          if (!interactive) {
-            const ended = await session.waitForEnd(run.id);
-            if (ended.status === 'failed' || ended.status === 'interrupted') failures++;
-          }
+          run = await session.send(line);
+        }
+        // Piped: the next line waits for this reply to end.
+        if (run && !interactive) {
+          const ended = await session.waitForEnd(run.id);
+          if (ended.status === 'failed' || ended.status === 'interrupted') failures++;
         }
       } catch (error) {
         fail(describeError(error, settings));

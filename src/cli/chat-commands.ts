@@ -1,4 +1,4 @@
-import type { ConversationSummary } from '../client/index.ts';
+import type { ConversationSummary, Run } from '../client/index.ts';
 import { ConfabClientError } from '../client/index.ts';
 import type { ChatSession } from './chat-session.ts';
 import { describeContext, parseContextSpec, projectRelativePath } from './context-spec.ts';
@@ -13,12 +13,14 @@ export const chatCommandHelp = `Commands:
   /context PATH[:A-B]     Attach a file (or lines A to B) to your next message; /context alone lists
                           the attachments, /context clear drops them.
   /stop                   Stop the reply being written.
+  /continue               Carry on with the last reply where it was stopped, interrupted or cut
+                          at the length limit.
   /help                   This help.
   /exit                   Leave (a reply being written carries on on the server).
 Ctrl-C stops the reply being written; Ctrl-C twice within 2 s, at an empty prompt, or Ctrl-D leaves.`;
 
-/** What a slash command asks the chat loop to do next. */
-export type CommandResult = 'continue' | 'exit';
+/** What a slash command asks the chat loop to do next: read on, leave, or follow a run it started. */
+export type CommandResult = 'continue' | 'exit' | { run: Run };
 
 type Context = {
   session: ChatSession;
@@ -66,6 +68,21 @@ export async function runSlashCommand(line: string, context: Context): Promise<C
       const run = await session.stop();
       if (!run) say('· nothing is running');
       return 'continue';
+    }
+    case 'continue': {
+      if (!session.conversation) {
+        fail('nothing to continue: this conversation has no reply yet');
+        return 'continue';
+      }
+      try {
+        return { run: await session.continueReply() };
+      } catch (error) {
+        if (ConfabClientError.is(error, 'nothing_to_continue') || ConfabClientError.is(error, 'conversation_busy')) {
+          fail(`/continue: ${error.message}`);
+          return 'continue';
+        }
+        throw error;
+      }
     }
     default:
       fail(`unknown command /${name} — /help lists the commands`);

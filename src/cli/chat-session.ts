@@ -93,6 +93,12 @@ export class ChatSession {
     return (await this.#watch.stop(this.activeRun.id)).run;
   }
 
+  /** Carries on with the last stopped, interrupted or length-cut reply, as a new run. */
+  async continueReply(): Promise<Run> {
+    if (!this.#watch) throw new Error('no conversation is open');
+    return (await this.#watch.continue()).run;
+  }
+
   /** Resolves when `runId` (of the current conversation) has ended. */
   waitForEnd(runId: string): Promise<Run> {
     if (!this.#watch) return Promise.reject(new Error('no conversation is open'));

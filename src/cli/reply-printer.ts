@@ -72,8 +72,14 @@ export class ReplyPrinter {
 
   #startReply(state: ConversationState, run: Run, queued: boolean): void {
     const { screen, echoUser } = this.#options;
-    if (run.trigger === 'continue') screen.statusLine('· continuing the last reply');
-    else if (echoUser?.(run, queued)) {
+    if (run.trigger === 'continue') {
+      screen.statusLine('· continuing the last reply');
+      // It writes into the message shown before: only what it adds is news.
+      const message = run.assistantMessageId === null ? undefined : findMessage(state, run.assistantMessageId);
+      for (const part of message?.parts ?? []) {
+        this.#parts.set(part.id, { messageId: message!.id, printed: part.kind === 'text' ? part.text.length : 0, toolStatus: part.kind === 'tool-call' ? part.status : null });
+      }
+    } else if (echoUser?.(run, queued)) {
       const user = state.messages.find((message) => message.id === run.userMessageId) ?? run.input;
       if (user) screen.statusLine(`> ${userLine(user)}`);
     }

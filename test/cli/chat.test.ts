@@ -68,6 +68,23 @@ describe('confab chat with piped stdin', () => {
   });
 });
 
+describe('confab chat /continue', () => {
+  test('carries on a reply cut at the length limit in the same message; with nothing to continue it says so', async () => {
+    server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Once' }, { text: ' upon' }], finishReason: 'length' }, { kind: 'stream', chunks: [{ text: ' a time.' }] });
+    const result = await runCli(['chat', '--project', 'demo'], { server, input: '/continue\nTell me a story\n/continue\n/continue\n/exit\n' });
+    assert.equal(result.code, 1, 'a refused command makes a piped chat exit 1');
+    const detail = await createdConversation(result.stdout);
+    assert.deepEqual(texts(detail), ['Tell me a story', 'Once upon a time.']);
+    const last = detail.runs.at(-1);
+    assert.deepEqual([last.trigger, last.status, last.finishReason], ['continue', 'completed', 'stop']);
+    assert.match(result.stdout, /\nOnce upon\n· continuing the last reply\n a time\.\n/, 'only what the continue adds is printed');
+    const errors = result.stderr.trim().split('\n');
+    assert.equal(errors.length, 2, result.stderr);
+    assert.match(errors[0], /^confab chat: nothing to continue: this conversation has no reply yet$/);
+    assert.match(errors[1], /^confab chat: \/continue: /);
+  });
+});
+
 describe('confab chat in a terminal', { skip: hasScript() ? false : 'script (util-linux) is not installed' }, () => {
   test('Ctrl-C while a reply streams stops the run on the server; /exit leaves with 0', async () => {
     server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Hel' }, { text: 'lo' }, { text: ' never shown' }], holdAfter: 2 });
