@@ -6,9 +6,11 @@ import { SessionHub } from '../engine/session-hub.ts';
 import { createModelRegistry } from '../providers/model-registry.ts';
 import { loadProviderConfig } from '../providers/provider-config.ts';
 import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/store.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
 import { resolveToken } from './auth/token-file.ts';
 import { benchLimits } from './bench-hooks.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import type { ServerLimits } from './server-limits.ts';
 import { startServer } from './server.ts';
 
@@ -45,8 +47,8 @@ export type RunningServe = {
 const packageRoot = new URL('../../', import.meta.url);
 
 /**
- * Everything `confab serve` runs, in one process: provider config, token, the SQLite store in the
- * data directory, the hub (recovering runs a previous process left running) and the HTTP server.
+ * Everything `confab serve` runs, in one process: provider config, the data directory's lock (one
+ * server per data directory), token, the SQLite store in the data directory, the hub (recovering runs a previous process left running) and the HTTP server.
  * Throws a ConfabError (bad config, refused host) or the listen error (EADDRINUSE) on failure,
  * having closed whatever it had opened.
  */
@@ -56,12 +58,16 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     throw new ConfabError('bad_request', `Refusing to listen on ${host} without an explicit token: set CONFAB_TOKEN, or use --host 127.0.0.1.`);
   }
   const config = loadProviderConfig({ env: options.env, configPath: options.configPath });
-  const { token } = await resolveToken({ env: options.env, dataDir: options.dataDir });
-  const logger = options.logger ?? silentLogger;
-  const store = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
-  const models = createModelRegistry(config);
-  const hub = new SessionHub({ store, models, logger, limits: benchLimits(options.env).hub });
+  // Before anything reads or writes the data directory: one server per data directory.
+  const lock = lockDataDir(options.dataDir);
+  let store: Store | undefined;
+  let hub: SessionHub | undefined;
   try {
+    const { token } = await resolveToken({ env: options.env, dataDir: options.dataDir });
+    const logger = options.logger ?? silentLogger;
+    store = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
+    const models = createModelRegistry(config);
+    hub = new SessionHub({ store, models, logger, limits: benchLimits(options.env).hub });
     await hub.start();
     const server = await startServer({
       hub,
@@ -75,6 +81,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       staticDir: options.staticDir ?? defaultStaticDir(),
       version: packageVersion(),
     });
+    const [openedHub, openedStore] = [hub, store];
     return {
       url: server.url,
       port: server.port,
@@ -82,14 +89,19 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       openUrl: `${server.url}/?token=${encodeURIComponent(token)}`,
       providerNames: config.providers.map((provider) => provider.name),
       async close() {
-        await server.close();
-        await hub.close();
-        await store.close();
+        try {
+          await server.close();
+          await openedHub.close();
+          await openedStore.close();
+        } finally {
+          lock.release();
+        }
       },
     };
   } catch (error) {
-    await hub.close().catch(() => {});
-    await store.close().catch(() => {});
+    await hub?.close().catch(() => {});
+    await store?.close().catch(() => {});
+    lock.release();
     throw error;
   }
 }

@@ -129,6 +129,30 @@ describe('confab serve as a process', () => {
     });
   });
 
+  it('a second server on the same data dir is refused before it touches the first one\'s runs', async () => {
+    await withDirs(async ({ dataDir, projectDir, upstream }) => {
+      const first = await spawnServe({ dataDir, upstreamUrl: upstream.url });
+      try {
+        const api = apiOf(first);
+        const { conversationId, runId } = await startHeldRun(first, api, projectDir, upstream);
+        const second = await runConfab(['serve', '--port', '0', '--data-dir', dataDir]);
+        assert.equal(second.code, 1);
+        assert.equal(second.stderr, `confab serve: The data directory ${dataDir} is in use by another confab serve; stop that one, or give this one another --data-dir.\n`);
+        // No recovery ran over the live run: it is still running, in memory and in the store.
+        const { body } = await api('GET', `/v1/conversations/${conversationId}`);
+        assert.equal(body.runs.find((run: { id: string }) => run.id === runId).status, 'running');
+        upstream.release();
+        await eventually(async () => (await api('GET', `/v1/conversations/${conversationId}`)).body.runs.at(-1).status === 'completed', 10_000, 'the held run');
+        assert.equal(messageText((await api('GET', `/v1/conversations/${conversationId}`)).body.messages[1]), 'Partial answer never sent');
+      } finally {
+        await first.kill('SIGTERM');
+      }
+      // Once the first has gone, the data dir is free again.
+      const third = await spawnServe({ dataDir, upstreamUrl: upstream.url });
+      assert.deepEqual(await third.kill('SIGTERM'), { code: 0, signal: null });
+    });
+  });
+
   it('start-up failures print one line without a stack and exit 1; usage errors exit 2', async () => {
     await withDirs(async ({ dataDir }) => {
       const blocker = createServer();
