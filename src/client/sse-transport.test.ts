@@ -55,7 +55,7 @@ async function open(handler: (req: IncomingMessage, res: ServerResponse) => void
 }
 
 const until = async (condition: () => boolean) => {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  for (let i = 0; i < 2_000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
   assert.ok(condition(), 'condition not reached');
 };
 
@@ -122,7 +122,8 @@ describe('SseTransport', () => {
   });
 
   test('a stream silent past the idle timeout (no keep-alive) ends the transport with timeout', async () => {
-    const { transport, closes, scheduler } = await open((_req, res) => res.writeHead(200, { 'content-type': 'text/event-stream' }).write(': keep-alive\n\n'), 45_000);
+    // Headers only, never a byte of body: nothing can arrive late and restart the idle clock.
+    const { transport, closes, scheduler } = await open((_req, res) => res.writeHead(200, { 'content-type': 'text/event-stream' }).flushHeaders(), 45_000);
     await transport.subscribe('conv_1', null);
     await flush();
     scheduler.advance(44_999);

@@ -47,9 +47,18 @@ afterEach(async () => {
 async function connect(onFrame: (frame: any, socket: PeerSocket) => void, options: { heartbeat?: { intervalMs: number; timeoutMs: number }; refuseUpgrade?: boolean } = {}) {
   const peer = await startPeer(onFrame, options);
   const scheduler = new ManualScheduler();
+  // Counts the frames the client received; its listener runs in the same dispatch as the
+  // transport's own, so once the count is seen the transport has handled the frame.
+  let received = 0;
+  class CountingWebSocket extends globalThis.WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('message', () => received++);
+    }
+  }
   const transport = new WebSocketTransport({
     url: peer.url,
-    WebSocket: globalThis.WebSocket as unknown as WebSocketConstructor,
+    WebSocket: CountingWebSocket as unknown as WebSocketConstructor,
     scheduler,
     connectTimeoutMs: 5_000,
     requestTimeoutMs: 1_000,
@@ -64,11 +73,12 @@ async function connect(onFrame: (frame: any, socket: PeerSocket) => void, option
     await transport.close();
     await peer.close();
   });
-  return { peer, scheduler, transport, closes, errors };
+  return { peer, scheduler, transport, closes, errors, received: () => received };
 }
 
+/** Polls real time (the sockets are real) for up to 10 s. */
 const until = async (condition: () => boolean) => {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  for (let i = 0; i < 2_000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
   assert.ok(condition(), 'condition not reached');
 };
 
@@ -153,7 +163,7 @@ describe('WebSocketTransport', () => {
 
   test('heartbeat: pings on the interval; a server that stays silent past the timeout ends the connection', async () => {
     let answerPings = true;
-    const { transport, scheduler, peer, closes } = await connect(
+    const { transport, scheduler, peer, closes, received } = await connect(
       (frame, socket) => {
         if (frame.type === 'ping' && answerPings) socket.send(JSON.stringify({ type: 'pong', id: frame.id }));
       },
@@ -162,6 +172,7 @@ describe('WebSocketTransport', () => {
     await transport.start();
     scheduler.advance(30_000);
     await until(() => peer.frames.length === 1);
+    await until(() => received() === 1); // the pong is back before the deadline is reached
     scheduler.advance(10_000);
     assert.equal(closes.length, 0, 'answered in time');
     answerPings = false;

@@ -74,7 +74,7 @@ export class EventCollector {
   }
 
   /** Resolves with the first event matching `predicate`, counting events already collected. */
-  waitFor(predicate: (event: ConfabEvent) => boolean, timeoutMs = 5000): Promise<ConfabEvent> {
+  waitFor(predicate: (event: ConfabEvent) => boolean, timeoutMs = 15_000): Promise<ConfabEvent> {
     this.#drain();
     const seen = this.events.find(predicate);
     if (seen) return Promise.resolve(seen);

@@ -40,7 +40,7 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
         res.on('end', () => done());
         res.on('close', () => done());
       });
-      const waitForRaw = (predicate: (text: string) => boolean, timeoutMs = 5000) =>
+      const waitForRaw = (predicate: (text: string) => boolean, timeoutMs = 15_000) =>
         new Promise<void>((done, fail) => {
           if (predicate(raw)) return done();
           const timer = setTimeout(() => {
@@ -61,7 +61,7 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
         raw: () => raw,
         frames: () => parseFrames(raw),
         events: () => parseFrames(raw).filter((frame) => frame.data !== undefined).map((frame) => JSON.parse(frame.data!) as ConfabEvent),
-        async waitFor(predicate, timeoutMs = 5000) {
+        async waitFor(predicate, timeoutMs = 15_000) {
           let found: ConfabEvent | undefined;
           await waitForRaw(() => (found = connection.events().find(predicate)) !== undefined, timeoutMs);
           return found!;

@@ -46,7 +46,7 @@ export function connectWs(httpUrl: string, headers: Record<string, string> = {},
     for (const listener of [...listeners]) listener();
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-  const waitFor = (predicate: (frame: any) => boolean, timeoutMs = 5000) =>
+  const waitFor = (predicate: (frame: any) => boolean, timeoutMs = 15_000) =>
     new Promise<any>((resolve, reject) => {
       const found = frames.find(predicate);
       if (found) return resolve(found);

@@ -4,7 +4,7 @@ import type { ConversationWatch, WatchState } from '../../../src/client/conversa
 import type { ConfabEvent } from '../../../src/events/definitions.ts';
 
 /** Resolves with the first watch state (current or later) that satisfies `predicate`. */
-export function waitForWatch(watch: ConversationWatch, predicate: (state: WatchState) => boolean, timeoutMs = 5_000): Promise<WatchState> {
+export function waitForWatch(watch: ConversationWatch, predicate: (state: WatchState) => boolean, timeoutMs = 15_000): Promise<WatchState> {
   if (predicate(watch.current)) return Promise.resolve(watch.current);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -20,7 +20,7 @@ export function waitForWatch(watch: ConversationWatch, predicate: (state: WatchS
   });
 }
 
-export function waitForConnection(client: ConfabClient, predicate: (state: ConnectionState) => boolean, timeoutMs = 5_000): Promise<ConnectionState> {
+export function waitForConnection(client: ConfabClient, predicate: (state: ConnectionState) => boolean, timeoutMs = 15_000): Promise<ConnectionState> {
   if (predicate(client.connection)) return Promise.resolve(client.connection);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -61,7 +61,7 @@ export const runEnded = (runId: string) => (state: WatchState) =>
 export const deltaCount = (events: ConfabEvent[]) => events.filter((event) => event.type === 'part-delta').length;
 
 /** Resolves once every watch has applied the same last event (re-checked on a change of any of them). */
-export function waitForSameSeq(watches: ConversationWatch[], timeoutMs = 5_000): Promise<number> {
+export function waitForSameSeq(watches: ConversationWatch[], timeoutMs = 15_000): Promise<number> {
   const same = () => watches.every((watch) => watch.current.loaded && watch.lastSeq === watches[0].lastSeq);
   if (same()) return Promise.resolve(watches[0].lastSeq);
   return new Promise((resolve, reject) => {
