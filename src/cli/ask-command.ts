@@ -10,7 +10,6 @@ import { readAll } from './read-stdin.ts';
 import { ReplyPrinter } from './reply-printer.ts';
 import { runErrorMessage } from './reply-format.ts';
 import { Screen } from './screen.ts';
-import { waitForRunEnd } from './run-end.ts';
 
 const help = `Usage: confab ask [options] "question"
        ... | confab ask [options] [-]
@@ -118,12 +117,11 @@ async function ask(client: ConfabClient, input: AskInput, io: CliIo): Promise<nu
       const printer = new ReplyPrinter({ screen, shows: isOurs });
       watch.subscribe((state) => printer.update(state));
     }
-    const ended = waitForRunEnd(client, watch, isOurs);
     sending = true;
     const sent = await watch.send(input.question, { clientRequestId: requestId });
     runId = sent.run.id;
     if (stopRequested) stop();
-    const run = await ended;
+    const run = await watch.runEnded(runId);
     return outcome(run, stopRequested, conversation, io);
   } finally {
     process.off('SIGINT', onInterrupt);

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConfabClient, ContextInput, Conversation, ConversationWatch, Project, Run, WatchState } from '../client/index.ts';
 import { ReplyPrinter } from './reply-printer.ts';
-import { waitForRunEnd } from './run-end.ts';
 import type { Screen } from './screen.ts';
 
 /** Request ids remembered to recognise this session's own runs (older ones are long finished). */
@@ -102,7 +101,7 @@ export class ChatSession {
   /** Resolves when `runId` (of the current conversation) has ended. */
   waitForEnd(runId: string): Promise<Run> {
     if (!this.#watch) return Promise.reject(new Error('no conversation is open'));
-    return waitForRunEnd(this.client, this.#watch, (run) => run.id === runId);
+    return this.#watch.runEnded(runId);
   }
 
   /** Sets the model of the current conversation (from its next run), or of the next one created. */

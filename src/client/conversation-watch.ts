@@ -1,5 +1,5 @@
 import type { SendInput } from '../domain/requests.ts';
-import type { ConversationState, Run } from '../domain/schemas.ts';
+import { isTerminalRunStatus, type ConversationState, type Run } from '../domain/schemas.ts';
 import type { ConfabEvent } from '../events/definitions.ts';
 import type { ContinueResult, SendResult, StopResult } from './api-types.ts';
 import { ConfabClientError, toClientError } from './client-error.ts';
@@ -66,6 +66,8 @@ export class ConversationWatch {
   /** Resolves once the first state is in; rejects if it never can be (not found, closed, …). */
   readonly ready: Promise<void>;
   readonly #deps: WatchDependencies;
+  /** `runEnded` calls still waiting, rejected when the watch closes. */
+  readonly #endWaiters = new Set<() => void>();
   readonly #subscriber: Subscriber;
   readonly #listeners = new Set<(state: WatchState) => void>();
   readonly #eventListeners = new Set<(event: ConfabEvent) => void>();
@@ -152,10 +154,47 @@ export class ConversationWatch {
     return this.#command((transport) => transport.continue(this.conversationId), 0);
   }
 
+  /**
+   * Resolves with the run once it has ended (completed, stopped, failed or interrupted), at once
+   * when it already has: `const { run } = await watch.send(text); const ended = await watch.runEnded(run.id)`.
+   * Rejects when the conversation is deleted, the watch fails or is closed, or the connection gave
+   * up reconnecting. A run the watch never sees keeps it waiting: pass a run of this conversation.
+   */
+  runEnded(runId: string): Promise<Run> {
+    return new Promise<Run>((resolve, reject) => {
+      let settled = false;
+      const finish = (settle: () => void) => {
+        if (settled) return;
+        settled = true;
+        stopWatching();
+        stopConnection();
+        this.#endWaiters.delete(onClose);
+        settle();
+      };
+      const check = (current: WatchState) => {
+        const run = current.state?.runs.find((candidate) => candidate.id === runId);
+        if (run && isTerminalRunStatus(run.status)) finish(() => resolve(run));
+        else if (current.deleted) finish(() => reject(new ConfabClientError('not_found', 'The conversation was deleted.')));
+        else if (current.error) finish(() => reject(current.error));
+      };
+      const onClose = () => finish(() => reject(new ConfabClientError('closed', 'The watch was closed.')));
+      // `subscribe` reports changes only: the run may have ended before this call (its events can
+      // arrive before the answer to the send that started it), so the state as it is counts too.
+      const stopWatching = this.subscribe(check);
+      const stopConnection = this.#deps.connection.onChange((connection) => {
+        if (connection.status === 'closed' && connection.error) finish(() => reject(connection.error));
+      });
+      if (this.#closed) return onClose();
+      this.#endWaiters.add(onClose);
+      check(this.#current);
+    });
+  }
+
   /** Stops watching (each `client.watch()` of this conversation needs its own `close()`). */
   close(): void {
     if (this.#closed || --this.#references > 0) return;
     this.#closed = true;
+    for (const onClose of [...this.#endWaiters]) onClose();
     this.#deps.connection.remove(this.#subscriber);
     this.#deps.onClosed(this);
     this.#settleReady(new ConfabClientError('closed', 'The watch was closed.'));
