@@ -158,10 +158,11 @@ export class ConversationWatch {
    * Resolves with the run once it has ended (completed, stopped, failed or interrupted), at once
    * when it already has: `const { run } = await watch.send(text); const ended = await watch.runEnded(run.id)`.
    * Rejects when the conversation is deleted, the watch fails or is closed, or the connection gave
-   * up reconnecting. A run the watch never sees keeps it waiting: pass a run of this conversation.
+   * up reconnecting (a rejection before it is awaited is not reported as unhandled). A run the
+   * watch never sees keeps it waiting: pass a run of this conversation.
    */
   runEnded(runId: string): Promise<Run> {
-    return new Promise<Run>((resolve, reject) => {
+    const ended = new Promise<Run>((resolve, reject) => {
       let settled = false;
       const finish = (settle: () => void) => {
         if (settled) return;
@@ -188,6 +189,10 @@ export class ConversationWatch {
       this.#endWaiters.add(onClose);
       check(this.#current);
     });
+    // Often awaited after other work (`const ended = watch.runEnded(id); await watch.stop(id)`):
+    // a rejection meanwhile must not count as unhandled. Whoever awaits it still gets it.
+    ended.catch(() => undefined);
+    return ended;
   }
 
   /** Stops watching (each `client.watch()` of this conversation needs its own `close()`). */

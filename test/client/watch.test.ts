@@ -157,3 +157,53 @@ describe('watch against a real server', () => {
     assert.equal(client.connection.transport, 'websocket');
   });
 });
+
+describe('watch.runEnded', () => {
+  async function openWatch() {
+    client ??= createClient({ url: server.url, token: server.token });
+    const id = await newConversation();
+    const watch = client.watch(id);
+    await watch.ready;
+    return { id, watch };
+  }
+
+  test('resolves for a run that had already ended when it was called', async () => {
+    client = createClient({ url: server.url, token: server.token });
+    const { watch } = await openWatch();
+    server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Done' }] });
+    const { run } = await watch.send('Quick one');
+    await waitForWatch(watch, runEnded(run.id));
+    const ended = await watch.runEnded(run.id);
+    assert.equal(ended.id, run.id);
+    assert.equal(ended.status, 'completed');
+    watch.close();
+  });
+
+  test('resolves when the run ends later, with its final status', async () => {
+    client = createClient({ url: server.url, token: server.token });
+    const { watch } = await openWatch();
+    server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Held' }, { text: ' on' }], holdAfter: 1 });
+    const { run } = await watch.send('Slow one');
+    const ended = watch.runEnded(run.id);
+    await watch.stop(run.id);
+    assert.equal((await ended).status, 'stopped');
+    watch.close();
+  });
+
+  test('rejects when the conversation is deleted, and when the watch is closed', async () => {
+    client = createClient({ url: server.url, token: server.token });
+    const { id, watch } = await openWatch();
+    server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Never' }, { text: ' ends' }], holdAfter: 1 });
+    await watch.send('Another');
+    const gone = watch.runEnded('run_that_never_exists');
+    await client.conversations.delete(id);
+    await assert.rejects(gone, { code: 'not_found' });
+    watch.close();
+
+    const second = await openWatch();
+    const waiting = second.watch.runEnded('run_that_never_exists');
+    second.watch.close();
+    await assert.rejects(waiting, { code: 'closed' });
+    await assert.rejects(second.watch.runEnded('run_x'), { code: 'closed' });
+  });
+});
