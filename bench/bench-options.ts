@@ -56,7 +56,7 @@ const quick: BenchParams = {
   idle: { connections: 500, perConversation: 10, settleMs: 800 },
   store: { streams: 20, tokens: 80, rampMs: 200 },
   overhead: { sends: 6, spacingMs: 150, tokens: 3 },
-  startup: { runs: 3 },
+  startup: { runs: 1 },
   profile: undefined,
 };
 
