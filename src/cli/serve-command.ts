@@ -23,7 +23,7 @@ Environment:
   CONFAB_LOG_LEVEL       info, warn (default) or error; logs go to stderr as JSON lines.
 `;
 
-/** `confab serve`: runs until SIGINT or SIGTERM, then shuts down cleanly and exits 0. */
+/** `confab serve`: runs until SIGINT, SIGTERM or SIGHUP, then shuts down cleanly and exits 0. */
 export async function run(argv: string[]): Promise<number> {
   let values;
   try {
@@ -71,18 +71,17 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   // Handlers go in before the URL is printed: whoever reads it may signal at once.
+  // SIGHUP too: closing the terminal a server runs in must not skip the final checkpoint.
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const stopRequested = new Promise<void>((resolve) => {
     const onSignal = () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const signal of signals) process.off(signal, onSignal);
       // A second signal while shutting down exits at once.
       const force = () => process.exit(1);
-      process.once('SIGINT', force);
-      process.once('SIGTERM', force);
+      for (const signal of signals) process.once(signal, force);
       resolve();
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    for (const signal of signals) process.on(signal, onSignal);
   });
   process.stdout.write(`Confab is running at ${running.openUrl}\n`);
   if (running.providerNames.length === 0) {

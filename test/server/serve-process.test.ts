@@ -86,24 +86,26 @@ describe('confab serve as a process', () => {
     });
   });
 
-  it('SIGTERM shuts down cleanly: exit 0, the running run stored as interrupted with its partial text', async () => {
-    await withDirs(async ({ dataDir, projectDir, upstream }) => {
-      const serve = await spawnServe({ dataDir, upstreamUrl: upstream.url });
-      const { runId } = await startHeldRun(serve, apiOf(serve), projectDir, upstream);
-      assert.deepEqual(await serve.kill('SIGTERM'), { code: 0, signal: null });
-      assert.equal(serve.stderr(), '');
-      const store = await openStore({ kind: 'sqlite', dataDir });
-      try {
-        const run = await store.getRun(runId);
-        assert.equal(run?.status, 'interrupted');
-        const messages = await store.listMessages(run!.conversationId);
-        assert.equal(messageText(messages[1]), 'Partial answer');
-        assert.equal(messages[1].status, 'interrupted');
-      } finally {
-        await store.close();
-      }
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    it(`${signal} shuts down cleanly: exit 0, the running run stored as interrupted with its partial text`, async () => {
+      await withDirs(async ({ dataDir, projectDir, upstream }) => {
+        const serve = await spawnServe({ dataDir, upstreamUrl: upstream.url });
+        const { runId } = await startHeldRun(serve, apiOf(serve), projectDir, upstream);
+        assert.deepEqual(await serve.kill(signal), { code: 0, signal: null });
+        assert.equal(serve.stderr(), '');
+        const store = await openStore({ kind: 'sqlite', dataDir });
+        try {
+          const run = await store.getRun(runId);
+          assert.equal(run?.status, 'interrupted');
+          const messages = await store.listMessages(run!.conversationId);
+          assert.equal(messageText(messages[1]), 'Partial answer');
+          assert.equal(messages[1].status, 'interrupted');
+        } finally {
+          await store.close();
+        }
+      });
     });
-  });
+  }
 
   it('prints one clickable line with the real port and token; the token file is 0600; a second line without providers', async () => {
     await withDirs(async ({ dataDir }) => {
