@@ -23,6 +23,17 @@ describe('MemoryEventLog', () => {
     assert.equal(log.readAfter(6), undefined, 'a seq from the future is not ours');
   });
 
+  it('grows its ring past the first 64 events without losing or reordering any, up to capacity', () => {
+    const log = new MemoryEventLog({ clock: new InstantClock(), capacity: 300, newEpoch: () => 'E' }).open('conv_1', { lastSeq: 7 });
+    for (let n = 1; n <= 250; n++) log.append(draft(n));
+    assert.deepEqual(log.readAfter(7)!.map((event) => event.data), Array.from({ length: 250 }, (_, i) => draft(i + 1).data), 'all 250, in order, through three doublings');
+    for (let n = 251; n <= 1000; n++) log.append(draft(n));
+    const held = log.readAfter(1007 - 300)!;
+    assert.deepEqual([held.length, held[0].seq, held.at(-1)!.seq], [300, 708, 1007], 'then a window of exactly capacity');
+    assert.deepEqual(held.map((event) => event.data), Array.from({ length: 300 }, (_, i) => draft(701 + i).data));
+    assert.equal(log.readAfter(1007 - 301), undefined);
+  });
+
   it('gives every open a new epoch', () => {
     let n = 0;
     const eventLog = new MemoryEventLog({ clock: new InstantClock(), capacity: 3, newEpoch: () => `E${++n}` });
