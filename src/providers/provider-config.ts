@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfabError } from '../domain/errors.ts';
+import type { ProviderMetadata } from '../domain/schemas.ts';
 import type { Pricing } from './pricing.ts';
+import { mergeByProvider } from './provider-metadata.ts';
 
 /**
  * Which providers Confab can talk to, from the environment and an optional JSON config file.
@@ -41,8 +43,8 @@ export type ProviderSettings = {
   source: 'env' | 'file';
 };
 
-/** The AI SDK's `providerOptions`: per provider package key, an object of its options. */
-export type ProviderOptions = Record<string, Record<string, unknown>>;
+/** The AI SDK's `providerOptions`: per provider package key, an object of its options (the same shape as the metadata it sends). */
+export type ProviderOptions = ProviderMetadata;
 
 export type ProviderConfig = {
   /** In order: file providers as declared, then environment providers not overridden. */
@@ -224,11 +226,5 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 /** The options a model's requests carry: its provider's, with the model's own merged in per key. */
 export function providerOptionsFor(provider: ProviderSettings, model: string): ProviderOptions | undefined {
-  const own = provider.providerOptions.models[model];
-  const shared = provider.providerOptions.provider;
-  if (!own) return shared;
-  if (!shared) return own;
-  const merged: ProviderOptions = { ...shared };
-  for (const [key, values] of Object.entries(own)) merged[key] = { ...shared[key], ...values };
-  return merged;
+  return mergeByProvider(provider.providerOptions.provider, provider.providerOptions.models[model]);
 }

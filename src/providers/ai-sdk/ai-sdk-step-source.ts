@@ -1,5 +1,6 @@
 import type { LanguageModelV4, LanguageModelV4StreamPart, SharedV4ProviderOptions } from '@ai-sdk/provider';
 import { cancelledError, classifyUpstreamError, idleTimeoutError } from '../classify-error.ts';
+import type { ProviderOptions } from '../provider-config.ts';
 import type { StepRequest, StepSource, StreamPart } from '../stream-part.ts';
 import { UpstreamError } from '../upstream-error.ts';
 import { createStreamPartMapper } from './from-ai-sdk-stream.ts';
@@ -13,7 +14,7 @@ export type AiSdkStepSourceOptions = {
    */
   idleTimeoutMs?: number;
   /** Sent with every request as the AI SDK's `providerOptions` (from the config file). */
-  providerOptions?: Record<string, Record<string, unknown>>;
+  providerOptions?: ProviderOptions;
 };
 
 export const defaultIdleTimeoutMs = 120_000;

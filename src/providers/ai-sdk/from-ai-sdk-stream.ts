@@ -1,5 +1,6 @@
 import type { LanguageModelV4FinishReason, LanguageModelV4StreamPart, LanguageModelV4Usage, SharedV4ProviderMetadata } from '@ai-sdk/provider';
 import type { ProviderMetadata, Usage } from '../../domain/schemas.ts';
+import { mergeByProvider } from '../provider-metadata.ts';
 import type { StepFinishReason, StreamPart } from '../stream-part.ts';
 
 /**
@@ -25,7 +26,7 @@ export function createStreamPartMapper(): (part: LanguageModelV4StreamPart) => S
 
   const delta = (kind: 'text' | 'reasoning', id: string, text: string, metadata: SharedV4ProviderMetadata | undefined): StreamPart[] => {
     const block = blockOf(`${kind}:${id}`);
-    block.metadata = mergeMetadata(block.metadata, metadata);
+    block.metadata = mergeByProvider(block.metadata, metadata);
     if (text === '') return [];
     const parts: StreamPart[] = [];
     if (!block.started) {
@@ -39,7 +40,7 @@ export function createStreamPartMapper(): (part: LanguageModelV4StreamPart) => S
     const key = `${kind}:${id}`;
     const block = blocks.get(key);
     blocks.delete(key);
-    const providerMetadata = mergeMetadata(block?.metadata, metadata);
+    const providerMetadata = mergeByProvider(block?.metadata, metadata);
     if (!block?.started && providerMetadata === undefined) return [];
     const parts: StreamPart[] = [];
     if (!block?.started) parts.push(kind === 'text' ? { type: 'text-start', id } : { type: 'reasoning-start', id });
@@ -62,7 +63,7 @@ export function createStreamPartMapper(): (part: LanguageModelV4StreamPart) => S
       case 'reasoning-end':
         return end('reasoning', part.id, part.providerMetadata);
       case 'tool-call': {
-        const providerMetadata = mergeMetadata(undefined, part.providerMetadata);
+        const providerMetadata = mergeByProvider(undefined, part.providerMetadata);
         return [{
           type: 'tool-call',
           toolCallId: part.toolCallId,
@@ -117,15 +118,4 @@ export function toUsage(usage: LanguageModelV4Usage | undefined): Usage | undefi
   const cached = usage.inputTokens.cacheRead;
   if (cached !== undefined && cached > 0) result.cachedInputTokens = cached;
   return result;
-}
-
-/** `next` merged into `current` per provider (later keys win); undefined while there is nothing. */
-function mergeMetadata(current: ProviderMetadata | undefined, next: SharedV4ProviderMetadata | undefined): ProviderMetadata | undefined {
-  if (next === undefined) return current;
-  let merged = current;
-  for (const [provider, values] of Object.entries(next)) {
-    if (values === undefined || Object.keys(values).length === 0) continue;
-    merged = { ...merged, [provider]: { ...merged?.[provider], ...values } };
-  }
-  return merged;
 }
