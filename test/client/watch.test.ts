@@ -159,8 +159,8 @@ describe('watch against a real server', () => {
 });
 
 describe('watch.runEnded', () => {
+  /** A new conversation's watch on the test's client. */
   async function openWatch() {
-    client ??= createClient({ url: server.url, token: server.token });
     const id = await newConversation();
     const watch = client.watch(id);
     await watch.ready;
