@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfabError } from '../domain/errors.ts';
 import { serve, type RunningServe } from '../server/serve.ts';
 import { createConsoleLogger } from '../util/logger.ts';
+import { describeParseError } from './cli-args.ts';
 
 const help = `Usage: confab serve [options]
 
@@ -41,7 +42,7 @@ export async function run(argv: string[]): Promise<number> {
       allowPositionals: false,
     }));
   } catch (error) {
-    process.stderr.write(`confab serve: ${(error as Error).message}\nRun "confab serve --help" for the options.\n`);
+    process.stderr.write(`confab serve: ${describeParseError(error)}\nRun "confab serve --help" for the options.\n`);
     return 2;
   }
   if (values.help) {

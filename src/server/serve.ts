@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ConfabError } from '../domain/errors.ts';
@@ -8,6 +8,7 @@ import { loadProviderConfig } from '../providers/provider-config.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
+import { packageVersion } from '../util/package-version.ts';
 import { resolveToken } from './auth/token-file.ts';
 import { benchLimits } from './bench-hooks.ts';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -115,12 +116,4 @@ export function isLoopback(host: string): boolean {
 function defaultStaticDir(): string | undefined {
   const dir = fileURLToPath(new URL('web/dist/', packageRoot));
   return existsSync(`${dir}index.html`) ? dir : undefined;
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('package.json', packageRoot), 'utf8')) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
 }
