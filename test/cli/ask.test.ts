@@ -60,6 +60,14 @@ describe('confab ask', () => {
     assert.match(result.stderr, /confab ask: the run failed: .*bad key/);
   });
 
+  test('a retried upstream error shows as "retry 1 of 3" on stderr (the web UI\'s count), then the answer', async () => {
+    server.upstream.enqueue({ kind: 'error', status: 429, message: 'slow down', headers: { 'retry-after': '0' } }, { kind: 'stream', chunks: [{ text: 'ok' }] });
+    const result = await runCli(['ask', 'Hi'], { server });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'ok\n');
+    assert.match(result.stderr, /\n↻ retry 1 of 3 in 0s — rate_limit\n/);
+  });
+
   test('reads the question from stdin ("-"), with the token from --data-dir and the model from --model', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'confab-cli-data-'));
     try {
