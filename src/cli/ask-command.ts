@@ -20,8 +20,8 @@ Which project, model and conversation were used is said on standard error.
 
 Options:
   --project NAME    Project for the conversation (default: the only project; else the one
-                    registered for the current directory; else a new project for the current
-                    directory, named after it).
+                    registered for the current directory or the nearest one above it; else a
+                    new project for the current directory, named after it).
   --model ID        Model, e.g. openai/gpt-4o-mini (default: the server's default model).
   --json            Print every event as one JSON object per line (NDJSON) instead of the text,
                     ending with the run's run-completed (or run-failed / run-stopped) event.

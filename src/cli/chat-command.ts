@@ -19,7 +19,8 @@ message waits for its reply to end, and the chat leaves at the end of the input.
 
 Options:
   --project NAME        Project (default: the only project; else the one registered for the
-                        current directory; else a new project for it, named after it).
+                        current directory or the nearest one above it; else a new project for
+                        it, named after it).
   --conversation ID     Continue this conversation (its project is used).
   --model ID            Model for a new conversation, or from now on for --conversation.
 ${connectionHelp}

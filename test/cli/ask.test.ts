@@ -126,12 +126,13 @@ describe('confab ask', () => {
     assert.match(empty.stderr, /the question is empty/);
   });
 
-  test('with several projects and none for the current directory, creates one named after it', async () => {
+  test('with several projects and none for the current directory or above it, creates one named after it', async () => {
     const parent = await mkdtemp(join(tmpdir(), 'confab-cli-cwd-'));
     const cwd = join(parent, 'my app.v2');
     await mkdir(cwd);
+    await mkdir(join(parent, 'other'));
     try {
-      await server.request('POST', '/v1/projects', { name: 'other', path: parent });
+      assert.equal((await server.request('POST', '/v1/projects', { name: 'other', path: join(parent, 'other') })).status, 201);
       server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'ok' }] });
       const result = await runCli(['ask', 'Hi'], { server, cwd });
       assert.equal(result.code, 0, result.stderr);
