@@ -68,6 +68,29 @@ describe('confab ask', () => {
     assert.match(result.stderr, /\n↻ retry 1 of 3 in 0s — rate_limit\n/);
   });
 
+  test('a question over the server\'s limit is refused before anything is created: no conversation, no project', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'confab-cli-long-'));
+    await mkdir(join(parent, 'registered'));
+    await mkdir(join(parent, 'unregistered'));
+    try {
+      // Two projects and none for the current directory: ask would create a project too.
+      await server.request('POST', '/v1/projects', { name: 'second', path: join(parent, 'registered') });
+      const conversationsBefore = (await server.request('GET', '/v1/conversations?limit=200')).body.conversations.length;
+      const projectsBefore = (await server.request('GET', '/v1/projects')).body.projects.length;
+      const requestsBefore = server.upstream.requests.length;
+      const result = await runCli(['ask', '-'], { server, cwd: join(parent, 'unregistered'), input: 'x'.repeat(100_001) });
+      assert.equal(result.code, 1);
+      assert.equal(result.stdout, '');
+      assert.equal(result.stderr, 'confab ask: the question has 100001 characters; the server\'s limit is 100000. Nothing was sent.\n');
+      assert.equal((await server.request('GET', '/v1/conversations?limit=200')).body.conversations.length, conversationsBefore);
+      assert.equal((await server.request('GET', '/v1/projects')).body.projects.length, projectsBefore);
+      assert.equal(server.upstream.requests.length, requestsBefore);
+    } finally {
+      await server.request('DELETE', '/v1/projects/second');
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+
   test('reads the question from stdin ("-"), with the token from --data-dir and the model from --model', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'confab-cli-data-'));
     try {

@@ -47,6 +47,16 @@ describe('confab chat with piped stdin', () => {
     assert.match(result.stderr, /unknown command \/nonsense/);
   });
 
+  test('a first message over the server\'s limit is refused and leaves no empty conversation behind', async () => {
+    const conversations = async () => (await server.request('GET', '/v1/conversations?limit=200')).body.conversations.length;
+    const before = await conversations();
+    const result = await runCli(['chat', '--project', 'demo'], { server, input: `${'x'.repeat(100_001)}\n/exit\n` });
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr, 'confab chat: the message has 100001 characters; the server\'s limit is 100000. Nothing was sent.\n');
+    assert.doesNotMatch(result.stdout, /new conversation conv_/);
+    assert.equal(await conversations(), before);
+  });
+
   test('/context attaches lines to the next message; /new, /switch N, /model and /stop work between messages', async () => {
     server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Read it' }] }, { kind: 'stream', chunks: [{ text: 'Fresh' }] }, { kind: 'stream', chunks: [{ text: 'Back' }] });
     const before = server.upstream.requests.length;
