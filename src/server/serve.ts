@@ -14,13 +14,14 @@ import { benchLimits } from './bench-hooks.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { ServerLimits } from './server-limits.ts';
 import { startServer } from './server.ts';
+import { removeServerFile, writeServerFile } from './server-file.ts';
 
 export type ServeOptions = {
   /** Default 127.0.0.1. A non-loopback host needs `CONFAB_TOKEN` in `env`. */
   host?: string;
   /** Default 4317; 0 picks a free port. */
   port?: number;
-  /** Holds `confab.db` and `token`; created when missing. */
+  /** Holds `confab.db`, `token` and, while serving, `server.json` (its URL and pid); created when missing. */
   dataDir: string;
   /** Provider config file; else `CONFAB_CONFIG` from `env`. */
   configPath?: string;
@@ -83,6 +84,10 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       version: packageVersion(),
     });
     const [openedHub, openedStore] = [hub, store];
+    // Once listening: lets a CLI using this data directory find the port (see server-file.ts).
+    await writeServerFile(options.dataDir, { url: server.url, pid: process.pid }).catch((error: Error) =>
+      logger.warn('could not record the server URL in the data directory', { error: error.message }),
+    );
     return {
       url: server.url,
       port: server.port,
@@ -91,6 +96,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       providerNames: config.providers.map((provider) => provider.name),
       async close() {
         try {
+          await removeServerFile(options.dataDir, process.pid).catch(() => {});
           await server.close();
           await openedHub.close();
           await openedStore.close();
