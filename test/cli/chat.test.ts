@@ -119,6 +119,29 @@ describe('confab chat in a terminal', { skip: hasScript() ? false : 'script (uti
     }
   });
 
+  test('text typed while a reply streams stays out of the reply, and waits on the prompt once the reply ends', async () => {
+    server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Hel' }, { text: 'lo world' }], holdAfter: 1 }, { kind: 'stream', chunks: [{ text: 'Noted' }] });
+    const chat = startPtyCli(['chat', '--project', 'demo'], { server });
+    try {
+      await chat.waitFor(/Type a message[^\n]*\n> $/);
+      chat.write('Greet me\r');
+      await chat.waitFor(/Hel/);
+      const from = chat.output().length;
+      chat.write('typed meanwhile');
+      await new Promise((resolve) => setTimeout(resolve, 300)); // let the keystrokes arrive before the rest of the reply
+      server.upstream.release();
+      await chat.waitFor(/tokens[^\n]*\n> typed meanwhile$/, { from });
+      assert.match(chat.output(), /Hello world\n· [^\n]*tokens[^\n]*\n> typed meanwhile$/);
+      assert.equal(chat.output().split('typed meanwhile').length, 2, 'shown once, on the prompt');
+      chat.write('\r');
+      await chat.waitFor(/\n> typed meanwhile\n[^\n]*Noted\n/, { from });
+      chat.write('/exit\r');
+      assert.equal((await chat.exited).code, 0);
+    } finally {
+      chat.kill();
+    }
+  });
+
   test('Ctrl-C at an empty prompt leaves with 130', async () => {
     const chat = startPtyCli(['chat', '--project', 'demo'], { server, env: { NO_COLOR: '1' } });
     try {
