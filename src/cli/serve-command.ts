@@ -12,7 +12,8 @@ Options:
   --host HOST            Address to listen on (default 127.0.0.1). Any other than a loopback
                          address needs CONFAB_TOKEN set.
   --port PORT            Port (default 4317; 0 picks a free one, printed in the URL).
-  --data-dir DIR         Database and token file (default ./.confab).
+  --data-dir DIR         Database, token file, and server.json with the URL while running, for
+                         the CLI (default ./.confab).
   --config FILE          Provider config file (default: $CONFAB_CONFIG).
   --allow-origin ORIGIN  A browser origin allowed besides the server's own (repeatable).
   -h, --help             Show this help.
