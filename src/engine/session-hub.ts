@@ -85,6 +85,8 @@ export class SessionHub {
   async createProject(input: { name: unknown; path: unknown }): Promise<Project> {
     const project = await prepareProject(input, this.#clock.now());
     if (await this.#store.getProject(project.name)) throw new ConfabError('bad_request', `A project named "${project.name}" already exists.`);
+    const same = (await this.#store.listProjects()).find((existing) => existing.path === project.path);
+    if (same) throw new ConfabError('bad_request', `The directory ${project.path} is already registered as project "${same.name}".`);
     await this.#store.createProject(project);
     return project;
   }
