@@ -24,7 +24,7 @@ type Ending =
  * upstream errors, and always ends with the message completed, the run in a terminal state, the
  * conversation's totals updated, and all of it handed to the store.
  */
-export async function executeRun(live: LiveConversation, queued: Run, projectRoot: string, signal: AbortSignal, deps: RunDependencies): Promise<Run> {
+export async function executeRun(live: LiveConversation, queued: Run, projectRoot: string | undefined, signal: AbortSignal, deps: RunDependencies): Promise<Run> {
   const now = () => deps.clock.now();
   const model = live.state.conversation.model;
   if (queued.input) live.emit({ type: 'message-created', runId: queued.id, data: { message: queued.input } });
@@ -52,11 +52,13 @@ export async function executeRun(live: LiveConversation, queued: Run, projectRoo
 
   const run: Run = { ...queued, status: 'running', model, assistantMessageId: message.id, startedAt: now() };
   live.emit({ type: 'run-started', runId: run.id, data: { run } });
-  const state: RunState = { live, run, messageId: message.id, projectRoot, signal, usage: emptyUsage(), attempts: 0, steps: 0, agentSessionId: run.agentSessionId };
+  const state: RunState = { live, run, messageId: message.id, projectRoot: projectRoot ?? '', signal, usage: emptyUsage(), attempts: 0, steps: 0, agentSessionId: run.agentSessionId };
 
   let pricing: Pricing | undefined;
   let ending: Ending;
   try {
+    // Tools work in the conversation's project and nowhere else: never a fallback directory.
+    if (projectRoot === undefined) throw new ConfabError('not_found', `The project "${live.state.conversation.projectName}" no longer exists, so this run has no directory to work in.`);
     const resolved = deps.models.resolve(model);
     pricing = resolved.pricing;
     ending = await loopSteps(resolved.source, state, deps);

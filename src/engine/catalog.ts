@@ -1,0 +1,88 @@
+import { ConfabError } from '../domain/errors.ts';
+import type { Conversation, Project } from '../domain/schemas.ts';
+import { emptyUsage } from '../domain/schemas.ts';
+import type { ConversationSummary } from '../domain/records.ts';
+import type { Store } from '../store/store.ts';
+import type { Clock } from '../util/clock.ts';
+import type { IdGenerator } from '../util/ids.ts';
+import type { ConversationCache } from './conversation-cache.ts';
+import type { HubLimits } from './hub-options.ts';
+import { prepareProject } from './projects.ts';
+import type { ModelResolver } from './run/run-context.ts';
+import { validateConversationPatch, type NewConversation } from './validate.ts';
+
+/**
+ * Projects and the list of conversations: records that go straight to the store, with no live
+ * state of their own. Every method resolves once its change is stored.
+ */
+export class Catalog {
+  readonly #store: Store;
+  readonly #cache: ConversationCache;
+  readonly #models: ModelResolver;
+  readonly #clock: Clock;
+  readonly #ids: IdGenerator;
+  readonly #limits: HubLimits;
+
+  constructor(options: { store: Store; cache: ConversationCache; models: ModelResolver; clock: Clock; ids: IdGenerator; limits: HubLimits }) {
+    this.#store = options.store;
+    this.#cache = options.cache;
+    this.#models = options.models;
+    this.#clock = options.clock;
+    this.#ids = options.ids;
+    this.#limits = options.limits;
+  }
+
+  async createProject(input: { name: unknown; path: unknown }): Promise<Project> {
+    const project = await prepareProject(input, this.#clock.now());
+    if (await this.#store.getProject(project.name)) throw new ConfabError('bad_request', `A project named "${project.name}" already exists.`);
+    const same = (await this.#store.listProjects()).find((existing) => existing.path === project.path);
+    if (same) throw new ConfabError('bad_request', `The directory ${project.path} is already registered as project "${same.name}".`);
+    await this.#store.createProject(project);
+    return project;
+  }
+
+  listProjects(): Promise<Project[]> {
+    return this.#store.listProjects();
+  }
+
+  async getProject(name: string): Promise<Project> {
+    const project = await this.#store.getProject(name);
+    if (!project) throw new ConfabError('not_found', `No project named "${name}".`);
+    return project;
+  }
+
+  /** Deletes the project and its conversations (stopping their runs). */
+  async deleteProject(name: string): Promise<void> {
+    await this.getProject(name);
+    for (const live of this.#cache.all()) {
+      if (live.state.conversation.projectName === name) await this.#cache.unload(live, { kind: 'delete' });
+    }
+    await this.#store.deleteProject(name);
+  }
+
+  async createConversation(input: NewConversation): Promise<Conversation> {
+    const project = await this.getProject(input.projectName);
+    if (input.model) this.#models.resolve(input.model);
+    const now = this.#clock.now();
+    const conversation: Conversation = {
+      id: this.#ids('conv'),
+      projectName: project.name,
+      title: input.title?.trim() ?? '',
+      model: input.model ?? '',
+      systemPrompt: input.systemPrompt ?? '',
+      busyPolicy: input.busyPolicy ?? 'enqueue',
+      usage: emptyUsage(),
+      cost: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    validateConversationPatch(conversation, this.#limits);
+    await this.#store.commit({ conversations: [conversation] });
+    return conversation;
+  }
+
+  listConversations(query: { projectName?: string; limit?: number; before?: number }): Promise<ConversationSummary[]> {
+    const limit = Math.min(Math.max(Math.trunc(query.limit ?? 50), 1), 200);
+    return this.#store.listConversations({ projectName: query.projectName, limit, before: query.before });
+  }
+}

@@ -1,0 +1,228 @@
+import { ConfabError } from '../domain/errors.ts';
+import type { BusyPolicy, Conversation, Message, Run } from '../domain/schemas.ts';
+import { emptyUsage, isTerminalRunStatus } from '../domain/schemas.ts';
+import type { Store } from '../store/store.ts';
+import { resolveContext } from '../tools/context.ts';
+import type { Clock } from '../util/clock.ts';
+import type { IdGenerator } from '../util/ids.ts';
+import type { Catalog } from './catalog.ts';
+import type { Checkpointer } from './checkpointer.ts';
+import type { ConversationCache } from './conversation-cache.ts';
+import type { HubLimits } from './hub-options.ts';
+import type { LiveConversation } from './live-conversation.ts';
+import type { RunQueue } from './run-queue/run-queue.ts';
+import type { AbortReason, ModelResolver } from './run/run-context.ts';
+import { titleFromMessage } from './title.ts';
+import { validateConversationPatch, validateSendInput, type ConversationPatch, type SendInput } from './validate.ts';
+
+/**
+ * The commands any client may send about a conversation: send, stop, continue, edit, delete. Each
+ * resolves only once its change is durable (nothing is acknowledged before it is stored); runs are
+ * handed to the run queue and never depend on the connection that sent them.
+ */
+export class Commands {
+  readonly #store: Store;
+  readonly #cache: ConversationCache;
+  readonly #catalog: Catalog;
+  readonly #checkpointer: Checkpointer;
+  readonly #runQueue: RunQueue;
+  readonly #models: ModelResolver;
+  readonly #clock: Clock;
+  readonly #ids: IdGenerator;
+  readonly #limits: HubLimits;
+  readonly #pendingSends = new Map<string, Promise<{ message: Message; run: Run }>>();
+
+  constructor(options: {
+    store: Store;
+    cache: ConversationCache;
+    catalog: Catalog;
+    checkpointer: Checkpointer;
+    runQueue: RunQueue;
+    models: ModelResolver;
+    clock: Clock;
+    ids: IdGenerator;
+    limits: HubLimits;
+  }) {
+    this.#store = options.store;
+    this.#cache = options.cache;
+    this.#catalog = options.catalog;
+    this.#checkpointer = options.checkpointer;
+    this.#runQueue = options.runQueue;
+    this.#models = options.models;
+    this.#clock = options.clock;
+    this.#ids = options.ids;
+    this.#limits = options.limits;
+  }
+
+  async updateConversation(conversationId: string, patch: ConversationPatch): Promise<Conversation> {
+    const live = await this.#cache.use(conversationId);
+    const next = { ...live.state.conversation, ...definedOnly(patch), updatedAt: this.#clock.now() };
+    validateConversationPatch(next, this.#limits);
+    if (patch.model !== undefined) this.#models.resolve(patch.model);
+    live.emit({ type: 'conversation-updated', runId: null, data: { conversation: next } });
+    await this.#checkpointer.sync();
+    this.#cache.release(live);
+    return next;
+  }
+
+  /** Stops any run and deletes the conversation for good. */
+  async deleteConversation(conversationId: string): Promise<void> {
+    const live = await this.#cache.loaded(conversationId);
+    if (live) await this.#cache.unload(live, { kind: 'delete' });
+    const existed = await this.#store.deleteConversation(conversationId);
+    if (!existed && !live) throw new ConfabError('not_found', `No conversation ${conversationId}.`);
+  }
+
+  /** Adds a user message and starts (or queues) the run that answers it. */
+  async send(conversationId: string, input: SendInput): Promise<{ message: Message; run: Run }> {
+    validateSendInput(input, this.#limits);
+    const result = await this.#sendOnce(conversationId, input);
+    // Nothing is acknowledged before it is durable: the queued run carries the user message. Also
+    // for a repeated request, whose first answer may not have been stored yet. Sends in the same
+    // event-loop turn share one transaction (the checkpointer's group commit).
+    await this.#checkpointer.sync();
+    return result;
+  }
+
+  /** Concurrent sends with the same `clientRequestId` share one promise. */
+  #sendOnce(conversationId: string, input: SendInput): Promise<{ message: Message; run: Run }> {
+    if (input.clientRequestId === undefined) return this.#send(conversationId, input);
+    const key = `${conversationId}\0${input.clientRequestId}`;
+    const pending = this.#pendingSends.get(key);
+    if (pending) return pending;
+    const promise = this.#send(conversationId, input).finally(() => this.#pendingSends.delete(key));
+    this.#pendingSends.set(key, promise);
+    return promise;
+  }
+
+  async #send(conversationId: string, input: SendInput): Promise<{ message: Message; run: Run }> {
+    const live = await this.#cache.use(conversationId);
+    try {
+      if (input.clientRequestId !== undefined) {
+        const existing = await this.#findByClientRequestId(live, input.clientRequestId);
+        if (existing) return existing;
+      }
+      const conversation = live.state.conversation;
+      this.#requireModel(conversation.model);
+      const policy: BusyPolicy = input.onBusy ?? conversation.busyPolicy;
+      const queuedCount = live.state.runs.filter((run) => run.status === 'queued').length;
+      const busy = live.active !== undefined || queuedCount > 0;
+      if (busy && policy === 'reject') throw new ConfabError('conversation_busy', 'A run is in progress; this conversation rejects new messages while busy.');
+      if (queuedCount >= this.#limits.maxQueuedRuns) throw new ConfabError('conversation_busy', `This conversation already has ${queuedCount} queued runs (the limit).`);
+
+      const project = await this.#catalog.getProject(conversation.projectName);
+      const context = await resolveContext(project.path, input.context ?? [], { newId: () => this.#ids('part'), maxBytes: this.#limits.maxContextBytes });
+      const now = this.#clock.now();
+      const runId = this.#ids('run');
+      const message: Message = {
+        id: this.#ids('msg'),
+        conversationId,
+        role: 'user',
+        parts: [...context, { id: this.#ids('part'), kind: 'text', text: input.content }],
+        status: 'completed',
+        runId,
+        model: null,
+        usage: null,
+        cost: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const run = this.#newRun(live, { id: runId, trigger: 'send', userMessageId: message.id, input: message, clientRequestId: input.clientRequestId ?? null });
+      if (conversation.title === '' && !live.state.messages.some((existing) => existing.role === 'user')) {
+        const title = titleFromMessage(input.content);
+        if (title !== '') live.emit({ type: 'conversation-updated', runId: null, data: { conversation: { ...conversation, title, updatedAt: now } } });
+      }
+      live.emit({ type: 'run-queued', runId, data: { run } });
+      this.#runQueue.push({ conversationId, runId }, { front: policy === 'interrupt' });
+      if (busy && policy === 'interrupt' && live.active) live.active.controller.abort({ kind: 'stop' } satisfies AbortReason);
+      return { message, run };
+    } finally {
+      this.#cache.release(live);
+    }
+  }
+
+  /**
+   * Stops the active run (or, given `runId` of a queued run, takes it off the queue). Stopping an
+   * idle conversation is a no-op. Resolves once the run has ended, with the run as it ended.
+   */
+  async stop(conversationId: string, options: { runId?: string } = {}): Promise<{ run: Run | null }> {
+    const live = await this.#cache.use(conversationId);
+    try {
+      const target = options.runId ? live.findRun(options.runId) : undefined;
+      if (target?.status === 'queued' && this.#runQueue.remove(target.id)) {
+        const run: Run = { ...target, status: 'stopped', finishReason: 'stopped', endedAt: this.#clock.now() };
+        live.emit({ type: 'run-stopped', runId: run.id, data: { run } });
+        await this.#checkpointer.sync();
+        return { run };
+      }
+      const active = live.active;
+      if (!active || (options.runId && options.runId !== active.runId)) return { run: null };
+      active.controller.abort({ kind: 'stop' } satisfies AbortReason);
+      await active.done;
+      return { run: live.findRun(active.runId) ?? (await this.#store.getRun(active.runId)) ?? null };
+    } finally {
+      this.#cache.release(live);
+    }
+  }
+
+  /** Starts a run that carries on from the last run's partial message (stopped, interrupted, failed or cut short). */
+  async continue(conversationId: string): Promise<{ run: Run }> {
+    const live = await this.#cache.use(conversationId);
+    try {
+      if (live.active || live.state.runs.some((run) => run.status === 'queued')) {
+        throw new ConfabError('conversation_busy', 'A run is in progress; continue after it ends.');
+      }
+      this.#requireModel(live.state.conversation.model);
+      const last = live.state.runs.filter((run) => isTerminalRunStatus(run.status)).at(-1);
+      const continuable =
+        last && (last.status === 'stopped' || last.status === 'interrupted' || last.status === 'failed' || last.finishReason === 'length' || last.finishReason === 'tool-limit');
+      if (!last || !continuable) throw new ConfabError('nothing_to_continue', 'The last run completed; there is nothing to continue.');
+      const run = this.#newRun(live, { id: this.#ids('run'), trigger: 'continue', userMessageId: null, input: null, clientRequestId: null, assistantMessageId: last.assistantMessageId });
+      live.emit({ type: 'run-queued', runId: run.id, data: { run } });
+      this.#runQueue.push({ conversationId, runId: run.id });
+      await this.#checkpointer.sync();
+      return { run };
+    } finally {
+      this.#cache.release(live);
+    }
+  }
+
+  #newRun(live: LiveConversation, fields: Pick<Run, 'id' | 'trigger' | 'userMessageId' | 'input' | 'clientRequestId'> & { assistantMessageId?: string | null }): Run {
+    return {
+      conversationId: live.id,
+      status: 'queued',
+      model: live.state.conversation.model,
+      assistantMessageId: null,
+      finishReason: null,
+      usage: emptyUsage(),
+      cost: null,
+      attempts: 0,
+      steps: 0,
+      error: null,
+      agentSessionId: null,
+      createdAt: this.#clock.now(),
+      startedAt: null,
+      endedAt: null,
+      ...fields,
+    };
+  }
+
+  #requireModel(model: string): void {
+    if (model === '') {
+      throw new ConfabError('unknown_model', 'No model is set for this conversation. Configure a provider (OPENAI_API_KEY, ANTHROPIC_API_KEY, OLLAMA_HOST or a config file) and choose a model.');
+    }
+    this.#models.resolve(model);
+  }
+
+  async #findByClientRequestId(live: LiveConversation, clientRequestId: string): Promise<{ message: Message; run: Run } | undefined> {
+    const run = live.state.runs.find((candidate) => candidate.clientRequestId === clientRequestId) ?? (await this.#store.findRunByClientRequestId(live.id, clientRequestId));
+    if (!run) return undefined;
+    const message = run.input ?? live.state.messages.find((candidate) => candidate.id === run.userMessageId);
+    if (!message) throw new ConfabError('internal', 'The earlier request with this clientRequestId has no message.');
+    return { message, run: live.findRun(run.id) ?? run };
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,148 @@
+import { ConfabError } from '../domain/errors.ts';
+import type { ConversationState } from '../domain/schemas.ts';
+import { isTerminalRunStatus } from '../domain/schemas.ts';
+import type { Store } from '../store/store.ts';
+import type { Clock } from '../util/clock.ts';
+import type { Checkpointer } from './checkpointer.ts';
+import type { EventLog } from './event-log/event-log.ts';
+import { LiveConversation } from './live-conversation.ts';
+import type { RunQueue } from './run-queue/run-queue.ts';
+import type { AbortReason } from './run/run-context.ts';
+
+/**
+ * The one owner of the conversations loaded in memory: loads each from the store once (concurrent
+ * loads share one promise), keeps it while it is used, releases it after `idleReleaseMs` unused,
+ * and unloads it for deletion or shutdown. Commands, watchers and the run executor reach live
+ * conversations only through here.
+ */
+export class ConversationCache {
+  readonly #store: Store;
+  readonly #eventLog: EventLog;
+  readonly #runQueue: RunQueue;
+  readonly #checkpointer: Checkpointer;
+  readonly #clock: Clock;
+  readonly #idleReleaseMs: number;
+  readonly #lives = new Map<string, LiveConversation>();
+  readonly #loading = new Map<string, Promise<LiveConversation>>();
+  #closing = false;
+
+  constructor(options: { store: Store; eventLog: EventLog; runQueue: RunQueue; checkpointer: Checkpointer; clock: Clock; idleReleaseMs: number }) {
+    this.#store = options.store;
+    this.#eventLog = options.eventLog;
+    this.#runQueue = options.runQueue;
+    this.#checkpointer = options.checkpointer;
+    this.#clock = options.clock;
+    this.#idleReleaseMs = options.idleReleaseMs;
+  }
+
+  /** Conversations in memory now. */
+  all(): LiveConversation[] {
+    return [...this.#lives.values()];
+  }
+
+  /** The conversation if it is in memory (or being loaded), without loading it. */
+  async loaded(conversationId: string): Promise<LiveConversation | undefined> {
+    return this.#lives.get(conversationId) ?? (await this.#loading.get(conversationId)?.catch(() => undefined));
+  }
+
+  /** In memory, but only if it is: the run executor never loads a conversation. */
+  peek(conversationId: string): LiveConversation | undefined {
+    return this.#lives.get(conversationId);
+  }
+
+  /** The live conversation, loaded if needed; its release timer is cancelled until `release`. */
+  async use(conversationId: string): Promise<LiveConversation> {
+    if (this.#closing) throw new ConfabError('internal', 'The server is shutting down.');
+    const existing = this.#lives.get(conversationId);
+    if (existing) {
+      this.hold(existing);
+      return existing;
+    }
+    let loading = this.#loading.get(conversationId);
+    if (!loading) {
+      loading = this.#load(conversationId).finally(() => this.#loading.delete(conversationId));
+      this.#loading.set(conversationId, loading);
+    }
+    return loading;
+  }
+
+  /** Cancels a pending release. */
+  hold(live: LiveConversation): void {
+    if (live.releaseTimer) this.#clock.clearTimeout(live.releaseTimer);
+    live.releaseTimer = undefined;
+  }
+
+  /** Releases a conversation from memory once nothing uses it for `idleReleaseMs`. */
+  release(live: LiveConversation): void {
+    if (!live.isIdle || live.deleted || this.#closing || this.#lives.get(live.id) !== live) return;
+    if (live.releaseTimer) this.#clock.clearTimeout(live.releaseTimer);
+    live.releaseTimer = this.#clock.setTimeout(() => {
+      live.releaseTimer = undefined;
+      if (!live.isIdle || this.#lives.get(live.id) !== live) return;
+      void this.#checkpointer.flush().then(() => {
+        if (!live.isIdle || this.#lives.get(live.id) !== live) return;
+        this.#lives.delete(live.id);
+        live.log.close();
+      });
+    }, this.#idleReleaseMs);
+  }
+
+  /** Takes a conversation out of memory: deleted (runs stopped, no more writes) or shut down (runs interrupted). */
+  async unload(live: LiveConversation, reason: AbortReason): Promise<void> {
+    if (live.releaseTimer) this.#clock.clearTimeout(live.releaseTimer);
+    for (const run of live.state.runs.filter((candidate) => candidate.status === 'queued')) {
+      this.#runQueue.remove(run.id);
+      if (reason.kind === 'shutdown') {
+        if (run.input) live.emit({ type: 'message-created', runId: run.id, data: { message: run.input } });
+        live.emit({ type: 'run-interrupted', runId: run.id, data: { run: { ...run, status: 'interrupted', finishReason: 'interrupted', endedAt: this.#clock.now() } } });
+      }
+    }
+    if (reason.kind === 'delete') {
+      live.deleted = true;
+      this.#checkpointer.forget(live);
+      live.emit({ type: 'conversation-deleted', runId: null, data: { conversationId: live.id } });
+      for (const subscription of live.subscriptions) subscription.end();
+    }
+    const active = live.active;
+    if (active) {
+      active.controller.abort(reason);
+      await active.done;
+    }
+    if (reason.kind === 'shutdown') {
+      await this.#checkpointer.flush();
+      for (const subscription of live.subscriptions) subscription.end();
+    }
+    this.#lives.delete(live.id);
+    live.log.close();
+  }
+
+  /** Unloads everything for shutdown; `use` refuses from now on. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await Promise.all(this.all().map((live) => this.unload(live, { kind: 'shutdown' })));
+  }
+
+  async #load(conversationId: string): Promise<LiveConversation> {
+    const conversation = await this.#store.getConversation(conversationId);
+    if (!conversation) throw new ConfabError('not_found', `No conversation ${conversationId}.`);
+    const [messages, runs, lastSeq] = await Promise.all([
+      this.#store.listMessages(conversationId),
+      this.#store.listRuns(conversationId),
+      this.#store.getLastSeq(conversationId),
+    ]);
+    const lastEnded = runs.filter((run) => isTerminalRunStatus(run.status)).at(-1);
+    const state: ConversationState = {
+      conversation,
+      messages,
+      runs: [...(lastEnded ? [lastEnded] : []), ...runs.filter((run) => !isTerminalRunStatus(run.status))],
+    };
+    const live = new LiveConversation({
+      state,
+      log: this.#eventLog.open(conversationId, { lastSeq }),
+      onDirty: (changed) => this.#checkpointer.markDirty(changed),
+      onUnsubscribe: (changed) => this.release(changed),
+    });
+    this.#lives.set(conversationId, live);
+    return live;
+  }
+}
