@@ -7,7 +7,7 @@
  * otherwise queue every run past the 64th and refuse sockets past the 256th.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requestJson } from '../clients/http-request.ts';
 import { spawnServer } from './spawn-server.ts';
@@ -17,7 +17,7 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const benchLimits = { server: { maxStreamsPerToken: 50_000, wsMaxSubscriptions: 1_000 }, hub: { maxConcurrentRuns: 10_000 } };
 
 export async function startConfab(context: TargetContext): Promise<Target> {
-  const dataDir = join(context.workDir, `confab-${Date.now()}`);
+  const dataDir = resolve(context.workDir, `confab-${Date.now()}`);
   const projectDir = join(dataDir, 'project');
   mkdirSync(projectDir, { recursive: true });
   const configPath = join(dataDir, 'confab.json');

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'rate_limited'
   | 'upstream_error'
+  | 'stale_fence'
   | 'internal';
 
 export class ConfabError extends Error {

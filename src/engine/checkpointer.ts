@@ -60,7 +60,9 @@ export class Checkpointer {
       this.#timer = undefined;
     }
     if (this.#pendingSync) return this.#pendingSync;
-    const write = this.#writing.then(() => {
+    // The write starts after this turn's I/O callbacks, so every acknowledgement the turn
+    // produces joins it; one that arrives while it is being written joins the next one.
+    const write = this.#writing.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => {
       this.#pendingSync = undefined;
       return this.#write(undefined, true);
     });
@@ -100,7 +102,7 @@ export class Checkpointer {
       if (dirty.conversation) batch.conversations.push(structuredClone(state.conversation));
       for (const message of state.messages) if (dirty.messages.has(message.id)) batch.messages.push(structuredClone(message));
       for (const run of state.runs) if (dirty.runs.has(run.id)) batch.runs.push(structuredClone(run));
-      batch.lastSeq[live.id] = live.log.lastSeq;
+      batch.lastSeq[live.id] = live.foldedSeq;
       dirty.conversation = false;
       dirty.messages.clear();
       dirty.runs.clear();

@@ -55,12 +55,12 @@ export class Commands {
   }
 
   async updateConversation(conversationId: string, patch: ConversationPatch): Promise<Conversation> {
-    const live = await this.#cache.use(conversationId);
+    const live = await this.#use(conversationId);
     const next = { ...live.state.conversation, ...definedOnly(patch), updatedAt: this.#clock.now() };
     validateConversationPatch(next, this.#limits);
     if (patch.model !== undefined) this.#models.resolve(patch.model);
     live.emit({ type: 'conversation-updated', runId: null, data: { conversation: next } });
-    await this.#checkpointer.sync();
+    await this.#durable(live);
     this.#cache.release(live);
     return next;
   }
@@ -76,12 +76,7 @@ export class Commands {
   /** Adds a user message and starts (or queues) the run that answers it. */
   async send(conversationId: string, input: SendInput): Promise<{ message: Message; run: Run }> {
     validateSendInput(input, this.#limits);
-    const result = await this.#sendOnce(conversationId, input);
-    // Nothing is acknowledged before it is durable: the queued run carries the user message. Also
-    // for a repeated request, whose first answer may not have been stored yet. Sends in the same
-    // event-loop turn share one transaction (the checkpointer's group commit).
-    await this.#checkpointer.sync();
-    return result;
+    return this.#sendOnce(conversationId, input);
   }
 
   /** Concurrent sends with the same `clientRequestId` share one promise. */
@@ -96,11 +91,15 @@ export class Commands {
   }
 
   async #send(conversationId: string, input: SendInput): Promise<{ message: Message; run: Run }> {
-    const live = await this.#cache.use(conversationId);
+    const live = await this.#use(conversationId);
     try {
       if (input.clientRequestId !== undefined) {
         const existing = await this.#findByClientRequestId(live, input.clientRequestId);
-        if (existing) return existing;
+        if (existing) {
+          // A repeated request: its first answer may not have been stored yet.
+          await this.#durable(live);
+          return existing;
+        }
       }
       const conversation = live.state.conversation;
       this.#requireModel(conversation.model);
@@ -135,6 +134,8 @@ export class Commands {
       live.emit({ type: 'run-queued', runId, data: { run } });
       this.#runQueue.push({ conversationId, runId }, { front: policy === 'interrupt' });
       if (busy && policy === 'interrupt' && live.active) live.active.controller.abort({ kind: 'stop' } satisfies AbortReason);
+      // Nothing is acknowledged before it is durable: the queued run carries the user message.
+      await this.#durable(live);
       return { message, run };
     } finally {
       this.#cache.release(live);
@@ -146,13 +147,13 @@ export class Commands {
    * idle conversation is a no-op. Resolves once the run has ended, with the run as it ended.
    */
   async stop(conversationId: string, options: { runId?: string } = {}): Promise<{ run: Run | null }> {
-    const live = await this.#cache.use(conversationId);
+    const live = await this.#use(conversationId);
     try {
       const target = options.runId ? live.findRun(options.runId) : undefined;
       if (target?.status === 'queued' && this.#runQueue.remove(target.id)) {
         const run: Run = { ...target, status: 'stopped', finishReason: 'stopped', endedAt: this.#clock.now() };
         live.emit({ type: 'run-stopped', runId: run.id, data: { run } });
-        await this.#checkpointer.sync();
+        await this.#durable(live);
         return { run };
       }
       const active = live.active;
@@ -167,7 +168,7 @@ export class Commands {
 
   /** Starts a run that carries on from the last run's partial message (stopped, interrupted, failed or cut short). */
   async continue(conversationId: string): Promise<{ run: Run }> {
-    const live = await this.#cache.use(conversationId);
+    const live = await this.#use(conversationId);
     try {
       if (live.active || live.state.runs.some((run) => run.status === 'queued')) {
         throw new ConfabError('conversation_busy', 'A run is in progress; continue after it ends.');
@@ -180,11 +181,27 @@ export class Commands {
       const run = this.#newRun(live, { id: this.#ids('run'), trigger: 'continue', userMessageId: null, input: null, clientRequestId: null, assistantMessageId: last.assistantMessageId });
       live.emit({ type: 'run-queued', runId: run.id, data: { run } });
       this.#runQueue.push({ conversationId, runId: run.id });
-      await this.#checkpointer.sync();
+      await this.#durable(live);
       return { run };
     } finally {
       this.#cache.release(live);
     }
+  }
+
+  /** The live conversation, with every event emitted so far folded into its state. */
+  async #use(conversationId: string): Promise<LiveConversation> {
+    const live = await this.#cache.use(conversationId);
+    await live.flush();
+    return live;
+  }
+
+  /**
+   * Resolves once everything this conversation emitted is folded and stored. Commands in the
+   * same event-loop turn share one store transaction (the checkpointer's group commit).
+   */
+  async #durable(live: LiveConversation): Promise<void> {
+    await live.flush();
+    await this.#checkpointer.sync();
   }
 
   #newRun(live: LiveConversation, fields: Pick<Run, 'id' | 'trigger' | 'userMessageId' | 'input' | 'clientRequestId'> & { assistantMessageId?: string | null }): Run {

@@ -4,7 +4,7 @@ import { isTerminalRunStatus } from '../domain/schemas.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Checkpointer } from './checkpointer.ts';
-import type { EventLog } from './event-log/event-log.ts';
+import type { EventLog, Fence } from './event-log/event-log.ts';
 import { LiveConversation } from './live-conversation.ts';
 import type { RunQueue } from './run-queue/run-queue.ts';
 import type { AbortReason } from './run/run-context.ts';
@@ -82,7 +82,7 @@ export class ConversationCache {
       void this.#checkpointer.flush().then(() => {
         if (!live.isIdle || this.#lives.get(live.id) !== live) return;
         this.#lives.delete(live.id);
-        live.log.close();
+        live.close();
       });
     }, this.#idleReleaseMs);
   }
@@ -101,6 +101,7 @@ export class ConversationCache {
       live.deleted = true;
       this.#checkpointer.forget(live);
       live.emit({ type: 'conversation-deleted', runId: null, data: { conversationId: live.id } });
+      await live.flush().catch(() => {});
       for (const subscription of live.subscriptions) subscription.end();
     }
     const active = live.active;
@@ -108,18 +109,24 @@ export class ConversationCache {
       active.controller.abort(reason);
       await active.done;
     }
+    await live.flush().catch(() => {});
     if (reason.kind === 'shutdown') {
       await this.#checkpointer.flush();
       for (const subscription of live.subscriptions) subscription.end();
     }
     this.#lives.delete(live.id);
-    live.log.close();
+    live.close();
   }
 
   /** Unloads everything for shutdown; `use` refuses from now on. */
   async close(): Promise<void> {
     this.#closing = true;
     await Promise.all(this.all().map((live) => this.unload(live, { kind: 'shutdown' })));
+  }
+
+  /** A run's claim went stale (another worker took it over): this node stops executing it. */
+  #onStaleFence(live: LiveConversation, fence: Fence): void {
+    if (live.active?.runId === fence.runId) live.active.controller.abort({ kind: 'fenced' } satisfies AbortReason);
   }
 
   async #load(conversationId: string): Promise<LiveConversation> {
@@ -138,10 +145,12 @@ export class ConversationCache {
     };
     const live = new LiveConversation({
       state,
-      log: this.#eventLog.open(conversationId, { lastSeq }),
+      log: await this.#eventLog.open(conversationId, { lastSeq }),
       onDirty: (changed) => this.#checkpointer.markDirty(changed),
       onUnsubscribe: (changed) => this.release(changed),
+      onStaleFence: (fence) => this.#onStaleFence(live, fence),
     });
+    await live.attach();
     this.#lives.set(conversationId, live);
     return live;
   }

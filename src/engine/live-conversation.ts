@@ -1,14 +1,19 @@
+import { ConfabError } from '../domain/errors.ts';
 import type { ConversationState, Run } from '../domain/schemas.ts';
 import { applyEvent } from '../events/apply-event.ts';
 import { formatCursor, parseCursor } from '../events/cursor.ts';
-import type { ConfabEvent, EventType } from '../events/definitions.ts';
-import type { ConversationLog, EventDraft } from './event-log/event-log.ts';
+import type { ConfabEvent } from '../events/definitions.ts';
+import type { ConversationLog, EventDraft, Fence, LogSubscription } from './event-log/event-log.ts';
 import { Subscription } from './subscription.ts';
 
+type Pending = { drafts: EventDraft[]; persisted: boolean[]; fence: Fence | undefined };
+
 /**
- * A conversation loaded in memory: its state (the fold of its events), its event log, its
- * subscribers and its active run. Every change goes through `emit`, which appends to the log,
- * applies the event to the state, records what must be checkpointed, and fans the event out.
+ * A conversation loaded in memory. Its `state` is the fold of its log: events are applied when
+ * the log delivers them, so a snapshot at the last folded seq is exactly what a client gets by
+ * applying the events up to it. Writers `emit` drafts; the drafts of one event-loop turn (with the
+ * same fence) go to the log in one append, which assigns their seqs and fans them out: to this
+ * fold first, then to every subscription. `flush()` waits until everything emitted is folded.
  */
 export class LiveConversation {
   readonly id: string;
@@ -22,55 +27,124 @@ export class LiveConversation {
   deleted = false;
   /** Timer that releases this conversation from memory when idle. */
   releaseTimer: object | undefined;
+  /** Seq of the last event folded into `state`. */
+  #foldedSeq: number;
+  #pending: Pending | undefined;
+  /** The chain of appends, never rejected (so a failure cannot wedge later appends)… */
+  #appending: Promise<void> = Promise.resolve();
+  /** …and the latest append itself, which `flush` reports. */
+  #lastAppend: Promise<void> = Promise.resolve();
+  #foldSubscription: LogSubscription | undefined;
   readonly #onDirty: (live: LiveConversation) => void;
   readonly #onUnsubscribe: (live: LiveConversation) => void;
+  readonly #onStaleFence: (fence: Fence) => void;
 
   constructor(options: {
     state: ConversationState;
     log: ConversationLog;
     onDirty: (live: LiveConversation) => void;
     onUnsubscribe: (live: LiveConversation) => void;
+    onStaleFence?: (fence: Fence) => void;
   }) {
     this.id = options.state.conversation.id;
     this.state = options.state;
     this.log = options.log;
+    this.#foldedSeq = options.log.lastSeq;
     this.#onDirty = options.onDirty;
     this.#onUnsubscribe = options.onUnsubscribe;
+    this.#onStaleFence = options.onStaleFence ?? (() => {});
   }
 
-  /** `persisted`: the records this event changes were already written to the store. */
-  emit<T extends EventType>(draft: EventDraft<T>, options?: { persisted?: boolean }): ConfabEvent {
-    const event = this.log.append(draft);
-    this.state = applyEvent(this.state, event);
-    if (!options?.persisted) this.#markDirty(event);
-    for (const subscription of this.subscriptions) subscription.push(event);
-    return event;
+  /** Starts folding the log into `state`; call once, before anything emits or subscribes. */
+  async attach(): Promise<void> {
+    this.#foldSubscription = await this.log.subscribe(this.#foldedSeq, {
+      events: (events) => {
+        for (const event of events) {
+          this.state = applyEvent(this.state, event);
+          this.#foldedSeq = event.seq;
+        }
+      },
+      gap: () => {
+        throw new Error(`the log of ${this.id} lost events this node had not folded yet`);
+      },
+    });
+  }
+
+  /**
+   * Queues an event for the log. `persisted`: the records it changes were already written to the
+   * store. `fence`: the run claim the event is written under (run writers); an append with a stale
+   * fence is refused and reported through `onStaleFence`.
+   */
+  emit(draft: EventDraft, options?: { persisted?: boolean; fence?: Fence }): void {
+    const fence = options?.fence;
+    if (this.#pending && !sameFence(this.#pending.fence, fence)) this.#appendPending();
+    if (!this.#pending) {
+      this.#pending = { drafts: [], persisted: [], fence };
+      queueMicrotask(() => this.#appendPending());
+    }
+    this.#pending.drafts.push(draft);
+    this.#pending.persisted.push(options?.persisted ?? false);
+  }
+
+  /** Resolves once everything emitted so far is appended and folded into `state`. */
+  flush(): Promise<void> {
+    this.#appendPending();
+    return this.#lastAppend;
+  }
+
+  #appendPending(): void {
+    const pending = this.#pending;
+    if (!pending) return;
+    this.#pending = undefined;
+    const append = this.#appending.then(async () => {
+      try {
+        const events = await this.log.append(pending.drafts, pending.fence);
+        events.forEach((event, index) => {
+          if (!pending.persisted[index]) this.#markDirty(event);
+        });
+        // Records already stored still move the stored `lastSeq` on, at the next checkpoint.
+        if (pending.persisted.includes(true)) this.#onDirty(this);
+      } catch (error) {
+        if (pending.fence && ConfabError.is(error, 'stale_fence')) this.#onStaleFence(pending.fence);
+        else throw error;
+      }
+    });
+    this.#lastAppend = append;
+    this.#appending = append.catch(() => {});
   }
 
   /**
    * Subscribes after `cursor`: replays exactly the held events after it, or starts with a snapshot
    * when the cursor is absent, from another epoch, older than the log holds, or not one we issued.
    */
-  subscribe(cursor: string | undefined, limit: number): Subscription {
+  async subscribe(cursor: string | undefined, limit: number): Promise<Subscription> {
+    let logSubscription: LogSubscription | undefined;
     const subscription = new Subscription({
       conversationId: this.id,
       limit,
       makeSnapshot: () => this.snapshot(),
       onClose: (closed) => {
+        logSubscription?.close();
         this.subscriptions.delete(closed);
         this.#onUnsubscribe(this);
       },
     });
     const parsed = parseCursor(cursor);
-    const replay = parsed && parsed.epoch === this.log.epoch ? this.log.readAfter(parsed.seq) : undefined;
-    if (replay && replay.length <= limit) for (const event of replay) subscription.push(event);
-    else subscription.requestSnapshot();
+    const after = parsed && parsed.epoch === this.log.epoch && parsed.seq <= this.#foldedSeq ? parsed.seq : undefined;
+    if (after === undefined) subscription.requestSnapshot();
     this.subscriptions.add(subscription);
+    logSubscription = await this.log.subscribe(after ?? this.#foldedSeq, {
+      events: (events) => {
+        for (const event of events) subscription.push(event);
+      },
+      gap: () => subscription.requestSnapshot(),
+    });
+    if (subscription.closed) logSubscription.close();
     return subscription;
   }
 
   snapshot(): ConfabEvent {
-    const seq = this.log.lastSeq;
+    const seq = this.#foldedSeq;
     return {
       seq,
       cursor: formatCursor(this.log.epoch, seq),
@@ -83,7 +157,12 @@ export class LiveConversation {
   }
 
   get cursor(): string {
-    return formatCursor(this.log.epoch, this.log.lastSeq);
+    return formatCursor(this.log.epoch, this.#foldedSeq);
+  }
+
+  /** Seq of the last event folded into `state` (what the store's `lastSeq` records). */
+  get foldedSeq(): number {
+    return this.#foldedSeq;
   }
 
   findRun(runId: string): Run | undefined {
@@ -91,7 +170,13 @@ export class LiveConversation {
   }
 
   get isIdle(): boolean {
-    return this.active === undefined && this.subscriptions.size === 0 && this.state.runs.every((run) => run.status !== 'queued' && run.status !== 'running');
+    return this.active === undefined && this.#pending === undefined && this.subscriptions.size === 0 && this.state.runs.every((run) => run.status !== 'queued' && run.status !== 'running');
+  }
+
+  /** Stops folding and frees the log. */
+  close(): void {
+    this.#foldSubscription?.close();
+    this.log.close();
   }
 
   #markDirty(event: ConfabEvent): void {
@@ -119,4 +204,8 @@ export class LiveConversation {
     }
     this.#onDirty(this);
   }
+}
+
+function sameFence(a: Fence | undefined, b: Fence | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.runId === b.runId && a.attempt === b.attempt);
 }

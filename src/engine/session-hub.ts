@@ -138,6 +138,7 @@ export class SessionHub {
   /** The conversation's full state and the cursor it is current as of. */
   async getConversation(conversationId: string): Promise<{ state: ConversationState; cursor: string }> {
     const live = await this.#cache.use(conversationId);
+    await live.flush();
     const snapshot = live.snapshot();
     if (snapshot.type !== 'snapshot') throw new Error('unreachable');
     this.#cache.release(live);

@@ -1,29 +1,57 @@
 import type { ConfabEvent, EventType, EventData } from '../../events/definitions.ts';
 
 /**
- * The live event log seam: one ordered log per conversation, assigning `seq` and `cursor`.
- * It holds a bounded window of recent events for replay; older events are gone and a cursor
- * pointing before the window gets a snapshot instead (the hub decides that, from `readAfter`).
+ * The conversation log seam: one ordered log per conversation. The log assigns `seq` and
+ * `cursor`, holds a bounded window of recent events for replay, fences writers, and fans events
+ * out to its subscribers. Every method that may cross a process is async, even where the
+ * in-memory implementation could answer at once, so a shared log (Redis) plugs in unchanged.
  *
- * Contract:
- * - `append` assigns `seq = lastSeq + 1` and the cursor `<epoch>.<seq>`; seqs never repeat within an
- *   epoch and continue from the `lastSeq` the log was opened with.
- * - `readAfter(seq)` returns exactly the events with a greater seq, in order, when every one of them is
- *   still held; `undefined` when some are not (the caller must then send a snapshot).
- * - Each `open` starts a new epoch: cursors from another epoch are never replayed.
- * The in-process implementation is `memory-event-log.ts`; a Redis one (streams + pub/sub) plugs in
- * here for scale-out.
+ * Contract (tested by `event-log-contract.ts` over every implementation):
+ * - `append(drafts, fence?)` assigns `seq = lastSeq + 1, + 2, …` to the drafts in order, in one
+ *   step (no other append interleaves), and resolves with the events. Seqs never repeat within
+ *   an epoch and continue from the `lastSeq` the log was opened with.
+ * - Fences: `claim({ runId, attempt })` makes `attempt` the current one for that run. An append
+ *   carrying a fence whose attempt is not the current one for its run (a zombie worker, presumed
+ *   dead and replaced) is refused with `ConfabError('stale_fence')` and appends nothing.
+ * - `read(after)` resolves with exactly the events with a greater seq, in order, when every one of
+ *   them is still held; `undefined` when some are not (the caller must then send a snapshot).
+ * - `subscribe(after, listener)` delivers every event with a greater seq exactly once, in order:
+ *   first those held (replay), then live ones as they are appended. When the events after `after`
+ *   are no longer all held, it calls `listener.gap()` instead of replaying, then delivers live
+ *   events. With `after` undefined it delivers live events only. Listeners are called in the
+ *   order they subscribed.
+ * - The epoch belongs to the log: cursors from another epoch are never replayed (the caller
+ *   compares epochs before subscribing). An opened log whose history could differ from what a
+ *   cursor saw has a new epoch.
  */
 export interface EventLog {
-  open(conversationId: string, options: { lastSeq: number }): ConversationLog;
+  open(conversationId: string, options: { lastSeq: number }): Promise<ConversationLog>;
 }
 
 export interface ConversationLog {
   readonly conversationId: string;
   readonly epoch: string;
+  /** The highest seq appended. */
   readonly lastSeq: number;
-  append<T extends EventType>(draft: EventDraft<T>): ConfabEvent;
-  readAfter(seq: number): ConfabEvent[] | undefined;
+  claim(fence: Fence): Promise<void>;
+  append(drafts: EventDraft[], fence?: Fence): Promise<ConfabEvent[]>;
+  read(after: number): Promise<ConfabEvent[] | undefined>;
+  subscribe(after: number | undefined, listener: LogListener): Promise<LogSubscription>;
+  /** Ends every subscription and frees the log. */
+  close(): void;
+}
+
+/** Who may write a run's events: the worker holding this claim. */
+export type Fence = { runId: string; attempt: number };
+
+export type LogListener = {
+  /** Events in seq order, each delivered once. */
+  events(events: ConfabEvent[]): void;
+  /** The events after the subscriber's seq are no longer all held: it needs a snapshot. */
+  gap(): void;
+};
+
+export interface LogSubscription {
   close(): void;
 }
 

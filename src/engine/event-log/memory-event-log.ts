@@ -1,7 +1,8 @@
-import type { ConfabEvent, EventType } from '../../events/definitions.ts';
+import { ConfabError } from '../../domain/errors.ts';
+import type { ConfabEvent } from '../../events/definitions.ts';
 import { formatCursor } from '../../events/cursor.ts';
 import type { Clock } from '../../util/clock.ts';
-import type { ConversationLog, EventDraft, EventLog } from './event-log.ts';
+import type { ConversationLog, EventDraft, EventLog, Fence, LogListener, LogSubscription } from './event-log.ts';
 
 /**
  * In-process event log: a ring buffer of the last `capacity` events per conversation. The ring
@@ -21,7 +22,7 @@ export class MemoryEventLog implements EventLog {
     this.#newEpoch = options.newEpoch;
   }
 
-  open(conversationId: string, options: { lastSeq: number }): ConversationLog {
+  async open(conversationId: string, options: { lastSeq: number }): Promise<ConversationLog> {
     return new RingLog(conversationId, this.#newEpoch(), options.lastSeq, this.#capacity, this.#clock);
   }
 }
@@ -37,6 +38,9 @@ class RingLog implements ConversationLog {
   readonly #clock: Clock;
   /** Seq of the oldest event still held. */
   #firstHeld: number;
+  /** The current attempt of each run claimed on this log. */
+  readonly #claims = new Map<string, number>();
+  #listeners: LogListener[] = [];
 
   constructor(conversationId: string, epoch: string, lastSeq: number, capacity: number, clock: Clock) {
     this.conversationId = conversationId;
@@ -52,7 +56,19 @@ class RingLog implements ConversationLog {
     return this.#lastSeq;
   }
 
-  append<T extends EventType>(draft: EventDraft<T>): ConfabEvent {
+  async claim(fence: Fence): Promise<void> {
+    if ((this.#claims.get(fence.runId) ?? 0) > fence.attempt) throw staleFence(fence);
+    this.#claims.set(fence.runId, fence.attempt);
+  }
+
+  async append(drafts: EventDraft[], fence?: Fence): Promise<ConfabEvent[]> {
+    if (fence && this.#claims.get(fence.runId) !== fence.attempt) throw staleFence(fence);
+    const events = drafts.map((draft) => this.#appendOne(draft));
+    for (const listener of this.#listeners) listener.events(events);
+    return events;
+  }
+
+  #appendOne(draft: EventDraft): ConfabEvent {
     const seq = ++this.#lastSeq;
     const event = {
       seq,
@@ -78,14 +94,33 @@ class RingLog implements ConversationLog {
     this.#ring = ring;
   }
 
-  readAfter(seq: number): ConfabEvent[] | undefined {
-    if (seq > this.#lastSeq || seq + 1 < this.#firstHeld) return undefined;
+  async read(after: number): Promise<ConfabEvent[] | undefined> {
+    return this.#held(after);
+  }
+
+  #held(after: number): ConfabEvent[] | undefined {
+    if (after > this.#lastSeq || after + 1 < this.#firstHeld) return undefined;
     const events: ConfabEvent[] = [];
-    for (let next = seq + 1; next <= this.#lastSeq; next++) events.push(this.#ring[next % this.#ring.length]!);
+    for (let next = after + 1; next <= this.#lastSeq; next++) events.push(this.#ring[next % this.#ring.length]!);
     return events;
+  }
+
+  async subscribe(after: number | undefined, listener: LogListener): Promise<LogSubscription> {
+    if (after !== undefined) {
+      const replay = this.#held(after);
+      if (replay === undefined) listener.gap();
+      else if (replay.length > 0) listener.events(replay);
+    }
+    this.#listeners.push(listener);
+    return { close: () => (this.#listeners = this.#listeners.filter((candidate) => candidate !== listener)) };
   }
 
   close(): void {
     this.#ring.fill(undefined);
+    this.#listeners = [];
   }
+}
+
+function staleFence(fence: Fence): ConfabError {
+  return new ConfabError('stale_fence', `Attempt ${fence.attempt} of run ${fence.runId} is no longer the one that may write: another worker took the run over.`);
 }

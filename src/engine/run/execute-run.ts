@@ -5,9 +5,8 @@ import { computeCost, estimateTokens, type Pricing } from '../../providers/prici
 import type { StepSource } from '../../providers/stream-part.ts';
 import { UpstreamError } from '../../providers/upstream-error.ts';
 import { sleep } from '../../util/clock.ts';
-import type { LiveConversation } from '../live-conversation.ts';
 import { buildPrompt, prefillTrim } from './build-prompt.ts';
-import { abortReason, type RunDependencies, type RunState } from './run-context.ts';
+import { abortReason, type RunDependencies, type RunState, type RunWriter } from './run-context.ts';
 import { closeOpenParts, discardAttempt, newAttempt, runStep, type Attempt, type StepOutcome } from './run-step.ts';
 import { refuseTools, runTools } from './run-tools.ts';
 import { retryDelay } from './retry-policy.ts';
@@ -24,7 +23,7 @@ type Ending =
  * upstream errors, and always ends with the message completed, the run in a terminal state, the
  * conversation's totals updated, and all of it handed to the store.
  */
-export async function executeRun(live: LiveConversation, queued: Run, projectRoot: string | undefined, signal: AbortSignal, deps: RunDependencies): Promise<Run> {
+export async function executeRun(live: RunWriter, queued: Run, projectRoot: string | undefined, signal: AbortSignal, deps: RunDependencies): Promise<Run> {
   const now = () => deps.clock.now();
   const model = live.state.conversation.model;
   if (queued.input) live.emit({ type: 'message-created', runId: queued.id, data: { message: queued.input } });
@@ -65,6 +64,8 @@ export async function executeRun(live: LiveConversation, queued: Run, projectRoo
   } catch (error) {
     ending = endingFor(error, signal, deps);
   }
+  // A run taken over by another worker is theirs to end: this one writes nothing more.
+  if (abortReason(signal)?.kind === 'fenced') return state.run;
   return await finish(state, ending, pricing, deps);
 }
 
@@ -87,6 +88,7 @@ async function loopSteps(source: StepSource, state: RunState, deps: RunDependenc
 async function stepWithRetries(source: StepSource, state: RunState, tools: ReturnType<RunDependencies['tools']['specs']>, deps: RunDependencies): Promise<StepOutcome> {
   const { live, signal } = state;
   for (let attemptNumber = 1; ; attemptNumber++) {
+    await live.flush();
     const attempt = newAttempt(prefillTrim(live.state.messages));
     const messages = buildPrompt(live.state.messages);
     const request = { system: live.state.conversation.systemPrompt, messages, tools, signal };
@@ -165,6 +167,7 @@ const upstreamLabel: Record<UpstreamError['code'], string> = {
 async function finish(state: RunState, ending: Ending, pricing: Pricing | undefined, deps: RunDependencies): Promise<Run> {
   const { live, messageId } = state;
   const runId = state.run.id;
+  await live.flush();
   const message = live.state.messages.find((candidate) => candidate.id === messageId)!;
   for (const part of message.parts) {
     if (part.kind === 'tool-call' && (part.status === 'pending' || part.status === 'running')) {
@@ -193,13 +196,15 @@ async function finish(state: RunState, ending: Ending, pricing: Pricing | undefi
     agentSessionId: state.agentSessionId,
     endedAt: deps.clock.now(),
   };
+  await live.flush();
   const current = live.state.conversation;
   const conversation = { ...current, usage: addUsage(current.usage, state.usage), cost: addCost(current.cost, runCost), updatedAt: deps.clock.now() };
   let persisted = false;
   if (!live.deleted) {
     try {
-      // The two events below will take the next two seqs; record that, so a reload continues after them.
-      await deps.persistence.commitNow({ runs: [run], conversations: [conversation], lastSeq: { [live.id]: live.log.lastSeq + 2 } });
+      // The store records the seq folded so far. The two events below are not counted: a reload
+      // starts a new epoch, so its seqs may repeat theirs without a cursor ever meaning both.
+      await deps.persistence.commitNow({ runs: [run], conversations: [conversation], lastSeq: { [live.id]: live.foldedSeq } });
       persisted = true;
     } catch (error) {
       deps.logger.error('could not store the end of a run; the checkpointer will retry', { runId, error });

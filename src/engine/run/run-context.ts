@@ -6,7 +6,8 @@ import type { ToolContext } from '../../tools/tool.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { IdGenerator } from '../../util/ids.ts';
 import type { Logger } from '../../util/logger.ts';
-import type { LiveConversation } from '../live-conversation.ts';
+import type { ConversationState } from '../../domain/schemas.ts';
+import type { EventDraft } from '../event-log/event-log.ts';
 import type { RetryOptions } from './retry-policy.ts';
 
 /** What the engine needs from the model registry. */
@@ -42,11 +43,27 @@ export type RunDependencies = {
 };
 
 /** Why a run's signal was aborted. */
-export type AbortReason = { kind: 'stop' } | { kind: 'shutdown' } | { kind: 'delete' };
+export type AbortReason = { kind: 'stop' } | { kind: 'shutdown' } | { kind: 'delete' } | { kind: 'fenced' };
+
+/**
+ * What the run loop may do to its conversation: read the folded state, emit events (under the
+ * run's claim: a stale claim's events are refused by the log), and wait until its own events are
+ * folded. It never reaches the conversation's subscribers or cache.
+ */
+export interface RunWriter {
+  readonly id: string;
+  /** The conversation as folded so far: `flush` first to read the run's own events. */
+  readonly state: ConversationState;
+  readonly deleted: boolean;
+  /** Seq of the last event folded into `state`. */
+  readonly foldedSeq: number;
+  emit(draft: EventDraft, options?: { persisted?: boolean }): void;
+  flush(): Promise<void>;
+}
 
 /** The mutable record of one executing run. */
 export type RunState = {
-  live: LiveConversation;
+  live: RunWriter;
   run: Run;
   messageId: string;
   projectRoot: string;

@@ -12,5 +12,6 @@ export const errorStatus: Record<ErrorCode, number> = {
   payload_too_large: 413,
   rate_limited: 429,
   upstream_error: 502,
+  stale_fence: 409,
   internal: 500,
 };

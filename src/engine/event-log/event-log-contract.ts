@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfabError } from '../../domain/errors.ts';
+import type { ConfabEvent } from '../../events/definitions.ts';
+import type { ConversationLog, EventDraft, EventLog, LogListener } from './event-log.ts';
+
+/** What a contract run needs: a log factory whose logs hold at least `capacity` events. */
+export type EventLogFactory = (options: { capacity: number }) => EventLog | Promise<EventLog>;
+
+const draft = (n: number): EventDraft => ({ type: 'part-end', runId: 'run_1', data: { messageId: 'msg_1', partId: `part_${n}` } });
+const drafts = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => draft(from + index));
+const seqs = (events: ConfabEvent[] | undefined) => events?.map((event) => event.seq);
+
+/** A listener that records what it is given. */
+function recorder(): LogListener & { seen: number[]; gaps: number } {
+  const listener = {
+    seen: [] as number[],
+    gaps: 0,
+    events(events: ConfabEvent[]) {
+      listener.seen.push(...events.map((event) => event.seq));
+    },
+    gap() {
+      listener.gaps++;
+    },
+  };
+  return listener;
+}
+
+/**
+ * The ConversationLog contract (see event-log.ts), run over one implementation. Every log under
+ * test must pass it: the in-memory log today, a Redis log for scale-out.
+ */
+export function runEventLogContract(name: string, makeLog: EventLogFactory): void {
+  const open = async (capacity: number, lastSeq = 0, conversationId = `conv_${Math.random().toString(36).slice(2)}`): Promise<ConversationLog> =>
+    (await makeLog({ capacity })).open(conversationId, { lastSeq });
+
+  describe(`ConversationLog contract: ${name}`, () => {
+    it('assigns consecutive seqs after lastSeq to one append, in order, with cursors in its epoch', async () => {
+      const log = await open(10, 41);
+      const events = await log.append(drafts(1, 3));
+      assert.deepEqual(events.map((event) => [event.seq, event.cursor]), [42, 43, 44].map((seq) => [seq, `${log.epoch}.${seq}`]));
+      assert.deepEqual(events.map((event) => event.data), drafts(1, 3).map((one) => one.data));
+      assert.equal(log.lastSeq, 44);
+      assert.deepEqual(seqs(await log.append([draft(4)])), [45]);
+      log.close();
+    });
+
+    it('concurrent appends never interleave and never repeat a seq', async () => {
+      const log = await open(100);
+      const batches = await Promise.all([1, 2, 3, 4].map((batch) => log.append(drafts(batch * 10, batch * 10 + 4))));
+      const all = batches.flat().map((event) => event.seq).sort((a, b) => a - b);
+      assert.deepEqual(all, Array.from({ length: 20 }, (_, index) => index + 1));
+      for (const batch of batches) assert.deepEqual(seqs(batch), Array.from({ length: 5 }, (_, index) => batch[0]!.seq + index), 'a batch is contiguous');
+      log.close();
+    });
+
+    it('reads exactly the events after a seq while they are held, and nothing once they are not', async () => {
+      const log = await open(3);
+      await log.append(drafts(1, 5));
+      assert.deepEqual(seqs(await log.read(2)), [3, 4, 5]);
+      assert.deepEqual(seqs(await log.read(4)), [5]);
+      assert.deepEqual(await log.read(5), []);
+      assert.equal(await log.read(1), undefined, 'event 2 fell out of the window');
+      assert.equal(await log.read(6), undefined, 'a seq from the future is not ours');
+      log.close();
+    });
+
+    it('holds a window of at least its capacity, in order, across many appends', async () => {
+      const log = await open(300, 7);
+      for (let n = 1; n <= 1000; n += 50) await log.append(drafts(n, n + 49));
+      const held = await log.read(1007 - 300);
+      assert.deepEqual([held?.length, held?.[0]?.seq, held?.at(-1)?.seq], [300, 708, 1007]);
+      assert.deepEqual(held!.map((event) => event.data), drafts(701, 1000).map((one) => one.data));
+      log.close();
+    });
+
+    it('subscribe replays the held events after a seq, then delivers live ones, each once and in order', async () => {
+      const log = await open(10);
+      await log.append(drafts(1, 4));
+      const listener = recorder();
+      const subscription = await log.subscribe(2, listener);
+      assert.deepEqual(listener.seen, [3, 4], 'replay');
+      await log.append(drafts(5, 6));
+      await log.append([draft(7)]);
+      assert.deepEqual(listener.seen, [3, 4, 5, 6, 7]);
+      subscription.close();
+      await log.append([draft(8)]);
+      assert.deepEqual(listener.seen, [3, 4, 5, 6, 7], 'nothing after close');
+      assert.equal(listener.gaps, 0);
+      log.close();
+    });
+
+    it('subscribe signals a gap when the events after the seq are gone, then delivers live events', async () => {
+      const log = await open(3);
+      await log.append(drafts(1, 6));
+      const listener = recorder();
+      await log.subscribe(1, listener);
+      assert.deepEqual([listener.gaps, listener.seen], [1, []]);
+      await log.append([draft(7)]);
+      assert.deepEqual(listener.seen, [7]);
+      const future = recorder();
+      await log.subscribe(99, future);
+      assert.equal(future.gaps, 1, 'a seq the log never issued is a gap, never a wrong replay');
+      const live = recorder();
+      await log.subscribe(undefined, live);
+      await log.append([draft(8)]);
+      assert.deepEqual([live.gaps, live.seen], [0, [8]], 'no seq: live events only');
+      log.close();
+    });
+
+    it('listeners are called in the order they subscribed', async () => {
+      const log = await open(10);
+      const order: string[] = [];
+      await log.subscribe(0, { events: () => order.push('first'), gap: () => {} });
+      await log.subscribe(0, { events: () => order.push('second'), gap: () => {} });
+      await log.append([draft(1)]);
+      assert.deepEqual(order, ['first', 'second']);
+      log.close();
+    });
+
+    it('refuses an append under a stale fence, appending nothing; the current claim writes', async () => {
+      const log = await open(10);
+      await log.claim({ runId: 'run_1', attempt: 1 });
+      assert.deepEqual(seqs(await log.append([draft(1)], { runId: 'run_1', attempt: 1 })), [1]);
+      await log.claim({ runId: 'run_1', attempt: 2 });
+      await assert.rejects(log.append([draft(2)], { runId: 'run_1', attempt: 1 }), (error) => ConfabError.is(error, 'stale_fence'));
+      await assert.rejects(log.append([draft(2)], { runId: 'run_9', attempt: 1 }), (error) => ConfabError.is(error, 'stale_fence'), 'an unclaimed run may not write');
+      assert.equal(log.lastSeq, 1);
+      assert.deepEqual(seqs(await log.read(0)), [1]);
+      assert.deepEqual(seqs(await log.append([draft(2)], { runId: 'run_1', attempt: 2 })), [2]);
+      await assert.rejects(log.claim({ runId: 'run_1', attempt: 1 }), (error) => ConfabError.is(error, 'stale_fence'), 'a claim cannot go back');
+      assert.deepEqual(seqs(await log.append([draft(3)])), [3], 'unfenced appends (commands) are not affected');
+      log.close();
+    });
+
+    it('every open of a log has its own epoch', async () => {
+      const eventLog = await makeLog({ capacity: 3 });
+      const first = await eventLog.open('conv_epoch', { lastSeq: 0 });
+      const second = await eventLog.open('conv_epoch', { lastSeq: 0 });
+      assert.notEqual(first.epoch, second.epoch);
+      first.close();
+      second.close();
+    });
+  });
+}
