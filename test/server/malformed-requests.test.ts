@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseResponses, rawExchange, type RawResponse } from '../support/raw-http.ts';
 import { testToken, withTestServer } from '../support/server-fixture.ts';
@@ -74,6 +77,32 @@ describe('requests the HTTP parser rejects', () => {
   });
 });
 
+describe('Expect: 100-continue', () => {
+  it('is answered 100 only for a request with a body, and never inside a pipelined response', async () => {
+    const webDir = await mkdtemp(join(tmpdir(), 'confab-continue-'));
+    await writeFile(join(webDir, 'index.html'), '<!doctype html><title>app</title>');
+    await writeFile(join(webDir, 'app.js'), 'x'.repeat(200_000));
+    try {
+      await withTestServer(
+        async (server) => {
+          const port = portOf(server.url);
+          const pipelined = await rawExchange(port, ['GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /app.js HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n']);
+          const { responses, rest } = parseResponses(pipelined.bytes);
+          assert.deepEqual(responses.map((response) => [response.status, response.body.length]), [[200, 33], [200, 200_000]]);
+          assert.equal(rest.length, 0);
+          assert.equal(responses[1].body.toString(), 'x'.repeat(200_000));
+          const body = JSON.stringify({ title: 'Continued' });
+          const withBody = await rawExchange(port, [`PATCH /v1/conversations/${server.conversationId} HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`, body], { intervalMs: 100 });
+          assert.deepEqual(parseResponses(withBody.bytes).responses.map((response) => response.status), [100, 200]);
+        },
+        { staticDir: webDir },
+      );
+    } finally {
+      await rm(webDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('request timeouts', () => {
   const limits = { headersTimeoutMs: 300, requestTimeoutMs: 600, keepAliveTimeoutMs: 300 };
 
@@ -103,6 +132,18 @@ describe('request timeouts', () => {
         assert.deepEqual([onlyJsonError(slowBody.bytes).error.code, slowBody.closedByServer], ['request_timeout', true]);
         assert.ok(slowBody.chunksSent < 101);
         assert.deepEqual((await server.hub.listProjects()).map((project) => project.name), ['demo']);
+      },
+      { limits },
+    );
+  });
+
+  it('an idle keep-alive connection is closed after the keep-alive timeout', async () => {
+    await withTestServer(
+      async (server) => {
+        const exchange = await rawExchange(portOf(server.url), ['GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n'], { waitMs: 30_000 });
+        const { responses } = parseResponses(exchange.bytes);
+        assert.deepEqual(responses.map((response) => response.status), [200]);
+        assert.ok(exchange.closedByServer);
       },
       { limits },
     );

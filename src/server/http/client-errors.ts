@@ -13,7 +13,7 @@ export type ClientErrorOptions = {
  * Makes the answers Node's HTTP layer gives on its own JSON errors like every other: a request its
  * parser rejects (bad request line, bad header character, headers over `maxHeaderSize`, a body
  * cut short), a request not received within the header or request timeout, and an `Expect` other
- * than `100-continue`. Each is answered with an HTTP/1.1 JSON error and `Connection: close`, then
+ * than `100-continue` (and `100 Continue` is sent only where it is due). Each is answered with an HTTP/1.1 JSON error and `Connection: close`, then
  * the socket is closed.
  *
  * Responses to earlier, complete requests on the same socket (pipelined) are sent first. When the
@@ -45,6 +45,17 @@ export function answerClientErrors(server: Server, options: ClientErrorOptions):
       if (!socket.writable || begun) return void socket.destroy();
       endWithJsonError(socket, answer.code, answer.message, { status: answer.status });
     });
+  });
+
+  // Node's default writes 100 Continue for every such request, even one without a body, and for a
+  // pipelined request whose response then streams Buffers it lands between that response's head
+  // and body. RFC 9110 10.1.1 lets a server omit it when there is no content, or when the client
+  // is pipelining (it sent the body without waiting).
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    const pipelined = (inFlight.get(req.socket)?.size ?? 0) > 0;
+    if (hasBody && !pipelined) res.writeContinue();
+    server.emit('request', req, res);
   });
 
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
