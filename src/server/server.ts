@@ -81,6 +81,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       serveStatic: options.staticDir ? createStaticHandler(options.staticDir) : undefined,
     }),
   );
+  // A client that half-closes after its request (FIN) still gets the answer: Node's default ends
+  // the socket at once, dropping the response to a request that has already taken effect. With
+  // this, the socket ends after the responses in flight (or at once when there are none).
+  (server as typeof server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   answerClientErrors(server, limits);
   const gateway = new WsGateway({ server, hub: options.hub, token: options.token, tokenCheck, origins, streams, limits, logger });
 

@@ -65,6 +65,18 @@ describe('requests the HTTP parser rejects', () => {
     });
   });
 
+  it('a client that half-closes after a complete request still gets the answer', async () => {
+    await withTestServer(async (server) => {
+      const body = JSON.stringify({ name: 'halfclosed', path: server.projectDir });
+      const exchange = await rawExchange(portOf(server.url), [`POST /v1/projects HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`], { end: true });
+      const { responses, rest } = parseResponses(exchange.bytes);
+      assert.deepEqual(responses.map((response) => response.status), [201]);
+      assert.equal(JSON.parse(responses[0].body.toString()).project.name, 'halfclosed');
+      assert.equal(rest.length, 0);
+      assert.ok(exchange.closedByServer);
+    });
+  });
+
   it('answers the complete requests before the malformed one that follows them', async () => {
     await withTestServer(async (server) => {
       const exchange = await rawExchange(portOf(server.url), [`GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/projects HTTP/1.1\r\nHost: x\r\n${auth}\r\nNOT HTTP\r\n\r\n`]);
