@@ -77,6 +77,16 @@ describe('requests the HTTP parser rejects', () => {
     });
   });
 
+  it('an SSE request from a client that half-closes gets its stream head, then the stream ends', async () => {
+    await withTestServer(async (server) => {
+      const exchange = await rawExchange(portOf(server.url), [`GET /v1/conversations/${server.conversationId}/events HTTP/1.1\r\nHost: x\r\n${auth}\r\n`], { end: true });
+      const { responses } = parseResponses(exchange.bytes);
+      assert.deepEqual(responses.map((response) => [response.status, response.headers['content-type']]), [[200, 'text/event-stream']]);
+      assert.ok(exchange.closedByServer);
+      assert.equal(server.hub.sessions()[0]?.subscribers ?? 0, 0);
+    });
+  });
+
   it('answers the complete requests before the malformed one that follows them', async () => {
     await withTestServer(async (server) => {
       const exchange = await rawExchange(portOf(server.url), [`GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/projects HTTP/1.1\r\nHost: x\r\n${auth}\r\nNOT HTTP\r\n\r\n`]);
