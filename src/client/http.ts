@@ -70,8 +70,10 @@ const codeByStatus: Record<number, ClientErrorCode> = {
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
+  408: 'request_timeout',
   409: 'conversation_busy',
   413: 'payload_too_large',
+  431: 'headers_too_large',
   429: 'rate_limited',
   502: 'upstream_error',
 };

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'nothing_to_continue'
   | 'unknown_model'
   | 'payload_too_large'
+  | 'headers_too_large'
+  | 'request_timeout'
   | 'rate_limited'
   | 'upstream_error'
   | 'stale_fence'

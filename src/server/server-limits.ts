@@ -22,6 +22,15 @@ export type ServerLimits = {
   wsBackpressureRetryMs: number;
   /** SSE streams plus WebSocket sockets open at once per token; more is 429 `rate_limited`. */
   maxStreamsPerToken: number;
+  /** Time a client has to send the request line and headers; then `408 request_timeout` and the socket is closed. */
+  headersTimeoutMs: number;
+  /**
+   * Time a client has to send the whole request, body included (at least `headersTimeoutMs`); then
+   * `408 request_timeout`. Covers receiving the request only: SSE streams and WebSockets live on.
+   */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  keepAliveTimeoutMs: number;
   /** On close, how long WebSocket peers get to finish the closing handshake before being cut. */
   shutdownGraceMs: number;
 };
@@ -38,5 +47,8 @@ export const defaultServerLimits: ServerLimits = {
   wsMaxPendingReplies: 1_000,
   wsBackpressureRetryMs: 25,
   maxStreamsPerToken: 256,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
   shutdownGraceMs: 1_000,
 };

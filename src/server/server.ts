@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from '../util/logger.ts';
 import { TokenCheck } from './auth/credentials.ts';
 import { OriginPolicy } from './auth/origin-policy.ts';
 import { StreamLimiter } from './auth/stream-limiter.ts';
+import { answerClientErrors } from './http/client-errors.ts';
 import { createHttpApp } from './http/http-app.ts';
 import { Router } from './http/router.ts';
 import { addBenchMetricsRoute } from './bench-hooks.ts';
@@ -62,6 +63,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   addBenchMetricsRoute(router, options.hub);
 
   const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // How often the two timeouts above are checked: at most a second late, sooner for short ones.
+      connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+      // Checked in createHttpApp instead, so the answer is JSON like every other error.
+      requireHostHeader: false,
+    },
     createHttpApp({
       router,
       tokenCheck,
@@ -71,6 +81,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       serveStatic: options.staticDir ? createStaticHandler(options.staticDir) : undefined,
     }),
   );
+  // A client that half-closes after its request (FIN) still gets the answer: Node's default ends
+  // the socket at once, dropping the response to a request that has already taken effect. With
+  // this, the socket ends after the responses in flight (or at once when there are none).
+  (server as typeof server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  answerClientErrors(server, limits);
   const gateway = new WsGateway({ server, hub: options.hub, token: options.token, tokenCheck, origins, streams, limits, logger });
 
   await new Promise<void>((resolve, reject) => {

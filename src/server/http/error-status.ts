@@ -10,6 +10,8 @@ export const errorStatus: Record<ErrorCode, number> = {
   nothing_to_continue: 409,
   unknown_model: 400,
   payload_too_large: 413,
+  headers_too_large: 431,
+  request_timeout: 408,
   rate_limited: 429,
   upstream_error: 502,
   stale_fence: 409,

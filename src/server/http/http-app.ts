@@ -69,6 +69,10 @@ export function createHttpApp(options: HttpAppOptions): (req: IncomingMessage, r
   };
 
   return (req, res) => {
+    // RFC 9112 3.2: an HTTP/1.1 request without Host is answered 400.
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      return sendWireError(res, 400, 'bad_request', 'An HTTP/1.1 request needs a Host header.', { connection: 'close' });
+    }
     const { pathname, query } = splitUrl(req.url);
     const isApi = pathname === '/v1' || pathname.startsWith('/v1/');
     const handled = isApi ? handleApi(req, res, pathname, query) : handleOther(req, res, pathname, query);

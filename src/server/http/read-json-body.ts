@@ -35,9 +35,10 @@ export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<un
         reject(new ConfabError('bad_request', `The request body is not valid JSON: ${(error as Error).message}`));
       }
     };
+    // The client left (or the parser gave up) mid-body: its fault, not ours, and nothing was read.
     const onError = (error: Error) => {
       cleanup();
-      reject(error);
+      reject(new ConfabError('bad_request', 'The request body was cut short.', { cause: error }));
     };
     const cleanup = () => {
       req.off('data', onData);

@@ -13,7 +13,9 @@ export const sseHeaders = {
  * one write. When the socket's buffer is full (`write` returns false) it stops taking events until
  * `drain`; meanwhile the subscription's bound turns a long backlog into a snapshot. The stream
  * ends after the subscription does (the conversation was deleted, or the server is closing), and
- * the subscription is closed when the client goes away.
+ * the subscription is closed when the client goes away: the response closes, or the client's side
+ * of the connection ends (FIN). The server keeps half-closed connections open to finish their
+ * responses, but an SSE response never finishes, and no SSE client half-closes on purpose.
  */
 export class SseStream {
   readonly #res: ServerResponse;
@@ -23,6 +25,8 @@ export class SseStream {
   #scheduled = false;
   #paused = false;
   #closed = false;
+  readonly #socket: ServerResponse['socket'];
+  readonly #onClientEnd = () => this.end();
 
   constructor(options: { res: ServerResponse; subscription: Subscription; keepAliveMs: number; onClose: (stream: SseStream) => void }) {
     this.#res = options.res;
@@ -34,6 +38,9 @@ export class SseStream {
       if (!this.#paused) this.#write(sseKeepAliveFrame);
     }, options.keepAliveMs);
     this.#res.on('close', () => this.#cleanup());
+    this.#socket = this.#res.socket;
+    if (this.#socket?.readableEnded) queueMicrotask(this.#onClientEnd);
+    else this.#socket?.once('end', this.#onClientEnd);
     this.#subscription.onReadable = () => this.#schedule();
     this.#schedule();
   }
@@ -73,6 +80,7 @@ export class SseStream {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#keepAlive);
+    this.#socket?.off('end', this.#onClientEnd);
     this.#subscription.onReadable = undefined;
     this.#subscription.close();
     this.#onClose(this);

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream';
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -27,6 +28,9 @@ const contentTypes: Record<string, string> = {
  * Serves a built single-page app from `root`: a file when the path names one inside `root`, else
  * `index.html` (the app routes on the client). Paths are decoded and resolved, and anything that
  * would leave `root` (`..`, encoded or not, NUL bytes) is refused with 404. GET and HEAD only.
+ *
+ * Files are streamed with `pipeline`, which destroys the file stream (closing its descriptor) when
+ * the response closes early: a client that leaves mid-body must not leave a file open.
  */
 export function createStaticHandler(root: string): (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean> {
   const base = resolve(root);
@@ -53,7 +57,10 @@ export function createStaticHandler(root: string): (req: IncomingMessage, res: S
       res.end();
       return true;
     }
-    createReadStream(file.path).on('error', () => res.destroy()).pipe(res);
+    // Gone while we looked the file up: do not open it at all.
+    if (res.destroyed) return true;
+    // Errors (the client left, the file vanished) end in both streams destroyed; nothing to report.
+    pipeline(createReadStream(file.path), res, () => {});
     return true;
   };
 }

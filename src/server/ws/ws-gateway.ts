@@ -1,13 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { ConfabError, type ErrorCode } from '../../domain/errors.ts';
+import { ConfabError } from '../../domain/errors.ts';
 import type { SessionHub } from '../../engine/session-hub.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { TokenCheck } from '../auth/credentials.ts';
 import type { OriginPolicy } from '../auth/origin-policy.ts';
-import { errorStatus } from '../http/error-status.ts';
+import { endWithJsonError as refuse } from '../http/raw-error.ts';
 import { splitUrl } from '../http/split-url.ts';
 import type { ServerLimits } from '../server-limits.ts';
 import type { StreamRegistry } from '../stream-registry.ts';
@@ -42,6 +41,11 @@ export class WsGateway {
   constructor(options: WsGatewayOptions) {
     this.#options = options;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.wsMaxPayloadBytes, perMessageDeflate: false, clientTracking: false });
+    // A malformed handshake (wrong method, missing key or version): JSON like every other error,
+    // instead of the library's text/html answer.
+    this.#wss.on('wsClientError', (error: Error, socket: Duplex, req: IncomingMessage) => {
+      refuse(socket, 'bad_request', `Invalid WebSocket handshake: ${error.message}.`, { status: req.method === 'GET' ? 400 : 405 });
+    });
     options.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
     this.#pingTimer = setInterval(() => this.#pingAll(), options.limits.wsPingIntervalMs);
     this.#pingTimer.unref();
@@ -103,19 +107,4 @@ export class WsGateway {
       else connection.ping();
     }
   }
-}
-
-/** Answers a refused upgrade with an ordinary HTTP error response, then closes the socket. */
-function refuse(socket: Duplex, code: ErrorCode, message: string): void {
-  const status = errorStatus[code];
-  const body = JSON.stringify({ error: { code, message } });
-  socket.once('finish', () => socket.destroy());
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
-      'Connection: close\r\n' +
-      'Content-Type: application/json; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      '\r\n' +
-      body,
-  );
 }
