@@ -30,7 +30,7 @@ const checkpointIntervalMs = 250;
 const slackMs = 250;
 const killWindowMs = 1200;
 const chunkDelayMs = 8;
-/** 300 words in pieces of 1–6 characters: ~370 chunks, over 2.9 s at 8 ms apart, so every kill lands mid-reply. */
+/** 300 words (1,391 characters) in pieces of 1–6 characters: ~400 chunks, over 3 s at 8 ms apart, so every kill lands mid-reply. */
 const fullText = Array.from({ length: 300 }, (_, index) => `w${index + 1}`).join(' ');
 
 type Shown = { name: string; text: string; deltas: ShownDelta[] };
