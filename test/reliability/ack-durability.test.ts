@@ -11,22 +11,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startOpenAIUpstream } from '../peers/openai-upstream.ts';
 import { makeProjectDir } from '../support/hub-fixture.ts';
-import { spawnServe, type SpawnedServe } from '../support/server-fixture.ts';
+import { spawnServe } from '../support/server-fixture.ts';
 import { scaled } from './scale.ts';
-
-type Api = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
-
-function apiOf(serve: SpawnedServe): Api {
-  return async (method, path, body) => {
-    const response = await fetch(`${serve.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${serve.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
-}
+import { apiOf, reliabilitySeed, seeded, type Api } from './support.ts';
 
 /** What the acknowledged commands promise, checked after each restart. */
 type Expected = {
@@ -36,15 +23,6 @@ type Expected = {
   /** Where each cycle's new project points. */
   scratch: string;
 };
-
-/** A deterministic random source, so a failing cycle can be replayed from its seed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 async function commandBurst(api: Api, expected: Expected, cycle: number, random: () => number): Promise<void> {
   const projectName = `p${cycle}`;
@@ -129,7 +107,7 @@ async function verify(api: Api, expected: Expected): Promise<number> {
 describe('acknowledged commands survive SIGKILL (processes)', () => {
   it('every acknowledged command is applied after a SIGKILL 0–300 ms after its acknowledgement', async () => {
     const cycles = scaled(3, 40);
-    const seed = Number(process.env.CONFAB_RELIABILITY_SEED ?? Date.now() % 100_000);
+    const seed = reliabilitySeed();
     const random = seeded(seed);
     const dataDir = await mkdtemp(join(tmpdir(), 'confab-ack-'));
     const project = await makeProjectDir();

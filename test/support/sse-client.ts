@@ -21,6 +21,8 @@ export type SseConnection = {
   events(): ConfabEvent[];
   waitFor(predicate: (event: ConfabEvent) => boolean, timeoutMs?: number): Promise<ConfabEvent>;
   waitForRaw(predicate: (raw: string) => boolean, timeoutMs?: number): Promise<void>;
+  /** Calls `listener` as each chunk arrives (`raw()` already holds it), until the connection ends. */
+  onData(listener: () => void): void;
   /** Resolves when the server ends the response. */
   ended: Promise<void>;
   close(): void;
@@ -67,6 +69,7 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
           return found!;
         },
         waitForRaw,
+        onData: (listener) => void listeners.add(listener),
         ended,
         close: () => req.destroy(),
       };
