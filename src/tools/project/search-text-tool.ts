@@ -79,6 +79,9 @@ export function createSearchTextTool(options: SearchTextOptions = {}): Tool<Sear
   };
 }
 
+/** The worker module beside this one: `.ts` when run from source, `.js` in the compiled package (dist/). */
+const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './search-worker.ts' : './search-worker.js', import.meta.url);
+
 /**
  * Runs the search in a worker thread: a catastrophic regular expression blocks the thread running
  * it, and only a worker can be stopped from outside (`terminate`). Matches stream back per file, so
@@ -89,7 +92,7 @@ function runInWorker(request: SearchRequest, killAfterMs: number, signal: AbortS
   signal.throwIfAborted();
   return new Promise((resolve, reject) => {
     const matches: SearchMatch[] = [];
-    const worker = new Worker(new URL('./search-worker.ts', import.meta.url), {
+    const worker = new Worker(workerUrl, {
       workerData: request,
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: 256 },
