@@ -79,8 +79,8 @@ export function createSearchTextTool(options: SearchTextOptions = {}): Tool<Sear
   };
 }
 
-/** The worker module beside this one: `.ts` when run from source, `.js` in the compiled package (dist/). */
-const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './search-worker.ts' : './search-worker.js', import.meta.url);
+/** The worker module beside this one, with this module's extension: `.ts` from source, `.js` in the compiled package (dist/). */
+const workerUrl = new URL(`./search-worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
 
 /**
  * Runs the search in a worker thread: a catastrophic regular expression blocks the thread running
