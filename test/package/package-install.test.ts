@@ -86,6 +86,15 @@ describe('the packed packages, installed in a fresh project', () => {
     }
   });
 
+  it('the declarations type-check a TypeScript consumer (strict, skipLibCheck off; moduleResolution nodenext and bundler)', async () => {
+    const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
+    const common = ['--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2022,dom', '--skipLibCheck', 'false', 'types-check.mts'];
+    await Promise.all([
+      runOk(process.execPath, [tsc, ...common, '--module', 'nodenext', '--moduleResolution', 'nodenext'], { cwd: consumer, timeoutMs: 120_000 }),
+      runOk(process.execPath, [tsc, ...common, '--module', 'esnext', '--moduleResolution', 'bundler'], { cwd: consumer, timeoutMs: 120_000 }),
+    ]);
+  });
+
   it("the installed server's search_text tool runs its worker from dist/", async () => {
     writeFileSync(join(projectDir, 'notes.txt'), 'alpha\nneedle here\n');
     const tool = join(consumer, 'node_modules/confab-server/dist/tools/project/search-text-tool.js');
