@@ -3,7 +3,8 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 // The web app is plain static files served by `confab serve` at `/` (see docs/web-ui.md).
-// `confab/client` resolves to the SDK's source, the same module the package exports.
+// `confab/client` (the app's name for the SDK) resolves to the SDK's source, the module published
+// as `confab-client` and `confab-server/client` (compiled there).
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',

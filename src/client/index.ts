@@ -1,5 +1,5 @@
 /**
- * `confab/client`: the browser-safe client SDK. See docs/client-sdk.md.
+ * The browser-safe client SDK, published as `confab-client` (and `confab-server/client`). See docs/client-sdk.md.
  */
 export { createClient, ConfabClient, type ClientOptions } from './confab-client.ts';
 export { ConversationWatch, type WatchState, type SendOptions } from './conversation-watch.ts';

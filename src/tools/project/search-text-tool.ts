@@ -99,6 +99,9 @@ export function createSearchTextTool(options: SearchTextOptions = {}): Tool<Sear
   };
 }
 
+/** The worker module beside this one, with this module's extension: `.ts` from source, `.js` in the compiled package (dist/). */
+const workerUrl = new URL(`./search-worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
+
 /**
  * Runs the search in a worker thread: a catastrophic regular expression blocks the thread running
  * it, and only a worker can be stopped from outside (`terminate`). Matches stream back per file, so
@@ -113,7 +116,7 @@ function runInWorker(
   let worker: Worker;
   try {
     signal.throwIfAborted();
-    worker = new Worker(new URL('./search-worker.ts', import.meta.url), {
+    worker = new Worker(workerUrl, {
       workerData: data,
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: 256 },
