@@ -77,6 +77,17 @@ export function retryReason(error: { code: string; message: string }): string {
   }
 }
 
+/**
+ * When to count a retry's wait from, on this page's clock. `retry.at` is the server's clock: it is
+ * trusted when it is plausible here (the wait began at most its length, plus 5 s of slack, ago, and
+ * not in the future), which covers a page opened or reloaded during the wait; a clock that is
+ * clearly off counts from now instead.
+ */
+export function retryStartedAt(retry: { at: number; delayMs: number }, now: number): number {
+  const plausible = retry.at <= now + 5000 && retry.at >= now - retry.delayMs - 5000;
+  return plausible ? Math.min(now, retry.at) : now;
+}
+
 /** A conversation's title, or what an untitled one is called. */
 export function displayTitle(title: string): string {
   return title.trim() === '' ? 'New chat' : title;
