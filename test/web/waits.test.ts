@@ -82,4 +82,31 @@ describe('web UI: waiting', { skip }, () => {
     await other.context().close();
     await page.context().close();
   });
+
+  for (const [width, colorScheme] of [[390, 'dark'], [1280, 'light']] as const) {
+    test(`a lost connection is shown over the conversation (${width} px, ${colorScheme}), then "Reconnected"`, async () => {
+      const conversationId = await newConversation(`Connection ${width}`);
+      const page = await signedInPage(browser, proxy.url, server.token, { width, height: width < 800 ? 760 : 800, colorScheme });
+      await page.goto(`${proxy.url}/c/${conversationId}`);
+      await page.getByRole('heading', { name: 'How can I help?' }).waitFor();
+      await waitForValue(() => page.getByTestId('connection').getAttribute('data-state'), (state) => state === 'connected', 'connected');
+      const banner = page.getByTestId('connection-banner');
+      assert.equal(await banner.count(), 0, 'no banner while connected');
+
+      proxy.cut();
+      const lost = await waitForValue(() => textOf(banner), (text) => /^Connection lost — retrying in \d+ s/.test(text), 'the lost-connection banner');
+      assert.match(lost, /^Connection lost — retrying in \d+ s\s*Retry now$/);
+      assert.ok(await banner.isVisible(), 'visible without opening the drawer');
+      const box = (await banner.boundingBox())!;
+      assert.ok(box.x >= 0 && box.x + box.width <= width, `inside the screen: ${JSON.stringify(box)}`);
+      await saveScreenshot(page, `connection-lost-${width}-${colorScheme}`);
+
+      proxy.restore();
+      await banner.getByRole('button', { name: 'Retry now' }).click();
+      await waitForValue(() => textOf(banner), (text) => text === 'Reconnected', 'the reconnected banner');
+      await saveScreenshot(page, `connection-back-${width}-${colorScheme}`);
+      await banner.waitFor({ state: 'detached', timeout: 10_000 });
+      await page.context().close();
+    });
+  }
 });

@@ -7,6 +7,7 @@ import './styles/layout.css';
 import './styles/messages.css';
 import './styles/composer.css';
 import './styles/highlight.css';
+import './styles/status.css';
 
 void appStore.start();
 
