@@ -1,0 +1,84 @@
+/**
+ * Web UI details a new user ran into: a huge paste, a stale sign-in link, where toasts sit, GFM task
+ * lists, the New project dialog, conversation menus on touch screens, replies announced to screen
+ * readers. One Chromium for the file; each test opens its own context. Screenshots: test-results/web/.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { startTestServer, testModel, type TestServer } from '../support/server-fixture.ts';
+import { browserSkipReason, ensureWebBuild, launchBrowser, saveScreenshot, sendMessage, signedInPage, textOf, waitForValue, webDist } from './browser-support.ts';
+
+const skip = browserSkipReason();
+
+describe('web UI details', { skip }, () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  before(async () => {
+    ensureWebBuild();
+    server = await startTestServer({ staticDir: webDist });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function newConversation(title: string): Promise<string> {
+    const response = await server.request('POST', '/v1/conversations', { projectName: 'demo', model: testModel, title });
+    assert.equal(response.status, 201);
+    return response.body.conversation.id;
+  }
+
+  async function open(path: string, options?: Parameters<typeof signedInPage>[3]): Promise<Page> {
+    const page = await signedInPage(browser, server.url, server.token, options);
+    if (path !== '/') await page.goto(`${server.url}${path}`);
+    return page;
+  }
+
+  async function assertApart(first: Locator, second: Locator, what: string): Promise<void> {
+    const a = (await first.boundingBox())!;
+    const b = (await second.boundingBox())!;
+    const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    assert.ok(!overlap, `${what} overlap: ${JSON.stringify(a)} ${JSON.stringify(b)}`);
+  }
+
+  /** Pastes `text` into the composer as a browser paste event does. */
+  async function paste(page: Page, text: string): Promise<void> {
+    await page.getByRole('textbox', { name: 'Message', exact: true }).evaluate((box, pasted) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', pasted);
+      box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, text);
+  }
+
+  test('a 2 MB paste is refused with the limit message; nothing is sent and the connection stays up', async () => {
+    const conversationId = await newConversation('Huge paste');
+    const page = await open(`/c/${conversationId}`);
+    await page.getByRole('heading', { name: 'How can I help?' }).waitFor();
+    await waitForValue(() => page.getByTestId('connection').getAttribute('data-state'), (state) => state === 'connected', 'connected');
+    let largestFrame = 0;
+    page.on('websocket', (socket) => socket.on('framesent', ({ payload }) => (largestFrame = Math.max(largestFrame, payload.length))));
+    await paste(page, 'x'.repeat(2 * 1024 * 1024));
+    await page.getByTestId('attachment').waitFor();
+    await sendMessage(page, 'Summarize the paste');
+    const notice = page.locator('.notice-error');
+    await notice.waitFor();
+    assert.equal(await textOf(notice), 'Not sent: Attached context is over the 256 KiB limit');
+    assert.equal(await page.getByRole('textbox', { name: 'Message', exact: true }).inputValue(), 'Summarize the paste', 'the draft is kept');
+    assert.equal(await page.getByTestId('user-message').count(), 0);
+    assert.ok(largestFrame < 10_000, `no large frame was sent (largest ${largestFrame})`);
+    assert.equal(await page.getByTestId('connection').getAttribute('data-state'), 'connected');
+    assert.deepEqual((await server.request('GET', `/v1/conversations/${conversationId}`)).body.runs, []);
+    assert.equal(await textOf(page.getByTestId('attachment')), 'pasted-1.txt1 line');
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: width < 800 ? 760 : 800 });
+      await page.waitForTimeout(300); // the sidebar's slide-out transition
+      await assertApart(notice, page.getByRole('button', { name: 'Send', exact: true }), 'the toast and Send');
+      await saveScreenshot(page, `huge-paste-refused-${width}`);
+    }
+    await page.context().close();
+  });
+});
