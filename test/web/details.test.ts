@@ -54,6 +54,18 @@ describe('web UI details', { skip }, () => {
     }, text);
   }
 
+  test('a sign-in link with a wrong token shows the "Not signed in" page, not raw JSON', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 760 }, colorScheme: 'dark' });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/?token=stale-token-from-last-week`);
+    await page.getByTestId('signed-out').waitFor();
+    assert.equal(new URL(page.url()).search, '', 'the address bar keeps no token and no marker');
+    assert.match(await textOf(page.getByTestId('invalid-link')), /token this server does not accept/);
+    assert.match(await textOf(page.getByTestId('signed-out')), /Not signed in.*confab serve/s);
+    await saveScreenshot(page, 'invalid-link-narrow-dark');
+    await context.close();
+  });
+
   test('a 2 MB paste is refused with the limit message; nothing is sent and the connection stays up', async () => {
     const conversationId = await newConversation('Huge paste');
     const page = await open(`/c/${conversationId}`);

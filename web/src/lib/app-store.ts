@@ -8,6 +8,8 @@ import { describeError } from './error-text.ts';
 export type AppState = {
   /** `unknown` until the first answer; `unauthorized` when the server refused the cookie. */
   auth: 'unknown' | 'ok' | 'unauthorized';
+  /** The page was opened from a sign-in link whose token the server refused (it sent us to `/?signin=invalid-link`). */
+  invalidSignInLink: boolean;
   /** Why the first load failed (server down), in words; null once loaded. */
   loadError: string | null;
   projects: Project[] | null;
@@ -31,6 +33,7 @@ const pageSize = 100;
 class AppStore {
   #state: AppState = {
     auth: 'unknown',
+    invalidSignInLink: false,
     loadError: null,
     projects: null,
     projectName: null,
@@ -63,11 +66,17 @@ class AppStore {
 
   /** First load: projects and models; then the chosen project's conversations, then polling. */
   async start(): Promise<void> {
+    const query = new URLSearchParams(window.location.search);
+    if (query.get('signin') === 'invalid-link') {
+      window.history.replaceState(window.history.state, '', window.location.pathname + window.location.hash);
+      this.#set({ invalidSignInLink: true });
+    }
     try {
       const [projects, models] = await Promise.all([client.projects.list(), client.models()]);
       const saved = window.localStorage.getItem(projectKey);
       const projectName = projects.find((project) => project.name === saved)?.name ?? projects[0]?.name ?? null;
       this.#set({ auth: 'ok', loadError: null, projects, models, projectName, reachable: true });
+      if (this.#state.invalidSignInLink) this.notify('The sign-in link you opened is not valid for this server; this browser is still signed in from before.', 'info');
       await this.refreshConversations();
     } catch (error) {
       if (ConfabClientError.is(error, 'unauthorized')) return this.#set({ auth: 'unauthorized' });
