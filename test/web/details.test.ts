@@ -66,6 +66,25 @@ describe('web UI details', { skip }, () => {
     await context.close();
   });
 
+  test('GFM task lists keep their checkboxes (read-only); other inputs in model output stay text', async () => {
+    const conversationId = await newConversation('Tasks');
+    const page = await open(`/c/${conversationId}`, { colorScheme: 'dark' });
+    server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Plan:\n\n- [x] write the test\n- [ ] fix the bug\n\n' }, { text: 'Raw: <input type="text" value="x">' }] });
+    await sendMessage(page, 'Make a plan');
+    const message = page.locator('[data-testid="assistant-message"][data-status="completed"]');
+    await message.waitFor();
+    const boxes = message.locator('.markdown li input');
+    assert.equal(await boxes.count(), 2);
+    assert.deepEqual(await boxes.evaluateAll((inputs) => inputs.map((input) => [(input as HTMLInputElement).type, (input as HTMLInputElement).checked, (input as HTMLInputElement).disabled])), [
+      ['checkbox', true, true],
+      ['checkbox', false, true],
+    ]);
+    assert.equal(await message.locator('.markdown input[type="text"]').count(), 0);
+    assert.match(await textOf(message.locator('.markdown')), /Raw: <input type="text" value="x">/);
+    await saveScreenshot(page, 'task-list-dark');
+    await page.context().close();
+  });
+
   test('a 2 MB paste is refused with the limit message; nothing is sent and the connection stays up', async () => {
     const conversationId = await newConversation('Huge paste');
     const page = await open(`/c/${conversationId}`);

@@ -8,6 +8,7 @@ import './styles/messages.css';
 import './styles/composer.css';
 import './styles/highlight.css';
 import './styles/status.css';
+import './styles/markdown-extras.css';
 
 void appStore.start();
 
