@@ -85,6 +85,22 @@ describe('web UI details', { skip }, () => {
     await page.context().close();
   });
 
+  test('the New project dialog drops a stale "already exists" error once the name is edited', async () => {
+    const page = await open('/');
+    await page.getByRole('button', { name: 'New project' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New project' });
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('demo');
+    await dialog.getByRole('textbox', { name: 'Directory on the server' }).fill(server.projectDir);
+    await dialog.getByRole('button', { name: 'Create project' }).click();
+    const error = dialog.getByRole('alert');
+    await error.waitFor();
+    assert.match(await textOf(error), /already exists/);
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('demo-2');
+    await error.waitFor({ state: 'detached' });
+    await saveScreenshot(page, 'new-project-edited');
+    await page.context().close();
+  });
+
   test('a 2 MB paste is refused with the limit message; nothing is sent and the connection stays up', async () => {
     const conversationId = await newConversation('Huge paste');
     const page = await open(`/c/${conversationId}`);
