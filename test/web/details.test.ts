@@ -101,6 +101,25 @@ describe('web UI details', { skip }, () => {
     await page.context().close();
   });
 
+  for (const width of [390, 1024]) {
+    test(`on a touch screen ${width} px wide, rename and delete are reachable without hover`, async () => {
+      const conversationId = await newConversation(`Touch ${width}`);
+      const context = await browser.newContext({ viewport: { width, height: 760 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 });
+      const page = await context.newPage();
+      await page.goto(`${server.url}/?token=${server.token}`);
+      if (width < 820) await page.getByRole('button', { name: 'Show conversations' }).tap();
+      const item = page.locator(`[data-conversation-id="${conversationId}"]`);
+      const options = item.getByRole('button', { name: `Options for Touch ${width}` });
+      await options.waitFor();
+      assert.ok((await options.boundingBox())!.width >= 24, 'the menu button shows without hover');
+      await options.tap();
+      await page.getByRole('menuitem', { name: 'Rename' }).waitFor();
+      await page.getByRole('menuitem', { name: 'Delete' }).waitFor();
+      await saveScreenshot(page, `touch-menu-${width}`);
+      await context.close();
+    });
+  }
+
   test('a 2 MB paste is refused with the limit message; nothing is sent and the connection stays up', async () => {
     const conversationId = await newConversation('Huge paste');
     const page = await open(`/c/${conversationId}`);
