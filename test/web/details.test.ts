@@ -120,6 +120,22 @@ describe('web UI details', { skip }, () => {
     });
   }
 
+  test('a finished reply is announced once to screen readers (politely), not token by token', async () => {
+    const conversationId = await newConversation('Announce');
+    const page = await open(`/c/${conversationId}`);
+    const announcer = page.getByTestId('reply-announcer');
+    assert.equal(await announcer.getAttribute('aria-live'), 'polite');
+    server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'The answer ' }, { text: 'is **42**.' }, { text: ' Really.' }], holdAfter: 2 });
+    await sendMessage(page, 'What is the answer?');
+    await waitForValue(() => textOf(page.getByTestId('assistant-message')), (text) => text.includes('42'), 'the partial reply');
+    assert.equal(await textOf(announcer), '', 'nothing is announced while the reply streams');
+    server.upstream.release();
+    await waitForValue(() => textOf(announcer), (text) => text !== '', 'the announcement');
+    assert.equal(await textOf(announcer), 'Assistant replied: The answer is 42. Really.');
+    assert.equal(await page.getByRole('log', { name: 'Messages' }).getAttribute('aria-live'), 'off');
+    await page.context().close();
+  });
+
   test('a 2 MB paste is refused with the limit message; nothing is sent and the connection stays up', async () => {
     const conversationId = await newConversation('Huge paste');
     const page = await open(`/c/${conversationId}`);
