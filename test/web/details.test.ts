@@ -66,7 +66,7 @@ describe('web UI details', { skip }, () => {
     await context.close();
   });
 
-  test('GFM task lists keep their checkboxes (read-only); other inputs in model output stay text', async () => {
+  test('GFM task lists keep their checkboxes (read-only), other inputs stay text; a reply shows its model and time', async () => {
     const conversationId = await newConversation('Tasks');
     const page = await open(`/c/${conversationId}`, { colorScheme: 'dark' });
     server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Plan:\n\n- [x] write the test\n- [ ] fix the bug\n\n' }, { text: 'Raw: <input type="text" value="x">' }] });
@@ -81,6 +81,10 @@ describe('web UI details', { skip }, () => {
     ]);
     assert.equal(await message.locator('.markdown input[type="text"]').count(), 0);
     assert.match(await textOf(message.locator('.markdown')), /Raw: <input type="text" value="x">/);
+    const meta = message.getByTestId('message-meta');
+    assert.match(await textOf(meta), /^fake\/m1\d{1,2}:\d{2}/, 'the model and the time of the reply');
+    const { messages } = (await server.request('GET', `/v1/conversations/${conversationId}`)).body;
+    assert.equal(await meta.locator('time').getAttribute('datetime'), new Date(messages.at(-1).createdAt).toISOString());
     await saveScreenshot(page, 'task-list-dark');
     await page.context().close();
   });

@@ -8,7 +8,7 @@ import './styles/messages.css';
 import './styles/composer.css';
 import './styles/highlight.css';
 import './styles/status.css';
-import './styles/markdown-extras.css';
+import './styles/transcript-extras.css';
 
 void appStore.start();
 
