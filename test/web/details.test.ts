@@ -1,7 +1,7 @@
 /**
  * Web UI details a new user ran into: a huge paste, a stale sign-in link, where toasts sit, GFM task
  * lists, the New project dialog, conversation menus on touch screens, replies announced to screen
- * readers. One Chromium for the file; each test opens its own context. Screenshots: test-results/web/.
+ * readers; and the theme switch and keyboard shortcuts. One Chromium for the file; each test opens its own context. Screenshots: test-results/web/.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -137,6 +137,55 @@ describe('web UI details', { skip }, () => {
     await waitForValue(() => textOf(announcer), (text) => text !== '', 'the announcement');
     assert.equal(await textOf(announcer), 'Assistant replied: The answer is 42. Really.');
     assert.equal(await page.getByRole('log', { name: 'Messages' }).getAttribute('aria-live'), 'off');
+    await page.context().close();
+  });
+
+  test('the theme can be set to light or dark by hand, is remembered, and System follows the system again', async () => {
+    const page = await open('/', { colorScheme: 'light' });
+    const html = page.locator('html');
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(await html.getAttribute('data-theme'), 'light');
+    const light = await background();
+    const theme = page.getByRole('combobox', { name: 'Theme' });
+    await theme.selectOption('dark');
+    assert.equal(await html.getAttribute('data-theme'), 'dark');
+    assert.equal(await background(), 'rgb(27, 28, 32)');
+    await page.reload();
+    await theme.waitFor();
+    assert.equal(await html.getAttribute('data-theme'), 'dark', 'remembered across a reload');
+    assert.equal(await theme.inputValue(), 'dark');
+    await saveScreenshot(page, 'theme-dark-by-hand');
+    await theme.selectOption('system');
+    assert.equal(await html.getAttribute('data-theme'), 'light');
+    assert.equal(await background(), light);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await waitForValue(() => html.getAttribute('data-theme'), (value) => value === 'dark', 'System to follow the system');
+    await page.context().close();
+  });
+
+  test('keyboard shortcuts: a list (Ctrl+/ or the sidebar button), / focuses the message box, Ctrl+Shift+O starts a new chat', async () => {
+    const conversationId = await newConversation('Shortcuts');
+    const page = await open(`/c/${conversationId}`);
+    const box = page.getByRole('textbox', { name: 'Message', exact: true });
+    await box.waitFor();
+    await page.getByRole('heading', { name: 'Shortcuts' }).click();
+    await page.keyboard.press('/');
+    assert.equal(await box.evaluate((element) => element === document.activeElement), true);
+    assert.equal(await box.inputValue(), '', 'the slash only moved the focus');
+    await page.keyboard.press('Control+/');
+    const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await dialog.waitFor();
+    const rows = await dialog.getByTestId('shortcut-list').locator('tr').allTextContents();
+    assert.deepEqual(rows, ['EnterSend the message', 'Shift+EnterNew line in the message', 'EscStop the reply', '/Focus the message box', 'Ctrl+Shift+ONew chat', 'Ctrl+/Show these shortcuts']);
+    await saveScreenshot(page, 'shortcuts');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await page.keyboard.press('Control+Shift+O');
+    await page.getByRole('heading', { name: 'New chat' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/');
     await page.context().close();
   });
 
