@@ -5,6 +5,7 @@ import { connectionOptions, helpOption, parseCommandArgs, UsageError } from './c
 import { connect, connectionHelp, resolveConnection } from './cli-connection.ts';
 import { exitCodes, processIo, runCommand, type CliIo } from './command-runner.ts';
 import { LineWriter } from './line-writer.ts';
+import { checkMessage, fetchLimits } from './message-limits.ts';
 import { chooseProject } from './project-choice.ts';
 import { readAll } from './read-stdin.ts';
 import { ReplyPrinter } from './reply-printer.ts';
@@ -20,8 +21,8 @@ Which project, model and conversation were used is said on standard error.
 
 Options:
   --project NAME    Project for the conversation (default: the only project; else the one
-                    registered for the current directory; else a new project for the current
-                    directory, named after it).
+                    registered for the current directory or the nearest one above it; else a
+                    new project for the current directory, named after it).
   --model ID        Model, e.g. openai/gpt-4o-mini (default: the server's default model).
   --json            Print every event as one JSON object per line (NDJSON) instead of the text,
                     ending with the run's run-completed (or run-failed / run-stopped) event.
@@ -104,6 +105,8 @@ async function ask(client: ConfabClient, input: AskInput, io: CliIo): Promise<nu
   };
   process.on('SIGINT', onInterrupt);
   try {
+    // Before anything is created: a refused question must not leave an empty conversation (or project).
+    checkMessage(await fetchLimits(client), 'question', input.question);
     const choice = await chooseProject(client, input.project, io.cwd);
     conversation = await client.conversations.create({ projectName: choice.project.name, model: input.model });
     screen.statusLine(`confab: ${conversation.model || 'default model'} · project ${choice.project.name} (${choice.reason}) · conversation ${conversation.id}`);

@@ -7,6 +7,7 @@ import { ChatSession } from './chat-session.ts';
 import { describeError, exitCodes, processIo, runCommand, type CliIo } from './command-runner.ts';
 import { formatMessage } from './format-transcript.ts';
 import { LineWriter } from './line-writer.ts';
+import { fetchLimits } from './message-limits.ts';
 import { chooseProject, getProject } from './project-choice.ts';
 import { Screen } from './screen.ts';
 
@@ -19,7 +20,8 @@ message waits for its reply to end, and the chat leaves at the end of the input.
 
 Options:
   --project NAME        Project (default: the only project; else the one registered for the
-                        current directory; else a new project for it, named after it).
+                        current directory or the nearest one above it; else a new project for
+                        it, named after it).
   --conversation ID     Continue this conversation (its project is used).
   --model ID            Model for a new conversation, or from now on for --conversation.
 ${connectionHelp}
@@ -74,6 +76,7 @@ async function chat(client: ConfabClient, settings: ConnectionSettings, flags: {
   const writer = new LineWriter(io.stdout, io.env);
   const screen = new Screen(writer);
   const { session, projectNote } = await openSession(client, screen, interactive, flags, io.cwd);
+  session.limits = await fetchLimits(client);
 
   let failures = 0;
   let closing = false;

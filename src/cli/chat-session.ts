@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ConfabClient, ContextInput, Conversation, ConversationWatch, Project, Run, WatchState } from '../client/index.ts';
+import type { ConfabClient, ContextInput, Conversation, ConversationWatch, Project, RequestLimits, Run, WatchState } from '../client/index.ts';
+import { checkMessage } from './message-limits.ts';
 import { ReplyPrinter } from './reply-printer.ts';
 import type { Screen } from './screen.ts';
 
@@ -21,6 +22,8 @@ export class ChatSession {
   pendingModel: string | undefined;
   /** Attached to the next message (`/context`). */
   pendingContext: ContextInput[] = [];
+  /** The server's request limits, checked before a message creates a conversation (null: unknown). */
+  limits: RequestLimits | null = null;
   /** Called after every change the watch shows (the prompt comes back when idle). */
   onChange: () => void = () => undefined;
   readonly #ownRequests = new Set<string>();
@@ -73,6 +76,7 @@ export class ChatSession {
 
   /** Sends a message (creating the conversation first if needed) with the pending context; resolves with its run. */
   async send(content: string): Promise<Run> {
+    checkMessage(this.limits, 'message', content, this.pendingContext.length);
     if (!this.conversation) {
       const created = await this.client.conversations.create({ projectName: this.project.name, model: this.pendingModel });
       await this.open(created.id);

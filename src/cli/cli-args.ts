@@ -43,8 +43,22 @@ export function parseCommandArgs<O extends Record<string, OptionSpec>>(argv: str
     const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
     return { values: values as Values<O>, positionals };
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(describeParseError(error));
   }
+}
+
+/**
+ * `parseArgs`' errors in our words: its unknown-option message leaves a quote open (`as in '-- "--x"`),
+ * and its missing-value one names the option as `'--project <value>'`.
+ */
+export function describeParseError(error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string };
+  const option = /^(?:Unknown option|Option) '(-[^' ]*)/.exec(message ?? '')?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) {
+    return `unknown option "${option}". To pass an argument that starts with "-", put it after "--", as in: -- "${option}"`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option && /argument missing/.test(message ?? '')) return `option ${option} needs a value.`;
+  return message ?? String(error);
 }
 
 /** A positive integer option within bounds, or a UsageError naming the option. */

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createClient, type ConfabClient, type ReconnectOptions } from '../client/index.ts';
+import { readServerFile } from '../server/server-file.ts';
 import { UsageError } from './cli-args.ts';
 
 export const defaultUrl = 'http://127.0.0.1:4317';
@@ -17,15 +18,18 @@ export type ConnectionSettings = {
 };
 
 /**
- * `--url` / `CONFAB_URL` (default http://127.0.0.1:4317); the token from `--token`, `CONFAB_TOKEN`,
- * or `<data-dir>/token` (`--data-dir`, default ./.confab: the file `confab serve` writes).
+ * The URL from `--url`, `CONFAB_URL`, the `<data-dir>/server.json` of a running `confab serve`, or
+ * http://127.0.0.1:4317; the token from `--token`, `CONFAB_TOKEN`, or `<data-dir>/token`
+ * (`--data-dir`, default ./.confab: where `confab serve` writes both files).
  */
 export async function resolveConnection(
   values: { url?: string; token?: string; 'data-dir'?: string },
   env: Record<string, string | undefined>,
   cwd: string,
 ): Promise<ConnectionSettings> {
-  const url = (values.url ?? (env.CONFAB_URL?.trim() || defaultUrl)).replace(/\/+$/, '');
+  const dataDir = resolve(cwd, values['data-dir'] ?? defaultDataDir);
+  const given = values.url ?? (env.CONFAB_URL?.trim() || undefined);
+  const url = (given ?? (await readServerFile(dataDir))?.url ?? defaultUrl).replace(/\/+$/, '');
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -33,7 +37,7 @@ export async function resolveConnection(
     throw new UsageError(`--url must be an http(s) URL such as ${defaultUrl}, got "${url}".`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`--url must be an http(s) URL such as ${defaultUrl}, got "${url}".`);
-  const tokenFile = resolve(cwd, values['data-dir'] ?? defaultDataDir, 'token');
+  const tokenFile = join(dataDir, 'token');
   if (values.token !== undefined) return { url, token: values.token, tokenSource: '--token', tokenFile };
   const fromEnv = env.CONFAB_TOKEN?.trim();
   if (fromEnv) return { url, token: fromEnv, tokenSource: 'CONFAB_TOKEN', tokenFile };
@@ -64,6 +68,8 @@ export function tokenHelp(settings: ConnectionSettings): string {
 }
 
 /** The connection options, as every command's help lists them. */
-export const connectionHelp = `  --url URL         Confab server (default: $CONFAB_URL, else ${defaultUrl}).
+export const connectionHelp = `  --url URL         Confab server (default: $CONFAB_URL, else the URL a running \`confab serve\`
+                    recorded in --data-dir, else ${defaultUrl}).
   --token TOKEN     Access token (default: $CONFAB_TOKEN, else the token file in --data-dir).
-  --data-dir DIR    The data directory of \`confab serve\`, holding its token (default ${defaultDataDir}).`;
+  --data-dir DIR    The data directory of \`confab serve\`, holding its token and URL (default
+                    ${defaultDataDir}).`;

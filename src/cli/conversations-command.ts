@@ -1,5 +1,6 @@
-import { ConfabClientError, type ConfabClient } from '../client/index.ts';
-import { CliError, expectPositionals, integerOption } from './cli-args.ts';
+import type { ConfabClient } from '../client/index.ts';
+import { expectPositionals, integerOption } from './cli-args.ts';
+import { notFound, resolveConversationRef } from './conversation-ref.ts';
 import { connectionHelp } from './cli-connection.ts';
 import { exitCodes, processIo, type CliIo } from './command-runner.ts';
 import { formatTime } from './format-table.ts';
@@ -11,15 +12,18 @@ import { colorEnabled, createStyle } from './terminal-style.ts';
 
 const groupHelp = `Usage: confab conversations <list|show|delete> [options]
 
-  list [--project NAME] [--limit N] [--json]   Recent conversations, newest first.
-  show ID [--json]                             One conversation with all its messages.
-  delete ID                                    Delete a conversation for good (stops its run).
+  list [--project NAME] [--limit N] [--json]   Recent conversations, newest first, numbered.
+  show ID|N [--json]                           One conversation with all its messages.
+  delete ID|N                                  Delete a conversation for good (stops its run).
+
+N is a row number of \`confab conversations list\` (give the same --project), looked up anew.
 
 Run "confab conversations <subcommand> --help" for a subcommand's options.
 
 Examples:
   confab conversations list --project confab
   confab conversations show conv_1m80tg9w7waet4n0v
+  confab conversations show 2
   confab conversations delete conv_1m80tg9w7waet4n0v
 `;
 
@@ -40,12 +44,17 @@ Examples:
   confab conversations list --json | jq -r '.conversations[].id'
 `;
 
-const showHelp = `Usage: confab conversations show ID [options]
+const rowHelp = `N, a number, is row N of \`confab conversations list\` as it is now (fetched anew;
+pass the same --project as to list).`;
+
+const showHelp = `Usage: confab conversations show ID|N [options]
 
 Prints a conversation: its title, project, model, usage and cost, then every message with its
 parts (text, tool calls and results, attached context, errors).
+${rowHelp}
 
 Options:
+  --project NAME    N counts rows of this project's list.
   --json            Print {conversation, messages, runs, cursor} as JSON.
 ${connectionHelp}
   -h, --help        Show this help.
@@ -53,18 +62,22 @@ ${connectionHelp}
 Examples:
   confab conversations show conv_1m80tg9w7waet4n0v
   confab conversations show conv_1m80tg9w7waet4n0v --json | jq '.messages | length'
+  confab conversations show 1
 `;
 
-const deleteHelp = `Usage: confab conversations delete ID [options]
+const deleteHelp = `Usage: confab conversations delete ID|N [options]
 
 Deletes a conversation and all its messages for good; a run in progress is stopped first.
+${rowHelp} It says which conversation it deleted.
 
 Options:
+  --project NAME    N counts rows of this project's list.
 ${connectionHelp}
   -h, --help        Show this help.
 
-Example:
+Examples:
   confab conversations delete conv_1m80tg9w7waet4n0v
+  confab conversations list --project notes && confab conversations delete 3 --project notes
 `;
 
 const subcommands: Record<string, Subcommand> = {
@@ -85,9 +98,10 @@ const subcommands: Record<string, Subcommand> = {
   },
   show: {
     help: showHelp,
-    options: { json: { type: 'boolean' } },
+    options: { project: { type: 'string' }, json: { type: 'boolean' } },
     async run({ client, values, positionals, io }) {
-      const [id] = expectPositionals(positionals, ['id']);
+      const [ref] = expectPositionals(positionals, ['id']);
+      const { id } = await resolveConversationRef(client, ref, values.project as string | undefined);
       const detail = await getConversation(client, id);
       if (values.json) {
         io.stdout.write(`${JSON.stringify(detail, null, 2)}\n`);
@@ -116,15 +130,16 @@ const subcommands: Record<string, Subcommand> = {
   },
   delete: {
     help: deleteHelp,
-    options: {},
-    async run({ client, positionals, io }) {
-      const [id] = expectPositionals(positionals, ['id']);
+    options: { project: { type: 'string' } },
+    async run({ client, values, positionals, io }) {
+      const [ref] = expectPositionals(positionals, ['id']);
+      const { id, row, title } = await resolveConversationRef(client, ref, values.project as string | undefined);
       try {
         await client.conversations.delete(id);
       } catch (error) {
         throw notFound(error, id);
       }
-      io.stdout.write(`Deleted conversation ${id}.\n`);
+      io.stdout.write(row === null ? `Deleted conversation ${id}.\n` : `Deleted conversation ${id} (row ${row}: ${title === '' ? '(untitled)' : title}).\n`);
       return exitCodes.ok;
     },
   },
@@ -136,10 +151,6 @@ async function getConversation(client: ConfabClient, id: string) {
   } catch (error) {
     throw notFound(error, id);
   }
-}
-
-function notFound(error: unknown, id: string): unknown {
-  return ConfabClientError.is(error, 'not_found') ? new CliError(`no conversation ${id}. List them with \`confab conversations list\`.`) : error;
 }
 
 /** `confab conversations list|show|delete`. */

@@ -15,8 +15,6 @@ export class LineWriter {
   readonly style: Style;
   /** Called before anything is written (chat uses it to clear its prompt). */
   beforeWrite: (() => void) | undefined;
-  /** The spinner freezes while this says no (chat: while the user is typing, so the typing stays visible). */
-  spinnerMayDraw: () => boolean = () => true;
   #atLineStart = true;
   #spinner: { timer: ReturnType<typeof setInterval>; label: string; frame: number } | undefined;
 
@@ -72,7 +70,7 @@ export class LineWriter {
 
   #drawSpinner(): void {
     const spinner = this.#spinner;
-    if (!spinner || !this.spinnerMayDraw()) return;
+    if (!spinner) return;
     this.stream.write(`\r${this.style.dim(`${spinnerFrames[spinner.frame++ % spinnerFrames.length]} ${spinner.label}`)}\x1b[K`);
   }
 

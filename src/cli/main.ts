@@ -25,12 +25,15 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
   const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
-  return `Usage: confab <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "confab <command> --help" for a command's options.\n`;
+  return `Usage: confab <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "confab <command> --help" for a command's options; "confab --version" (-v) prints the version.\n`;
 }
 
 const [name, ...argv] = process.argv.slice(2);
 if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
   process.stdout.write(usage());
+} else if (name === '--version' || name === '-v') {
+  const { packageVersion } = await import('../util/package-version.ts');
+  process.stdout.write(`confab ${packageVersion()}\n`);
 } else if (!Object.hasOwn(commands, name)) {
   process.stderr.write(`confab: unknown command "${name}".\n\n${usage()}`);
   process.exitCode = 2;

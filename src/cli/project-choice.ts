@@ -1,5 +1,5 @@
 import { realpath } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, sep } from 'node:path';
 import { ConfabClientError, type ConfabClient, type Project } from '../client/index.ts';
 import { CliError } from './cli-args.ts';
 
@@ -7,16 +7,18 @@ export type ProjectChoice = { project: Project; reason: string };
 
 /**
  * The project a conversation goes into: `--project P` when given; else the only project; else the
- * one registered for the current directory; else a new project for the current directory, named
- * after its basename. `reason` says which, for the user.
+ * one registered for the current directory or the nearest directory above it; else a new project
+ * for the current directory, named after its basename. `reason` says which, for the user.
  */
 export async function chooseProject(client: ConfabClient, requested: string | undefined, cwd: string): Promise<ProjectChoice> {
   if (requested !== undefined) return { project: await getProject(client, requested), reason: '--project' };
   const projects = await client.projects.list();
   if (projects.length === 1) return { project: projects[0], reason: 'the only project' };
   const directory = await realpath(cwd).catch(() => cwd);
-  const forDirectory = projects.find((project) => project.path === directory);
-  if (forDirectory) return { project: forDirectory, reason: 'registered for this directory' };
+  const enclosing = enclosingProject(projects, directory);
+  if (enclosing) {
+    return { project: enclosing, reason: enclosing.path === directory ? 'registered for this directory' : `registered for ${enclosing.path}, which holds this directory` };
+  }
   const name = projectNameFor(directory);
   const taken = projects.find((project) => project.name === name);
   if (taken) {
@@ -24,6 +26,20 @@ export async function chooseProject(client: ConfabClient, requested: string | un
   }
   const project = await client.projects.create({ name, path: directory });
   return { project, reason: `new project for ${directory}` };
+}
+
+/**
+ * The project whose directory is `directory` or holds it, the deepest when projects nest. Paths are
+ * compared whole component by component: /code/app holds /code/app/src, not /code/app-old.
+ */
+export function enclosingProject(projects: Project[], directory: string): Project | undefined {
+  let best: Project | undefined;
+  for (const project of projects) {
+    const base = project.path.endsWith(sep) ? project.path : project.path + sep;
+    const holds = directory === project.path || directory.startsWith(base);
+    if (holds && (best === undefined || project.path.length > best.path.length)) best = project;
+  }
+  return best;
 }
 
 /** A project by name, with a helpful error when there is none. */

@@ -1,4 +1,4 @@
-import type { Cost, RetryState, Run, Usage } from '../client/index.ts';
+import { retryCount, type Cost, type RetryState, type Run, type Usage } from '../client/index.ts';
 import type { ToolCallPart } from '../domain/schemas.ts';
 import type { StatusTone } from './screen.ts';
 
@@ -8,9 +8,10 @@ export function formatToolCall(part: ToolCallPart): string {
   return `⚙ ${part.toolName}${input} · ${part.status}`;
 }
 
-/** `↻ retrying 2/4 in 4s — rate_limit` */
+/** `↻ retry 1 of 3 in 4s — rate_limit` (counted as the web UI counts: see retryCount). */
 export function formatRetry(retry: Pick<RetryState, 'attempt' | 'maxAttempts' | 'delayMs' | 'error'>): string {
-  return `↻ retrying ${retry.attempt}/${retry.maxAttempts} in ${formatSeconds(retry.delayMs)} — ${retry.error.code}`;
+  const count = retryCount(retry);
+  return `↻ retry ${count.retry} of ${count.of} in ${formatSeconds(retry.delayMs)} — ${retry.error.code}`;
 }
 
 /** How a run ended, as a status line; null when there is nothing worth saying (a completed run off a terminal). */

@@ -48,7 +48,7 @@ describe('ReplyPrinter', () => {
     printer.update(state([run('failed', { error: { code: 'upstream_error', message: 'bad key' } })], [text('p1', 'Hello'), { ...call, status: 'completed' }]));
     assert.equal(
       stream.text,
-      '> Hi there\nHello\n⚙ read_file {"path":"a.ts"} · running\n⚙ read_file {"path":"a.ts"} · completed\n↻ retrying 2/4 in 4s — rate_limit\n✗ bad key (upstream_error)\n',
+      '> Hi there\nHello\n⚙ read_file {"path":"a.ts"} · running\n⚙ read_file {"path":"a.ts"} · completed\n↻ retry 1 of 3 in 4s — rate_limit\n✗ bad key (upstream_error)\n',
     );
   });
 

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfabError } from '../domain/errors.ts';
 import { serve, type RunningServe } from '../server/serve.ts';
 import { createConsoleLogger } from '../util/logger.ts';
+import { describeParseError } from './cli-args.ts';
 
 const help = `Usage: confab serve [options]
 
@@ -11,7 +12,8 @@ Options:
   --host HOST            Address to listen on (default 127.0.0.1). Any other than a loopback
                          address needs CONFAB_TOKEN set.
   --port PORT            Port (default 4317; 0 picks a free one, printed in the URL).
-  --data-dir DIR         Database and token file (default ./.confab).
+  --data-dir DIR         Database, token file, and server.json with the URL while running, for
+                         the CLI (default ./.confab).
   --config FILE          Provider config file (default: $CONFAB_CONFIG).
   --allow-origin ORIGIN  A browser origin allowed besides the server's own (repeatable).
   -h, --help             Show this help.
@@ -41,7 +43,7 @@ export async function run(argv: string[]): Promise<number> {
       allowPositionals: false,
     }));
   } catch (error) {
-    process.stderr.write(`confab serve: ${(error as Error).message}\nRun "confab serve --help" for the options.\n`);
+    process.stderr.write(`confab serve: ${describeParseError(error)}\nRun "confab serve --help" for the options.\n`);
     return 2;
   }
   if (values.help) {

@@ -22,6 +22,20 @@ export type ConversationDetail = ConversationState & { cursor: string };
 
 export type ModelList = { models: ModelInfo[]; defaultModel: string | null };
 
+/** `GET /v1/limits`: what the server refuses in a request, so a client can check before it creates anything. */
+export type RequestLimits = {
+  /** Characters in one message's text (`content.length`). */
+  maxMessageChars: number;
+  /** Context attachments on one message. */
+  maxContextParts: number;
+  /** Bytes of context attached to one message. */
+  maxContextBytes: number;
+  /** Characters in a conversation's system prompt. */
+  maxSystemPromptChars: number;
+  /** Runs waiting per conversation. */
+  maxQueuedRuns: number;
+};
+
 export type SendResult = { message: Message; run: Run };
 export type StopResult = { run: Run | null };
 export type ContinueResult = { run: Run };

@@ -1,4 +1,4 @@
-import type { ModelList, SessionInfo, Health } from './api-types.ts';
+import type { ModelList, RequestLimits, SessionInfo, Health } from './api-types.ts';
 import { defaultReconnectOptions, type ReconnectOptions } from './backoff.ts';
 import type { ConfabClientError } from './client-error.ts';
 import { Connection, type ConnectionState, type TransportMode } from './connection.ts';
@@ -6,7 +6,7 @@ import { ConversationWatch } from './conversation-watch.ts';
 import { Http, type FetchLike } from './http.ts';
 import { randomRequestId } from './request-id.ts';
 import { defaultMaxRequestBytes } from './request-size.ts';
-import { ConversationsApi, health, models, ProjectsApi, sessions } from './rest-api.ts';
+import { ConversationsApi, health, limits, models, ProjectsApi, sessions } from './rest-api.ts';
 import { globalScheduler, type Scheduler } from './scheduler.ts';
 import { SseTransport } from './sse-transport.ts';
 import type { Transport, TransportKind } from './transport.ts';
@@ -116,6 +116,11 @@ export class ConfabClient {
   /** Configured models with pricing, and the server's default model. */
   models(): Promise<ModelList> {
     return models(this.#http);
+  }
+
+  /** `GET /v1/limits`: the bounds the server enforces on messages and queues (a server older than this endpoint answers not_found). */
+  limits(): Promise<RequestLimits> {
+    return limits(this.#http);
   }
 
   /**

@@ -5,6 +5,7 @@ export { createClient, ConfabClient, type ClientOptions } from './confab-client.
 export { ConversationWatch, type WatchState, type SendOptions } from './conversation-watch.ts';
 export type { ConnectionState, ConnectionStatus, TransportMode } from './connection.ts';
 export type { RetryState, QueuedRun, WatchStatus } from './watch-reducer.ts';
+export { retryCount } from './retry-count.ts';
 export { ConfabClientError, type ClientErrorCode } from './client-error.ts';
 export { defaultReconnectOptions, reconnectDelay, type ReconnectOptions } from './backoff.ts';
 export type { Scheduler } from './scheduler.ts';

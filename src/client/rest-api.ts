@@ -7,6 +7,7 @@ import type {
   ConversationSummary,
   Health,
   ModelList,
+  RequestLimits,
   SendResult,
   SessionInfo,
   StopResult,
@@ -117,4 +118,8 @@ export async function sessions(http: Http): Promise<SessionInfo[]> {
 
 export function models(http: Http): Promise<ModelList> {
   return http.json<ModelList>('GET', '/v1/models');
+}
+
+export async function limits(http: Http): Promise<RequestLimits> {
+  return (await http.json<{ limits: RequestLimits }>('GET', '/v1/limits')).limits;
 }

@@ -16,6 +16,7 @@ export class Checkpointer {
   readonly #logger: Logger;
   readonly #dirty = new Set<LiveConversation>();
   #timer: object | undefined;
+  #pendingSync: Promise<void> | undefined;
   #writing: Promise<void> = Promise.resolve();
   /** Transactions committed (for tests and the benchmark). */
   commits = 0;
@@ -48,6 +49,27 @@ export class Checkpointer {
   }
 
   /**
+   * Resolves once everything changed so far is stored, and rejects when that write fails (the
+   * records stay dirty and are retried): what commands await before they acknowledge. Calls made
+   * before the write starts share it, so the acknowledgements of one event-loop turn cost one
+   * transaction (group commit).
+   */
+  sync(): Promise<void> {
+    if (this.#timer !== undefined) {
+      this.#clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    if (this.#pendingSync) return this.#pendingSync;
+    const write = this.#writing.then(() => {
+      this.#pendingSync = undefined;
+      return this.#write(undefined, true);
+    });
+    this.#pendingSync = write;
+    this.#writing = write.catch(() => {});
+    return write;
+  }
+
+  /**
    * Writes everything pending plus `batch`, in one transaction: used at run end so the terminal
    * records are stored before the events announcing them go out. Rejects when the write fails (the
    * pending records stay dirty and are retried; the caller decides what to do about `batch`).
@@ -64,7 +86,7 @@ export class Checkpointer {
   }
 
   /** `extra` records go after the dirty ones, so they win where both hold the same record. */
-  async #write(extra?: StoreBatch): Promise<void> {
+  async #write(extra?: StoreBatch, rethrow = extra !== undefined): Promise<void> {
     if (this.#dirty.size === 0 && !extra) return;
     const lives = [...this.#dirty];
     this.#dirty.clear();
@@ -103,7 +125,7 @@ export class Checkpointer {
         for (const id of record.runs) record.live.dirty.runs.add(id);
         this.markDirty(record.live);
       }
-      if (extra) throw error;
+      if (rethrow) throw error;
     }
   }
 }

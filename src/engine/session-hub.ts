@@ -85,6 +85,8 @@ export class SessionHub {
   async createProject(input: { name: unknown; path: unknown }): Promise<Project> {
     const project = await prepareProject(input, this.#clock.now());
     if (await this.#store.getProject(project.name)) throw new ConfabError('bad_request', `A project named "${project.name}" already exists.`);
+    const same = (await this.#store.listProjects()).find((existing) => existing.path === project.path);
+    if (same) throw new ConfabError('bad_request', `The directory ${project.path} is already registered as project "${same.name}".`);
     await this.#store.createProject(project);
     return project;
   }
@@ -151,7 +153,7 @@ export class SessionHub {
     validateConversationPatch(next, this.limits);
     if (patch.model !== undefined) this.#deps.models.resolve(patch.model);
     live.emit({ type: 'conversation-updated', runId: null, data: { conversation: next } });
-    await this.#checkpointer.flush();
+    await this.#checkpointer.sync();
     this.#scheduleRelease(live);
     return next;
   }
@@ -169,6 +171,16 @@ export class SessionHub {
   /** Adds a user message and starts (or queues) the run that answers it. */
   async send(conversationId: string, input: SendInput): Promise<{ message: Message; run: Run }> {
     validateSendInput(input, this.limits);
+    const result = await this.#sendOnce(conversationId, input);
+    // Nothing is acknowledged before it is durable: the queued run carries the user message. Also
+    // for a repeated request, whose first answer may not have been stored yet. Sends in the same
+    // event-loop turn share one transaction (the checkpointer's group commit).
+    await this.#checkpointer.sync();
+    return result;
+  }
+
+  /** Concurrent sends with the same `clientRequestId` share one promise. */
+  #sendOnce(conversationId: string, input: SendInput): Promise<{ message: Message; run: Run }> {
     if (input.clientRequestId === undefined) return this.#send(conversationId, input);
     const key = `${conversationId}\0${input.clientRequestId}`;
     const pending = this.#pendingSends.get(key);
@@ -235,7 +247,7 @@ export class SessionHub {
       if (target?.status === 'queued' && this.#runQueue.remove(target.id)) {
         const run: Run = { ...target, status: 'stopped', finishReason: 'stopped', endedAt: this.#clock.now() };
         live.emit({ type: 'run-stopped', runId: run.id, data: { run } });
-        await this.#checkpointer.flush();
+        await this.#checkpointer.sync();
         return { run };
       }
       const active = live.active;
@@ -263,6 +275,7 @@ export class SessionHub {
       const run = this.#newRun(live, { id: this.#ids('run'), trigger: 'continue', userMessageId: null, input: null, clientRequestId: null, assistantMessageId: last.assistantMessageId });
       live.emit({ type: 'run-queued', runId: run.id, data: { run } });
       this.#runQueue.push({ conversationId, runId: run.id });
+      await this.#checkpointer.sync();
       return { run };
     } finally {
       this.#scheduleRelease(live);

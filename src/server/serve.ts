@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ConfabError } from '../domain/errors.ts';
@@ -8,18 +8,20 @@ import { loadProviderConfig } from '../providers/provider-config.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
+import { packageVersion } from '../util/package-version.ts';
 import { resolveToken } from './auth/token-file.ts';
 import { benchLimits } from './bench-hooks.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { ServerLimits } from './server-limits.ts';
 import { startServer } from './server.ts';
+import { removeServerFile, writeServerFile } from './server-file.ts';
 
 export type ServeOptions = {
   /** Default 127.0.0.1. A non-loopback host needs `CONFAB_TOKEN` in `env`. */
   host?: string;
   /** Default 4317; 0 picks a free port. */
   port?: number;
-  /** Holds `confab.db` and `token`; created when missing. */
+  /** Holds `confab.db`, `token` and, while serving, `server.json` (its URL and pid); created when missing. */
   dataDir: string;
   /** Provider config file; else `CONFAB_CONFIG` from `env`. */
   configPath?: string;
@@ -82,6 +84,10 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       version: packageVersion(),
     });
     const [openedHub, openedStore] = [hub, store];
+    // Once listening: lets a CLI using this data directory find the port (see server-file.ts).
+    await writeServerFile(options.dataDir, { url: server.url, pid: process.pid }).catch((error: Error) =>
+      logger.warn('could not record the server URL in the data directory', { error: error.message }),
+    );
     return {
       url: server.url,
       port: server.port,
@@ -90,6 +96,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       providerNames: config.providers.map((provider) => provider.name),
       async close() {
         try {
+          await removeServerFile(options.dataDir, process.pid).catch(() => {});
           await server.close();
           await openedHub.close();
           await openedStore.close();
@@ -115,12 +122,4 @@ export function isLoopback(host: string): boolean {
 function defaultStaticDir(): string | undefined {
   const dir = fileURLToPath(new URL('web/dist/', packageRoot));
   return existsSync(`${dir}index.html`) ? dir : undefined;
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('package.json', packageRoot), 'utf8')) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
 }

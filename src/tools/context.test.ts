@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -78,6 +79,27 @@ test('reads are confined to the project like the tools', async (t) => {
   });
   await assert.rejects(resolve({ path: 'missing.ts' }), { code: 'not_found', message: 'No such file or directory: missing.ts' });
   await assert.rejects(resolve({ path: 'src' }), { code: 'bad_request', message: 'src is a directory, not a file' });
+});
+
+test('over-long paths, FIFOs and symlink loops are refused with stable codes, never raw errors', async (t) => {
+  const project = await createTempProject(files);
+  t.after(project.cleanup);
+  execFileSync('mkfifo', [path.join(project.root, 'pipe')]);
+  await symlink('loop-b', path.join(project.root, 'loop-a'));
+  await symlink('loop-a', path.join(project.root, 'loop-b'));
+  const resolve = (input: { path: string }) => resolveContext(project.root, [input], { newId: ids() });
+  await assert.rejects(resolve({ path: 'a'.repeat(256) }), {
+    code: 'bad_request',
+    message: 'Path has a name over 255 bytes',
+  });
+  await assert.rejects(resolve({ path: 'ab/'.repeat(1400) }), {
+    code: 'bad_request',
+    message: 'Path is 4200 bytes long; the limit is 4095',
+  });
+  await assert.rejects(resolve({ path: 'a'.repeat(255) }), { code: 'not_found', message: `No such file or directory: ${'a'.repeat(255)}` });
+  await assert.rejects(resolve({ path: 'pipe' }), { code: 'bad_request', message: 'pipe is not a regular file' });
+  await assert.rejects(resolve({ path: 'loop-a' }), { code: 'bad_request', message: 'Too many symbolic links in path: loop-a' });
+  await assert.rejects(resolve({ path: 'notes.md/child' }), { code: 'not_found', message: 'No such file or directory: notes.md/child' });
 });
 
 test('a binary file is refused', async (t) => {

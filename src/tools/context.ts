@@ -1,8 +1,10 @@
 import { ConfabError } from '../domain/errors.ts';
 import type { ContextInput, ContextPart } from '../domain/schemas.ts';
-import { resolveInProject, toProjectPath } from './project/confine-path.ts';
+import { openFileInProject } from './project/anchored-open.ts';
+import { toProjectPath } from './project/confine-path.ts';
 import { probeFile } from './project/file-probe.ts';
 import { readLines } from './project/line-reader.ts';
+import type { LineSlice } from './project/line-reader.ts';
 import { formatBytes, utf8Length } from './utf8-truncate.ts';
 
 export type ResolveContextOptions = {
@@ -48,16 +50,21 @@ export async function resolveContext(
       usedBytes += utf8Length(content);
       if (usedBytes > maxBytes) throw tooLarge();
     } else {
-      const realPath = await resolveInProject(projectRoot, input.path);
       const displayPath = toProjectPath(input.path);
-      const probe = await probeFile(realPath, displayPath);
-      if (probe.binary) throw new ConfabError('bad_request', `${displayPath} is a binary file and cannot be attached as context`);
-      if (!range && usedBytes + probe.size > maxBytes) throw tooLarge();
-      const slice = await readLines(realPath, { start: range?.start, end: range?.end }, { maxBytes: maxBytes - usedBytes }).catch(
-        (error: unknown) => {
-          throw ConfabError.is(error, 'bad_request') ? new ConfabError('bad_request', `${displayPath}: ${error.message}`) : error;
-        },
-      );
+      const file = await openFileInProject(projectRoot, input.path);
+      let slice: LineSlice;
+      try {
+        const probe = await probeFile(file);
+        if (probe.binary) throw new ConfabError('bad_request', `${displayPath} is a binary file and cannot be attached as context`);
+        if (!range && usedBytes + probe.size > maxBytes) throw tooLarge();
+        slice = await readLines(file.handle, { start: range?.start, end: range?.end }, { maxBytes: maxBytes - usedBytes }).catch(
+          (error: unknown) => {
+            throw ConfabError.is(error, 'bad_request') ? new ConfabError('bad_request', `${displayPath}: ${error.message}`) : error;
+          },
+        );
+      } finally {
+        await file.close();
+      }
       if (slice.truncated) throw tooLarge();
       content = slice.content;
       usedBytes += utf8Length(content);

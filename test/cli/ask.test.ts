@@ -60,6 +60,37 @@ describe('confab ask', () => {
     assert.match(result.stderr, /confab ask: the run failed: .*bad key/);
   });
 
+  test('a retried upstream error shows as "retry 1 of 3" on stderr (the web UI\'s count), then the answer', async () => {
+    server.upstream.enqueue({ kind: 'error', status: 429, message: 'slow down', headers: { 'retry-after': '0' } }, { kind: 'stream', chunks: [{ text: 'ok' }] });
+    const result = await runCli(['ask', 'Hi'], { server });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'ok\n');
+    assert.match(result.stderr, /\n↻ retry 1 of 3 in 0s — rate_limit\n/);
+  });
+
+  test('a question over the server\'s limit is refused before anything is created: no conversation, no project', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'confab-cli-long-'));
+    await mkdir(join(parent, 'registered'));
+    await mkdir(join(parent, 'unregistered'));
+    try {
+      // Two projects and none for the current directory: ask would create a project too.
+      await server.request('POST', '/v1/projects', { name: 'second', path: join(parent, 'registered') });
+      const conversationsBefore = (await server.request('GET', '/v1/conversations?limit=200')).body.conversations.length;
+      const projectsBefore = (await server.request('GET', '/v1/projects')).body.projects.length;
+      const requestsBefore = server.upstream.requests.length;
+      const result = await runCli(['ask', '-'], { server, cwd: join(parent, 'unregistered'), input: 'x'.repeat(100_001) });
+      assert.equal(result.code, 1);
+      assert.equal(result.stdout, '');
+      assert.equal(result.stderr, 'confab ask: the question has 100001 characters; the server\'s limit is 100000. Nothing was sent.\n');
+      assert.equal((await server.request('GET', '/v1/conversations?limit=200')).body.conversations.length, conversationsBefore);
+      assert.equal((await server.request('GET', '/v1/projects')).body.projects.length, projectsBefore);
+      assert.equal(server.upstream.requests.length, requestsBefore);
+    } finally {
+      await server.request('DELETE', '/v1/projects/second');
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+
   test('reads the question from stdin ("-"), with the token from --data-dir and the model from --model', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'confab-cli-data-'));
     try {
@@ -113,17 +144,18 @@ describe('confab ask', () => {
   test('usage errors exit 2 with a pointer to --help', async () => {
     const [unknownFlag, empty] = await Promise.all([runCli(['ask', '--frobnicate', 'Hi'], { server }), runCli(['ask', '   '], { server })]);
     assert.equal(unknownFlag.code, 2);
-    assert.match(unknownFlag.stderr, /Unknown option '--frobnicate'[\s\S]*Run "confab ask --help"/);
+    assert.match(unknownFlag.stderr, /^confab ask: unknown option "--frobnicate". To pass an argument that starts with "-", put it after "--", as in: -- "--frobnicate"\nRun "confab ask --help"/);
     assert.equal(empty.code, 2);
     assert.match(empty.stderr, /the question is empty/);
   });
 
-  test('with several projects and none for the current directory, creates one named after it', async () => {
+  test('with several projects and none for the current directory or above it, creates one named after it', async () => {
     const parent = await mkdtemp(join(tmpdir(), 'confab-cli-cwd-'));
     const cwd = join(parent, 'my app.v2');
     await mkdir(cwd);
+    await mkdir(join(parent, 'other'));
     try {
-      await server.request('POST', '/v1/projects', { name: 'other', path: parent });
+      assert.equal((await server.request('POST', '/v1/projects', { name: 'other', path: join(parent, 'other') })).status, 201);
       server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'ok' }] });
       const result = await runCli(['ask', 'Hi'], { server, cwd });
       assert.equal(result.code, 0, result.stderr);

@@ -47,6 +47,16 @@ describe('confab chat with piped stdin', () => {
     assert.match(result.stderr, /unknown command \/nonsense/);
   });
 
+  test('a first message over the server\'s limit is refused and leaves no empty conversation behind', async () => {
+    const conversations = async () => (await server.request('GET', '/v1/conversations?limit=200')).body.conversations.length;
+    const before = await conversations();
+    const result = await runCli(['chat', '--project', 'demo'], { server, input: `${'x'.repeat(100_001)}\n/exit\n` });
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr, 'confab chat: the message has 100001 characters; the server\'s limit is 100000. Nothing was sent.\n');
+    assert.doesNotMatch(result.stdout, /new conversation conv_/);
+    assert.equal(await conversations(), before);
+  });
+
   test('/context attaches lines to the next message; /new, /switch N, /model and /stop work between messages', async () => {
     server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Read it' }] }, { kind: 'stream', chunks: [{ text: 'Fresh' }] }, { kind: 'stream', chunks: [{ text: 'Back' }] });
     const before = server.upstream.requests.length;
@@ -104,6 +114,29 @@ describe('confab chat in a terminal', { skip: hasScript() ? false : 'script (uti
       chat.write('/exit\r');
       assert.equal((await chat.exited).code, 0);
       assert.doesNotMatch(chat.output(), /never shown/);
+    } finally {
+      chat.kill();
+    }
+  });
+
+  test('text typed while a reply streams stays out of the reply, and waits on the prompt once the reply ends', async () => {
+    server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Hel' }, { text: 'lo world' }], holdAfter: 1 }, { kind: 'stream', chunks: [{ text: 'Noted' }] });
+    const chat = startPtyCli(['chat', '--project', 'demo'], { server });
+    try {
+      await chat.waitFor(/Type a message[^\n]*\n> $/);
+      chat.write('Greet me\r');
+      await chat.waitFor(/Hel/);
+      const from = chat.output().length;
+      chat.write('typed meanwhile');
+      await new Promise((resolve) => setTimeout(resolve, 300)); // let the keystrokes arrive before the rest of the reply
+      server.upstream.release();
+      await chat.waitFor(/tokens[^\n]*\n> typed meanwhile$/, { from });
+      assert.match(chat.output(), /Hello world\n· [^\n]*tokens[^\n]*\n> typed meanwhile$/);
+      assert.equal(chat.output().split('typed meanwhile').length, 2, 'shown once, on the prompt');
+      chat.write('\r');
+      await chat.waitFor(/\n> typed meanwhile\n[^\n]*Noted\n/, { from });
+      chat.write('/exit\r');
+      assert.equal((await chat.exited).code, 0);
     } finally {
       chat.kill();
     }

@@ -62,6 +62,30 @@ describe('confab conversations', () => {
     assert.match(noId.stderr, /missing ID/);
   });
 
+  test('show N and delete N take the row number of `conversations list` (with the same --project), fetched anew', async () => {
+    const [first, second, beyond, zero] = await Promise.all([
+      runCli(['conversations', 'show', '1'], { server }),
+      runCli(['conversations', 'show', '2', '--project', 'demo', '--json'], { server }),
+      runCli(['conversations', 'show', '99'], { server }),
+      runCli(['conversations', 'show', '0'], { server }),
+    ]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, new RegExp(`^Greeting · ${answeredId}\\n`));
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(JSON.parse(second.stdout).conversation.id, server.conversationId);
+    assert.equal(beyond.code, 1);
+    assert.equal(beyond.stderr, 'confab conversations show: there is no row 99: `confab conversations list` has 2 rows.\n');
+    assert.equal(zero.code, 2);
+    assert.match(zero.stderr, /row numbers go from 1 to 200, got "0"/);
+
+    const created = (await server.request('POST', '/v1/conversations', { projectName: 'demo', title: 'Scratch' })).body.conversation;
+    const deleted = await runCli(['conversations', 'delete', '1'], { server });
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.equal(deleted.stdout, `Deleted conversation ${created.id} (row 1: Scratch).\n`);
+    assert.equal((await server.request('GET', `/v1/conversations/${created.id}`)).status, 404);
+    assert.equal((await server.request('GET', `/v1/conversations/${answeredId}`)).status, 200);
+  });
+
   test('delete removes the conversation for good; deleting it again exits 1', async () => {
     const created = await server.request('POST', '/v1/conversations', { projectName: 'demo' });
     const id = created.body.conversation.id;

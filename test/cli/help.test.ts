@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { runCli } from './support/cli-process.ts';
 
@@ -47,8 +48,32 @@ describe('confab help and usage errors', () => {
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /^Usage: confab conversations/);
     assert.equal(flag.code, 2);
-    assert.match(flag.stderr, /Unknown option '--frobnicate'[\s\S]*Run "confab chat --help" for usage and examples\./);
+    assert.equal(flag.stderr, 'confab chat: unknown option "--frobnicate". To pass an argument that starts with "-", put it after "--", as in: -- "--frobnicate"\nRun "confab chat --help" for usage and examples.\n');
     assert.equal(argument.code, 2);
     assert.match(argument.stderr, /unexpected argument "hello"/);
+  });
+
+  test('an option without its value, and unknown options of serve and of a subcommand, get balanced messages', async () => {
+    const [missingValue, serve, subcommand] = await Promise.all([
+      runCli(['ask', '--project'], noServer),
+      runCli(['serve', '-x'], noServer),
+      runCli(['conversations', 'list', '--frobnicate'], noServer),
+    ]);
+    assert.equal(missingValue.code, 2);
+    assert.equal(missingValue.stderr, 'confab ask: option --project needs a value.\nRun "confab ask --help" for usage and examples.\n');
+    assert.equal(serve.code, 2);
+    assert.equal(serve.stderr, 'confab serve: unknown option "-x". To pass an argument that starts with "-", put it after "--", as in: -- "-x"\nRun "confab serve --help" for the options.\n');
+    assert.equal(subcommand.code, 2);
+    assert.match(subcommand.stderr, /^confab conversations list: unknown option "--frobnicate"\. /);
+  });
+
+  test('--version and -v print the package version, exit 0', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+    const results = await Promise.all([runCli(['--version'], noServer), runCli(['-v'], noServer)]);
+    for (const result of results) {
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, `confab ${version}\n`);
+      assert.equal(result.stderr, '');
+    }
   });
 });

@@ -119,6 +119,7 @@ describe('REST calls against a real server', () => {
     assert.ok(Array.isArray(sessions));
     for (const session of sessions) assert.deepEqual(Object.keys(session).sort(), ['activeRunId', 'conversationId', 'cursor', 'projectName', 'queuedRunIds', 'status', 'subscribers', 'title']);
     assert.deepEqual(await client.models(), { models: [{ id: testModel, provider: 'fake', pricing: testPricing }], defaultModel: testModel });
+    assert.equal((await client.limits()).maxMessageChars, 100_000);
   });
 
   test('a wrong or missing token is unauthorized (401), an unreachable server is network', async () => {

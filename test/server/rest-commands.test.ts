@@ -63,6 +63,8 @@ describe('REST messages', () => {
           [{ content: 'x', context: [{ path: 'a' }, { path: 'b' }, { path: 'c' }] }, 413, 'payload_too_large', /3 context attachments; the limit is 2/],
           [{ content: 'x', context: [{ path: 'README.md' }, { path: 'notes.txt' }] }, 413, 'payload_too_large', /over the .* limit/],
           [{ content: 'x', context: [{ path: '../../etc/passwd' }] }, 400, 'bad_request', /./],
+          [{ content: 'x', context: [{ path: 'a'.repeat(256) }] }, 400, 'bad_request', /name over 255 bytes/],
+          [{ content: 'x', context: [{ path: 'a/'.repeat(2100) }] }, 400, 'bad_request', /the limit is 4095/],
         ];
         for (const [body, status, code, message] of cases) {
           const response = await server.request('POST', messagesPath(server), body);

@@ -37,6 +37,20 @@ describe('REST core', () => {
     });
   });
 
+  it('GET /v1/limits gives the request limits the hub enforces (configured ones included)', async () => {
+    await withTestServer(
+      async (server) => {
+        const response = await server.request('GET', '/v1/limits');
+        assert.equal(response.status, 200);
+        assert.deepEqual(response.body, { limits: { maxMessageChars: 50, maxContextParts: 20, maxContextBytes: 256 * 1024, maxSystemPromptChars: 20_000, maxQueuedRuns: 20 } });
+        const refused = await server.request('POST', `/v1/conversations/${server.conversationId}/messages`, { content: 'x'.repeat(51) });
+        assert.equal(refused.body.error.code, 'payload_too_large', 'the limit it gives is the one it enforces');
+        assert.equal((await fetch(`${server.url}/v1/limits`)).status, 401, 'needs the token');
+      },
+      { hubLimits: { maxMessageChars: 50 } },
+    );
+  });
+
   it('GET /v1/sessions shows live conversations with their status and subscribers', async () => {
     await withTestServer(async (server) => {
       assert.deepEqual((await server.request('GET', '/v1/sessions')).body, { sessions: [] });

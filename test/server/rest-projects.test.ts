@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -44,9 +44,12 @@ describe('REST projects', () => {
     });
   });
 
-  it('refuses bad project input with 400 bad_request and stores nothing', async () => {
+  it('refuses bad project input with 400 bad_request and stores nothing: also a relative path, and a directory already registered', async () => {
     await withTestServer(async (server) => {
       const file = join(server.projectDir, 'README.md');
+      const linkDir = await mkdtemp(join(tmpdir(), 'confab-link-'));
+      const linked = join(linkDir, 'to-demo');
+      await symlink(server.projectDir, linked);
       const cases: [unknown, RegExp][] = [
         [{ name: 'bad name!', path: server.projectDir }, /Project name must be/],
         [{ name: 'x', path: join(server.projectDir, 'missing') }, /does not exist/],
@@ -55,6 +58,11 @@ describe('REST projects', () => {
         [{ path: server.projectDir }, /^Invalid project: name: /],
         [[1, 2], /^Invalid project: /],
         [{ name: 'demo', path: server.projectDir }, /already exists/],
+        [{ name: 'x', path: '.' }, /^Project path must be absolute \(got "\."\); the server does not guess which directory a relative path means\.$/],
+        [{ name: 'x', path: 'relative/dir' }, /must be absolute/],
+        [{ name: 'again', path: server.projectDir }, new RegExp(`^The directory ${server.projectDir} is already registered as project "demo"\\.`)],
+        [{ name: 'again', path: `${server.projectDir}/` }, /is already registered as project "demo"/],
+        [{ name: 'again', path: linked }, /is already registered as project "demo"/],
       ];
       for (const [body, message] of cases) {
         const response = await server.request('POST', '/v1/projects', body);
@@ -65,6 +73,7 @@ describe('REST projects', () => {
       const empty = await server.request('POST', '/v1/projects', '');
       assert.equal(empty.status, 400);
       assert.deepEqual((await server.request('GET', '/v1/projects')).body.projects.map((project: { name: string }) => project.name), ['demo']);
+      await rm(linkDir, { recursive: true, force: true });
     });
   });
 

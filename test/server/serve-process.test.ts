@@ -184,7 +184,7 @@ describe('confab serve as a process', () => {
 
       const unknownFlag = await runConfab(['serve', '--bogus']);
       assert.equal(unknownFlag.code, 2);
-      assert.match(unknownFlag.stderr, /^confab serve: Unknown option '--bogus'/);
+      assert.match(unknownFlag.stderr, /^confab serve: unknown option "--bogus"\. /);
       const badPort = await runConfab(['serve', '--port', 'eighty']);
       assert.equal(badPort.code, 2);
 

@@ -163,7 +163,7 @@ describe('web UI', { skip }, () => {
     await sendMessage(page, 'Try hard');
     const notice = page.getByTestId('retry-notice');
     await notice.waitFor();
-    assert.match(await textOf(notice), /^Retrying 1\/3 in [12] s — rate limited$/);
+    assert.match(await textOf(notice), /^Retry 1 of 3 in [12] s — rate limited$/);
     await saveScreenshot(page, 'retry-notice');
     await page.locator('[data-testid="assistant-message"][data-status="completed"]').waitFor({ timeout: 10_000 });
     assert.equal(await assistantText(page), joined(chunks));

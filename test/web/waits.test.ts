@@ -49,7 +49,7 @@ describe('web UI: waiting', { skip }, () => {
     return response.body.conversation.id;
   }
 
-  const retryText = /^Retrying 1\/3 in [1-6] s — rate limited$/;
+  const retryText = /^Retry 1 of 3 in [1-6] s — rate limited$/;
 
   test('a first message waiting to retry shows why, live, after a reload, and in a tab opened during the wait', async () => {
     const chunks = wordChunks('late', 6);

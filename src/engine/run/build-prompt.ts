@@ -61,6 +61,20 @@ function appendAssistant(prompt: PromptMessage[], message: Message): void {
 
 const providerOptions = (part: { providerMetadata?: ProviderMetadata }) => (part.providerMetadata ? { providerOptions: part.providerMetadata } : {});
 
+/**
+ * The whitespace `buildPrompt` trims off the end of the pre-fill (the last message, when it is the
+ * assistant's and ends with text): what the model does not see but the stored message holds.
+ */
+export function prefillTrim(messages: Message[]): string {
+  const last = messages.at(-1);
+  if (last?.role !== 'assistant') return '';
+  const inPrompt = last.parts.filter((part) =>
+    part.kind === 'tool-call' || part.kind === 'tool-result' || ((part.kind === 'text' || part.kind === 'reasoning') && (part.text !== '' || part.providerMetadata !== undefined)),
+  );
+  const tail = inPrompt.at(-1);
+  return tail?.kind === 'text' ? /\s*$/.exec(tail.text)![0] : '';
+}
+
 /** Providers that accept a trailing assistant message (prefill, used by `continue`) reject trailing whitespace. */
 function trimTrailingAssistantWhitespace(prompt: PromptMessage[]): void {
   const last = prompt.at(-1);

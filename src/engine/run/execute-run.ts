@@ -6,7 +6,7 @@ import type { StepSource } from '../../providers/stream-part.ts';
 import { UpstreamError } from '../../providers/upstream-error.ts';
 import { sleep } from '../../util/clock.ts';
 import type { LiveConversation } from '../live-conversation.ts';
-import { buildPrompt } from './build-prompt.ts';
+import { buildPrompt, prefillTrim } from './build-prompt.ts';
 import { abortReason, type RunDependencies, type RunState } from './run-context.ts';
 import { closeOpenParts, discardAttempt, newAttempt, runStep, type Attempt, type StepOutcome } from './run-step.ts';
 import { refuseTools, runTools } from './run-tools.ts';
@@ -85,7 +85,7 @@ async function loopSteps(source: StepSource, state: RunState, deps: RunDependenc
 async function stepWithRetries(source: StepSource, state: RunState, tools: ReturnType<RunDependencies['tools']['specs']>, deps: RunDependencies): Promise<StepOutcome> {
   const { live, signal } = state;
   for (let attemptNumber = 1; ; attemptNumber++) {
-    const attempt = newAttempt();
+    const attempt = newAttempt(prefillTrim(live.state.messages));
     const messages = buildPrompt(live.state.messages);
     const request = { system: live.state.conversation.systemPrompt, messages, tools, signal };
     state.attempts++;

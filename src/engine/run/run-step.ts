@@ -16,9 +16,24 @@ export type Attempt = {
   open: Set<string>;
   /** Characters streamed, for estimating usage when the provider never reports it. */
   streamedChars: number;
+  /**
+   * Whitespace the stored message ends with but the prompt's pre-fill left out (providers refuse
+   * a trailing assistant turn that ends in whitespace). The model continues after the trimmed
+   * text, so the same whitespace at the start of its first text is already stored and shown:
+   * it is dropped there, and the stored text, the events and the model's view agree at the join.
+   */
+  join: string;
 };
 
-export const newAttempt = (): Attempt => ({ created: [], open: new Set(), streamedChars: 0 });
+export const newAttempt = (join = ''): Attempt => ({ created: [], open: new Set(), streamedChars: 0, join });
+
+/** Drops from the start of `delta` what `attempt.join` still holds, character by character. */
+function takeJoin(attempt: Attempt, delta: string): string {
+  let index = 0;
+  while (index < delta.length && index < attempt.join.length && delta[index] === attempt.join[index]) index++;
+  attempt.join = index < delta.length ? '' : attempt.join.slice(index);
+  return delta.slice(index);
+}
 
 /** Streams one model step into the run's assistant message as events. */
 export async function runStep(source: StepSource, request: StepRequest, state: RunState, attempt: Attempt, deps: RunDependencies): Promise<StepOutcome> {
@@ -50,11 +65,12 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
         break;
       case 'text-delta':
       case 'reasoning-delta': {
-        if (part.delta === '') break;
         const kind = part.type === 'text-delta' ? 'text' : 'reasoning';
+        const delta = kind === 'text' && attempt.join !== '' ? takeJoin(attempt, part.delta) : part.delta;
+        if (delta === '') break;
         const partId = partIds.get(`${kind}:${part.id}`) ?? startPart(kind, part.id);
-        attempt.streamedChars += part.delta.length;
-        live.emit({ type: 'part-delta', runId, data: { messageId, partId, delta: part.delta } });
+        attempt.streamedChars += delta.length;
+        live.emit({ type: 'part-delta', runId, data: { messageId, partId, delta } });
         break;
       }
       case 'text-end':

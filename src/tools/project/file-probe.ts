@@ -1,5 +1,4 @@
-import { open, stat } from 'node:fs/promises';
-import { ConfabError } from '../../domain/errors.ts';
+import type { FileHandle } from 'node:fs/promises';
 
 export type FileProbe = { size: number; binary: boolean };
 
@@ -12,19 +11,11 @@ export function looksBinary(bytes: Uint8Array): boolean {
 }
 
 /**
- * Size and binary-ness of a regular file. Directories and special files (FIFOs, devices, sockets)
- * are refused: reading a FIFO would block the tool until someone writes to it.
+ * Size and binary-ness of a regular file already open (anchored-open.ts refuses directories and
+ * special files before anything is read). Reads from offset 0; the handle's position is untouched.
  */
-export async function probeFile(realPath: string, displayPath: string): Promise<FileProbe> {
-  const stats = await stat(realPath);
-  if (stats.isDirectory()) throw new ConfabError('bad_request', `${displayPath} is a directory, not a file`);
-  if (!stats.isFile()) throw new ConfabError('bad_request', `${displayPath} is not a regular file`);
-  const handle = await open(realPath, 'r');
-  try {
-    const buffer = Buffer.alloc(Math.min(binarySniffBytes, stats.size));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return { size: stats.size, binary: looksBinary(buffer.subarray(0, bytesRead)) };
-  } finally {
-    await handle.close();
-  }
+export async function probeFile(file: { handle: FileHandle; size: number }): Promise<FileProbe> {
+  const buffer = Buffer.alloc(Math.min(binarySniffBytes, file.size));
+  const { bytesRead } = await file.handle.read(buffer, 0, buffer.length, 0);
+  return { size: file.size, binary: looksBinary(buffer.subarray(0, bytesRead)) };
 }

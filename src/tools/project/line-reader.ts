@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { ConfabError } from '../../domain/errors.ts';
 import { utf8SafeCut } from '../utf8-truncate.ts';
 
@@ -28,11 +28,12 @@ export type ReadLinesOptions = {
 export const defaultMaxScanBytes = 256 * 1024 * 1024;
 
 /**
- * Streams a file and returns a range of its lines, never holding more than the capped slice (plus
- * one read chunk) in memory, so a line range of a multi-gigabyte log costs a read, not its size.
- * Lines end at `\n`; a final line without one still counts.
+ * Streams an open file from its start and returns a range of its lines, never holding more than the
+ * capped slice (plus one read chunk) in memory, so a line range of a multi-gigabyte log costs a
+ * read, not its size. Lines end at `\n`; a final line without one still counts. The handle stays
+ * open (the caller closes it): the file is read through it, never opened again by name.
  */
-export async function readLines(realPath: string, request: LineRequest, options: ReadLinesOptions): Promise<LineSlice> {
+export async function readLines(handle: FileHandle, request: LineRequest, options: ReadLinesOptions): Promise<LineSlice> {
   const start = request.start ?? 1;
   const end = request.end ?? Number.POSITIVE_INFINITY;
   if (start > end) throw new ConfabError('bad_request', `Line range start (${start}) is after its end (${end})`);
@@ -74,8 +75,7 @@ export async function readLines(realPath: string, request: LineRequest, options:
     lineBytes = 0;
   };
 
-  const stream = createReadStream(realPath, { signal: options.signal, highWaterMark: 64 * 1024 });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of readChunks(handle, options.signal)) {
     scanned += chunk.length;
     let offset = 0;
     while (offset < chunk.length) {
@@ -118,4 +118,21 @@ export async function readLines(realPath: string, request: LineRequest, options:
     totalLines: countedToEnd ? totalLines : null,
     truncated,
   };
+}
+
+/**
+ * The file's bytes from offset 0, 64 KiB at a time, each chunk a fresh buffer (slices of it are
+ * kept). Not `handle.createReadStream`: destroying that stream (an abort) closes the handle even
+ * with `autoClose: false`, and the handle is the caller's.
+ */
+async function* readChunks(handle: FileHandle, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+  let position = 0;
+  for (;;) {
+    signal?.throwIfAborted();
+    const buffer = Buffer.allocUnsafe(64 * 1024);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield buffer.subarray(0, bytesRead);
+  }
 }

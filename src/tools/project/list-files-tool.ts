@@ -1,10 +1,12 @@
 import type { Dirent } from 'node:fs';
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfabError } from '../../domain/errors.ts';
 import type { Tool } from '../tool.ts';
-import { resolveInProject, toProjectPath } from './confine-path.ts';
+import { openDirectoryBeneath, openInProject } from './anchored-open.ts';
+import type { OpenedDirectory } from './anchored-open.ts';
+import { toProjectPath } from './confine-path.ts';
 import { opaqueDirectories } from './opaque-directories.ts';
 
 export type ListFilesOptions = {
@@ -38,18 +40,27 @@ export function createListFilesTool(options: ListFilesOptions = {}): Tool<ListFi
       'symbolic links are listed but not followed.',
     input: ListFilesInputSchema,
     async execute(input, context) {
-      const realStart = await resolveInProject(context.projectRoot, input.path);
+      const start = await openInProject(context.projectRoot, input.path);
       const displayStart = toProjectPath(input.path);
-      if (!(await stat(realStart)).isDirectory()) {
-        throw new ConfabError('bad_request', `${displayStart} is a file, not a directory; use read_file to read it`);
+      try {
+        if (start.kind !== 'directory') {
+          throw new ConfabError('bad_request', `${displayStart} is a file, not a directory; use read_file to read it`);
+        }
+        return await listTree(start, displayStart, input.depth, maxEntries, context.signal);
+      } finally {
+        await start.close();
       }
-      return listTree(realStart, displayStart, input.depth, maxEntries, context.signal);
     },
   };
 }
 
+/**
+ * Breadth first, so a capped listing still shows the top of the tree. Each directory below the
+ * start is reopened from the start one name at a time without following links (see
+ * `openDirectoryBeneath`), so at most two descriptors are open however wide the tree is.
+ */
 async function listTree(
-  realStart: string,
+  start: OpenedDirectory,
   displayStart: string,
   depth: number,
   maxEntries: number,
@@ -57,24 +68,27 @@ async function listTree(
 ): Promise<ListFilesOutput> {
   const entries: FileEntry[] = [];
   let truncated = false;
-  // Breadth first, so a capped listing still shows the top of the tree.
-  let level = [{ real: realStart, display: displayStart === '.' ? '' : displayStart }];
+  let level: string[][] = [[]];
+  const display = (segments: string[]) => [...(displayStart === '.' ? [] : [displayStart]), ...segments].join('/');
   for (let currentDepth = 1; currentDepth <= depth && level.length > 0 && !truncated; currentDepth++) {
-    const next: typeof level = [];
-    for (const directory of level) {
+    const next: string[][] = [];
+    for (const segments of level) {
       signal.throwIfAborted();
-      const children = await readChildren(directory.real);
-      for (const child of children) {
-        if (entries.length >= maxEntries) {
-          truncated = true;
-          break;
+      const directory = await openDirectoryBeneath(start.anchor, segments);
+      if (!directory) continue;
+      try {
+        for (const child of await readChildren(directory.anchor)) {
+          if (entries.length >= maxEntries) {
+            truncated = true;
+            break;
+          }
+          const entry = await describe(child, path.join(directory.anchor, child.name), display([...segments, child.name]));
+          if (!entry) continue;
+          entries.push(entry);
+          if (entry.type === 'dir' && !opaqueDirectories.has(child.name)) next.push([...segments, child.name]);
         }
-        const real = path.join(directory.real, child.name);
-        const display = directory.display ? `${directory.display}/${child.name}` : child.name;
-        const entry = await describe(child, real, display);
-        if (!entry) continue;
-        entries.push(entry);
-        if (entry.type === 'dir' && !opaqueDirectories.has(child.name)) next.push({ real, display });
+      } finally {
+        await directory.close();
       }
       if (truncated) break;
     }
@@ -84,9 +98,9 @@ async function listTree(
   return { path: displayStart, entries, truncated };
 }
 
-async function readChildren(directory: string): Promise<Dirent[]> {
+async function readChildren(anchor: string): Promise<Dirent[]> {
   try {
-    const children = await readdir(directory, { withFileTypes: true });
+    const children = await readdir(anchor, { withFileTypes: true });
     return children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   } catch {
     // An unreadable subdirectory is listed (by its parent) but shows no children.
@@ -94,12 +108,13 @@ async function readChildren(directory: string): Promise<Dirent[]> {
   }
 }
 
-async function describe(child: Dirent, real: string, display: string): Promise<FileEntry | undefined> {
+/** `anchored` is the child's path through its parent's anchor; lstat never follows it. */
+async function describe(child: Dirent, anchored: string, display: string): Promise<FileEntry | undefined> {
   if (child.isSymbolicLink()) return { path: display, type: 'symlink' };
   if (child.isDirectory()) return { path: display, type: 'dir' };
   if (!child.isFile()) return undefined;
   try {
-    return { path: display, type: 'file', size: (await lstat(real)).size };
+    return { path: display, type: 'file', size: (await lstat(anchored)).size };
   } catch {
     return undefined;
   }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { test } from 'node:test';
 import { ToolRegistry } from '../tool-registry.ts';
 import { createReadFileTool } from './read-file-tool.ts';
@@ -93,4 +95,13 @@ test('directories, missing files and escapes are error results', async (t) => {
     output: 'Path must be relative to the project root: /etc/passwd',
     isError: true,
   });
+});
+
+test('over-long paths and a FIFO are error results, the FIFO never opened for reading', async (t) => {
+  const { project, read } = await setup({ 'a.txt': 'a' });
+  t.after(project.cleanup);
+  execFileSync('mkfifo', [path.join(project.root, 'pipe')]);
+  assert.deepEqual(await read({ path: `${'a'.repeat(256)}.txt` }), { output: 'Path has a name over 255 bytes', isError: true });
+  assert.deepEqual(await read({ path: 'a/'.repeat(2048) }), { output: 'Path is 4096 bytes long; the limit is 4095', isError: true });
+  assert.deepEqual(await read({ path: 'pipe' }), { output: 'pipe is not a regular file', isError: true });
 });

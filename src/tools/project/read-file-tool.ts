@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ConfabError } from '../../domain/errors.ts';
 import type { Tool } from '../tool.ts';
 import { formatBytes } from '../utf8-truncate.ts';
-import { resolveInProject, toProjectPath } from './confine-path.ts';
+import { openFileInProject } from './anchored-open.ts';
+import { toProjectPath } from './confine-path.ts';
 import { probeFile } from './file-probe.ts';
 import { readLines } from './line-reader.ts';
 
@@ -53,23 +54,27 @@ export function createReadFileTool(options: ReadFileOptions = {}): Tool<ReadFile
       'is cut at a line boundary with `truncated: true`; continue from endLine + 1. Binary files are reported, not read.',
     input: ReadFileInputSchema,
     async execute(input, context): Promise<ReadFileOutput> {
-      const realPath = await resolveInProject(context.projectRoot, input.path);
-      const displayPath = toProjectPath(input.path);
-      const probe = await probeFile(realPath, displayPath);
-      if (probe.binary) return { path: displayPath, binary: true, size: probe.size };
-      const ranged = input.startLine !== undefined || input.endLine !== undefined;
-      if (!ranged && probe.size > maxFileBytes) {
-        throw new ConfabError(
-          'bad_request',
-          `${displayPath} is ${probe.size} bytes, over the ${formatBytes(maxFileBytes)} limit: read it in parts with startLine and endLine`,
+      const file = await openFileInProject(context.projectRoot, input.path);
+      try {
+        const displayPath = toProjectPath(input.path);
+        const probe = await probeFile(file);
+        if (probe.binary) return { path: displayPath, binary: true, size: probe.size };
+        const ranged = input.startLine !== undefined || input.endLine !== undefined;
+        if (!ranged && probe.size > maxFileBytes) {
+          throw new ConfabError(
+            'bad_request',
+            `${displayPath} is ${probe.size} bytes, over the ${formatBytes(maxFileBytes)} limit: read it in parts with startLine and endLine`,
+          );
+        }
+        const slice = await readLines(
+          file.handle,
+          { start: input.startLine, end: input.endLine },
+          { maxBytes: maxContentBytes, maxScanBytes: options.maxScanBytes, signal: context.signal },
         );
+        return { path: displayPath, ...slice };
+      } finally {
+        await file.close();
       }
-      const slice = await readLines(
-        realPath,
-        { start: input.startLine, end: input.endLine },
-        { maxBytes: maxContentBytes, maxScanBytes: options.maxScanBytes, signal: context.signal },
-      );
-      return { path: displayPath, ...slice };
     },
   };
 }

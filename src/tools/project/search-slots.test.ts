@@ -36,3 +36,16 @@ test('aborting while waiting rejects with the reason and gives up the place in l
   const next = await slots.acquire(never);
   next();
 });
+
+test('a caller that waits past maxWaitMs gets a clear busy error and leaves the line', async () => {
+  const slots = new SearchSlots(1, 50);
+  const held = await slots.acquire(never);
+  await assert.rejects(slots.acquire(never), {
+    name: 'ConfabError',
+    code: 'rate_limited',
+    message: 'search_text is busy: all 1 search slots are still in use after 50 ms; try again later',
+  });
+  held();
+  const next = await slots.acquire(never);
+  next();
+});

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { closeSync, constants, openSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -189,4 +191,62 @@ test('a path outside the project is an error result', async (t) => {
     output: 'Path must not contain "..": ../outside',
     isError: true,
   });
+});
+
+test('a FIFO is refused, never opened, and leaves no worker thread behind', async (t) => {
+  const { project, search } = await setup({ 'a.txt': 'x marks\n' }, { timeLimitMs: 300 });
+  const pipe = path.join(project.root, 'pipe');
+  execFileSync('mkfifo', [pipe]);
+  t.after(async () => {
+    // Frees a reader stuck opening the FIFO (the old behaviour), so the process can exit.
+    try {
+      closeSync(openSync(pipe, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {}
+    await project.cleanup();
+  });
+  const threads = () => readdirSync('/proc/self/task').length;
+  const before = threads();
+  assert.deepEqual(await search({ query: 'x', path: 'pipe' }), { output: 'pipe is not a regular file', isError: true });
+  assert.deepEqual(await search({ query: 'x' }), {
+    output: { matches: [{ path: 'a.txt', line: 1, text: 'x marks' }], truncated: false },
+    isError: false,
+  });
+  // Worker threads end a moment after their search settles; a stranded one never does.
+  for (let waited = 0; threads() > before && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(threads(), before);
+});
+
+test('a search killed mid-walk leaves no descriptor open once its worker is gone', async (t) => {
+  const { project, search } = await setup({ 'a/b/c/d.txt': `${'a'.repeat(40)}b\n` }, { timeLimitMs: 200 });
+  t.after(project.cleanup);
+  const descriptors = () => readdirSync('/proc/self/fd').length;
+  const before = descriptors();
+  assert.deepEqual(await search({ query: '^(a+)+$', regex: true }), {
+    output: { matches: [], truncated: true, reason: 'time-limit' },
+    isError: false,
+  });
+  // Killed inside the regex, three directories deep: the walk held a descriptor per level.
+  for (let waited = 0; descriptors() > before && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(descriptors(), before);
+});
+
+test('a slot is held until the worker exits; a search that cannot get one in time is a busy error', async (t) => {
+  const { project, search } = await setup(
+    { 'b.txt': `${'a'.repeat(40)}b\n` },
+    { timeLimitMs: 60_000, maxConcurrentSearches: 1, maxSlotWaitMs: 100 },
+  );
+  t.after(project.cleanup);
+  const controller = new AbortController();
+  const stuck = search({ query: '^(a+)+$', regex: true }, controller.signal);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(await search({ query: 'b' }), {
+    output: 'search_text is busy: all 1 search slots are still in use after 100 ms; try again later',
+    isError: true,
+  });
+  controller.abort(new Error('stop'));
+  await assert.rejects(stuck, { message: 'stop' });
+  // The aborted worker is terminated; once it has exited its slot serves the next search.
+  let next = await search({ query: 'b' });
+  for (let tries = 0; next.isError && tries < 100; tries++) next = await search({ query: 'b' });
+  assert.deepEqual(next, { output: { matches: [{ path: 'b.txt', line: 1, text: `${'a'.repeat(40)}b` }], truncated: false }, isError: false });
 });

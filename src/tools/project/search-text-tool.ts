@@ -3,11 +3,14 @@ import { z } from 'zod';
 import { ConfabError } from '../../domain/errors.ts';
 import type { Tool } from '../tool.ts';
 import { formatBytes } from '../utf8-truncate.ts';
-import { resolveInProject, toProjectPath } from './confine-path.ts';
+import { defaultConfinement, openInProject } from './anchored-open.ts';
+import type { OpenedEntry } from './anchored-open.ts';
+import { DescriptorLedger } from './anchored-walk.ts';
+import { toProjectPath } from './confine-path.ts';
 import { SearchSlots } from './search-slots.ts';
-import type { SearchWorkerMessage } from './search-worker.ts';
+import type { SearchWorkerData, SearchWorkerMessage } from './search-worker.ts';
 import { escapeRegExp } from './text-search.ts';
-import type { SearchMatch, SearchRequest, SearchStopReason } from './text-search.ts';
+import type { SearchMatch, SearchStopReason } from './text-search.ts';
 
 export type SearchTextOptions = {
   /** Files larger than this are skipped. Default 1 MiB. */
@@ -18,6 +21,8 @@ export type SearchTextOptions = {
   timeLimitMs?: number;
   /** Searches (worker threads) running at once per tool instance; more wait their turn. Default 4. */
   maxConcurrentSearches?: number;
+  /** How long a search waits for a free slot before it fails as busy. Default 30 s. */
+  maxSlotWaitMs?: number;
 };
 
 export type SearchTextOutput = { matches: SearchMatch[]; truncated: boolean; reason?: SearchStopReason };
@@ -39,7 +44,7 @@ export function createSearchTextTool(options: SearchTextOptions = {}): Tool<Sear
   const maxFileBytes = options.maxFileBytes ?? 1024 * 1024;
   const maxScanBytes = options.maxScanBytes ?? 32 * 1024 * 1024;
   const timeLimitMs = options.timeLimitMs ?? 5000;
-  const slots = new SearchSlots(options.maxConcurrentSearches ?? 4);
+  const slots = new SearchSlots(options.maxConcurrentSearches ?? 4, options.maxSlotWaitMs);
   return {
     name: 'search_text',
     description:
@@ -48,7 +53,6 @@ export function createSearchTextTool(options: SearchTextOptions = {}): Tool<Sear
       'A search that hits maxResults, the scan limit or the time limit returns what it found with `truncated: true` and a reason.',
     input: SearchTextInputSchema,
     async execute(input, context): Promise<SearchTextOutput> {
-      const realStart = await resolveInProject(context.projectRoot, input.path);
       const pattern = input.regex ? input.query : escapeRegExp(input.query);
       const flags = input.caseSensitive ? '' : 'i';
       try {
@@ -57,10 +61,19 @@ export function createSearchTextTool(options: SearchTextOptions = {}): Tool<Sear
         throw new ConfabError('bad_request', (error as Error).message);
       }
       const release = await slots.acquire(context.signal);
+      let start: OpenedEntry;
       try {
-        return await runInWorker(
-          {
-            realStart,
+        start = await openInProject(context.projectRoot, input.path);
+      } catch (error) {
+        release();
+        throw error;
+      }
+      const ledger = DescriptorLedger.allocate();
+      const search = runInWorker(
+        {
+          request: {
+            start: start.kind === 'file' ? { kind: 'file', fd: start.handle.fd, size: start.size } : { kind: 'directory', anchor: start.anchor },
+            confinement: defaultConfinement,
             displayStart: toProjectPath(input.path),
             pattern,
             flags,
@@ -69,12 +82,19 @@ export function createSearchTextTool(options: SearchTextOptions = {}): Tool<Sear
             maxScanBytes,
             timeLimitMs,
           },
-          timeLimitMs + killGraceMs,
-          context.signal,
-        );
-      } finally {
+          ledger,
+        },
+        timeLimitMs + killGraceMs,
+        context.signal,
+      );
+      // The worker reads through `start` and the descriptors in `ledger` until its thread is gone
+      // (not merely told to stop): only then are they closed and the slot given back.
+      void search.exited.then(async () => {
+        new DescriptorLedger(ledger).closeAll();
+        await start.close().catch(() => {});
         release();
-      }
+      });
+      return search.result;
     },
   };
 }
@@ -85,15 +105,26 @@ export function createSearchTextTool(options: SearchTextOptions = {}): Tool<Sear
  * a search killed at its deadline still returns what it had found. Both the search's own deadline
  * and the kill timer start once the worker has loaded, so a slow thread start does not eat the budget.
  */
-function runInWorker(request: SearchRequest, killAfterMs: number, signal: AbortSignal): Promise<SearchTextOutput> {
-  signal.throwIfAborted();
-  return new Promise((resolve, reject) => {
-    const matches: SearchMatch[] = [];
-    const worker = new Worker(new URL('./search-worker.ts', import.meta.url), {
-      workerData: request,
+function runInWorker(
+  data: SearchWorkerData,
+  killAfterMs: number,
+  signal: AbortSignal,
+): { result: Promise<SearchTextOutput>; exited: Promise<void> } {
+  let worker: Worker;
+  try {
+    signal.throwIfAborted();
+    worker = new Worker(new URL('./search-worker.ts', import.meta.url), {
+      workerData: data,
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: 256 },
     });
+  } catch (error) {
+    return { result: Promise.reject(error), exited: Promise.resolve() };
+  }
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const result = new Promise<SearchTextOutput>((resolve, reject) => {
+    const matches: SearchMatch[] = [];
+    const { maxResults } = data.request;
     let settled = false;
     let killTimer: ReturnType<typeof setTimeout> | undefined;
     const settle = (finish: () => void) => {
@@ -112,7 +143,7 @@ function runInWorker(request: SearchRequest, killAfterMs: number, signal: AbortS
         return;
       }
       if (message.type === 'matches') {
-        matches.push(...message.matches.slice(0, request.maxResults - matches.length));
+        matches.push(...message.matches.slice(0, maxResults - matches.length));
         return;
       }
       const { truncated, reason } = message.summary;
@@ -121,4 +152,5 @@ function runInWorker(request: SearchRequest, killAfterMs: number, signal: AbortS
     worker.on('error', (error) => settle(() => reject(new Error(`Search failed: ${error.message}`))));
     worker.on('exit', () => settle(() => reject(new Error('Search stopped unexpectedly'))));
   });
+  return { result, exited };
 }

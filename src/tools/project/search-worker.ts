@@ -1,7 +1,10 @@
 /** Worker-thread entry for search_text: runs `searchFiles` and reports back over the port. */
 import { parentPort, workerData } from 'node:worker_threads';
+import { DescriptorLedger } from './anchored-walk.ts';
 import { searchFiles } from './text-search.ts';
 import type { SearchMatch, SearchRequest, SearchSummary } from './text-search.ts';
+
+export type SearchWorkerData = { request: SearchRequest; ledger: SharedArrayBuffer };
 
 export type SearchWorkerMessage =
   | { type: 'started' }
@@ -10,8 +13,9 @@ export type SearchWorkerMessage =
 
 const port = parentPort;
 if (port) {
+  const { request, ledger } = workerData as SearchWorkerData;
   const post = (message: SearchWorkerMessage) => port.postMessage(message);
   post({ type: 'started' });
-  const summary = searchFiles(workerData as SearchRequest, (matches) => post({ type: 'matches', matches }));
+  const summary = searchFiles(request, (matches) => post({ type: 'matches', matches }), new DescriptorLedger(ledger));
   post({ type: 'done', summary });
 }

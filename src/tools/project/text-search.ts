@@ -1,13 +1,22 @@
 import type { Dirent } from 'node:fs';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { readdirSync } from 'node:fs';
+import type { Confinement } from './anchored-open.ts';
+import { DescriptorLedger, openChildDirectorySync, openChildFileSync, readUpTo } from './anchored-walk.ts';
+import type { WalkedFile } from './anchored-walk.ts';
 import { looksBinary } from './file-probe.ts';
 import { opaqueDirectories } from './opaque-directories.ts';
 
+/**
+ * Where the search starts, already opened and confined to the project by the caller (see
+ * anchored-open.ts), who keeps it open until the search has ended: a directory's anchor, or a
+ * regular file's descriptor, which is read and never closed here.
+ */
+export type SearchStart = { kind: 'directory'; anchor: string } | { kind: 'file'; fd: number; size: number };
+
 /** Everything the search needs, plain data so it can cross into a worker thread. */
 export type SearchRequest = {
-  /** Real path of the file or directory to search; already confined to the project. */
-  realStart: string;
+  start: SearchStart;
+  confinement: Confinement;
   /** How `realStart` is shown in results: a project-relative path, `.` for the root. */
   displayStart: string;
   pattern: string;
@@ -33,20 +42,25 @@ export const maxMatchTextLength = 300;
  * Synchronous on purpose: it runs in a worker thread (search-worker.ts) that the caller kills when
  * a regular expression backtracks past the deadline, since a running `RegExp` cannot be interrupted
  * from inside. The deadline checks here make the common case end politely with what was found.
- * Symbolic links are never followed, so the walk cannot leave the project or loop.
+ * Symbolic links are never followed and children are opened through their parent's descriptor
+ * (anchored-walk.ts), so the walk cannot leave the project or loop, and only regular files are read.
+ * Descriptors go through `ledger`, so the caller can close what a killed worker left open.
  */
-export function searchFiles(request: SearchRequest, emit: (matches: SearchMatch[]) => void): SearchSummary {
+export function searchFiles(
+  request: SearchRequest,
+  emit: (matches: SearchMatch[]) => void,
+  ledger: DescriptorLedger = new DescriptorLedger(DescriptorLedger.allocate()),
+): SearchSummary {
   const regex = new RegExp(request.pattern, request.flags);
   const deadline = Date.now() + request.timeLimitMs;
   let found = 0;
   let filesScanned = 0;
   let bytesScanned = 0;
 
-  const searchFile = (realPath: string, displayPath: string): SearchStopReason | undefined => {
-    const size = statSync(realPath).size;
-    if (size > request.maxFileBytes) return undefined;
-    if (bytesScanned + size > request.maxScanBytes) return 'byte-limit';
-    const bytes = readFileSync(realPath);
+  const searchFile = (file: Pick<WalkedFile, 'fd' | 'size'>, displayPath: string): SearchStopReason | undefined => {
+    if (file.size > request.maxFileBytes) return undefined;
+    if (bytesScanned + file.size > request.maxScanBytes) return 'byte-limit';
+    const bytes = readUpTo(file.fd, file.size);
     bytesScanned += bytes.length;
     filesScanned++;
     if (looksBinary(bytes)) return undefined;
@@ -71,39 +85,51 @@ export function searchFiles(request: SearchRequest, emit: (matches: SearchMatch[
     return stop;
   };
 
-  const walk = (realDirectory: string, displayDirectory: string): SearchStopReason | undefined => {
+  const walk = (anchor: string, displayDirectory: string): SearchStopReason | undefined => {
     let children: Dirent[];
     try {
-      children = readdirSync(realDirectory, { withFileTypes: true });
+      children = readdirSync(anchor, { withFileTypes: true });
     } catch {
       return undefined;
     }
     children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const child of children) {
       if (Date.now() > deadline) return 'time-limit';
-      const realPath = path.join(realDirectory, child.name);
       const displayPath = displayDirectory === '.' ? child.name : `${displayDirectory}/${child.name}`;
       let stop: SearchStopReason | undefined;
-      if (child.isDirectory() && !opaqueDirectories.has(child.name)) stop = walk(realPath, displayPath);
-      else if (child.isFile()) stop = searchFileSafely(realPath, displayPath);
+      if (child.isDirectory() && !opaqueDirectories.has(child.name)) {
+        // Undefined when it is no longer a directory, or the ledger is full (64 levels deep).
+        const directory = openChildDirectorySync(anchor, child.name, request.confinement, ledger);
+        if (directory) {
+          try {
+            stop = walk(directory.anchor, displayPath);
+          } finally {
+            directory.close();
+          }
+        }
+      } else if (child.isFile()) {
+        stop = searchChild(anchor, child.name, displayPath);
+      }
       if (stop) return stop;
     }
     return undefined;
   };
 
-  const searchFileSafely = (realPath: string, displayPath: string): SearchStopReason | undefined => {
+  const searchChild = (anchor: string, name: string, displayPath: string): SearchStopReason | undefined => {
+    let file: WalkedFile | undefined;
     try {
-      return searchFile(realPath, displayPath);
+      file = openChildFileSync(anchor, name, request.confinement, ledger);
+      return file ? searchFile(file, displayPath) : undefined;
     } catch {
       // Unreadable or vanished mid-walk: skip it like a binary file.
       return undefined;
+    } finally {
+      file?.close();
     }
   };
 
-  const isDirectory = statSync(request.realStart).isDirectory();
-  const reason = isDirectory
-    ? walk(request.realStart, request.displayStart)
-    : searchFile(request.realStart, request.displayStart);
+  const { start } = request;
+  const reason = start.kind === 'directory' ? walk(start.anchor, request.displayStart) : searchFile(start, request.displayStart);
   return reason ? { filesScanned, truncated: true, reason } : { filesScanned, truncated: false };
 }
 
