@@ -9,10 +9,10 @@ import { validateSendInput } from '../../src/engine/validate.ts';
 import { resolveContext } from '../../src/tools/context.ts';
 import { sendLimits, sendSizeProblem } from '../../web/src/lib/send-limits.ts';
 
-const serverRefusal = async (content: string, context: { path: string; content: string }[]): Promise<string | null> => {
+const serverRefusal = async (content: string, context: { path: string; content: string }[], limits = defaultLimits): Promise<string | null> => {
   try {
-    validateSendInput({ content, context }, defaultLimits);
-    await resolveContext('/nonexistent', context, { newId: () => 'part', maxBytes: defaultLimits.maxContextBytes });
+    validateSendInput({ content, context }, limits);
+    await resolveContext('/nonexistent', context, { newId: () => 'part', maxBytes: limits.maxContextBytes });
     return null;
   } catch (error) {
     return (error as Error).message;
@@ -36,6 +36,19 @@ describe('web send size check', () => {
     ];
     for (const [content, context] of cases) {
       assert.equal(sendSizeProblem(content, context), await serverRefusal(content, context), `${content.length} chars, ${context.length} attachments`);
+    }
+  });
+
+  test('with the limits a server announces (GET /v1/limits), in the same words too', async () => {
+    for (const maxContextBytes of [1000, 2048, 1024 * 1024]) {
+      const limits = { ...defaultLimits, maxMessageChars: 10, maxContextBytes, maxContextParts: 2 };
+      for (const [content, context] of [
+        ['x'.repeat(11), []],
+        ['hi', [{ path: 'a.txt', content: 'y'.repeat(maxContextBytes + 1) }]],
+        ['hi', [{ path: 'a.txt', content: 'y' }, { path: 'b.txt', content: 'y' }, { path: 'c.txt', content: 'y' }]],
+      ] as [string, { path: string; content: string }[]][]) {
+        assert.equal(sendSizeProblem(content, context, limits), await serverRefusal(content, context, limits));
+      }
     }
   });
 });

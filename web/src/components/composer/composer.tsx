@@ -51,7 +51,7 @@ export function Composer(props: ComposerProps) {
     const content = text;
     const attached = context;
     // Too large for the server: say so in its words, keep the draft, send nothing.
-    const tooLarge = sendSizeProblem(content, attached);
+    const tooLarge = sendSizeProblem(content, attached, appStore.state.limits ?? undefined);
     if (tooLarge) return appStore.notify(`Not sent: ${tooLarge}`);
     setText('');
     setContext([]);
