@@ -5,6 +5,7 @@ import { Connection, type ConnectionState, type TransportMode } from './connecti
 import { ConversationWatch } from './conversation-watch.ts';
 import { Http, type FetchLike } from './http.ts';
 import { randomRequestId } from './request-id.ts';
+import { defaultMaxRequestBytes } from './request-size.ts';
 import { ConversationsApi, health, limits, models, ProjectsApi, sessions } from './rest-api.ts';
 import { globalScheduler, type Scheduler } from './scheduler.ts';
 import { SseTransport } from './sse-transport.ts';
@@ -36,6 +37,11 @@ export type ClientOptions = {
   heartbeat?: { intervalMs: number; timeoutMs: number };
   /** An SSE stream silent this long (the server sends keep-alives every 15 s) is reconnected. Default 45 s. */
   sseIdleTimeoutMs?: number;
+  /**
+   * The largest request sent, as a WebSocket frame or REST body; a larger one fails with
+   * `payload_too_large` and is never sent. Default 1 MiB, the server's default limit for both.
+   */
+  maxRequestBytes?: number;
   /** Problems that do not end the connection: malformed frames, error frames answering no request. */
   onError?: (error: ConfabClientError) => void;
 };
@@ -77,6 +83,7 @@ export class ConfabClient {
         requestTimeoutMs,
         heartbeat: options.heartbeat ?? { intervalMs: 30_000, timeoutMs: 10_000 },
         maxPendingRequests: 1_000,
+        maxFrameBytes: options.maxRequestBytes ?? defaultMaxRequestBytes,
       });
     };
     this.#connection = new Connection({

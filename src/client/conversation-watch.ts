@@ -213,9 +213,10 @@ export class ConversationWatch {
 
   async #load(): Promise<void> {
     try {
-      const { conversation, messages, runs, cursor } = await this.#deps.conversations.get(this.conversationId);
+      const { conversation, messages, runs, retry, cursor } = await this.#deps.conversations.get(this.conversationId);
       if (this.#closed) return;
-      this.#reconciled = fromDetail({ conversation, messages, runs }, cursor);
+      // `retry`: a run waiting for its next attempt, so a page opened during the wait says why.
+      this.#reconciled = fromDetail({ conversation, messages, runs, retry: retry ?? null }, cursor);
       this.#publish();
     } catch (cause) {
       const error = toClientError(cause);

@@ -1,4 +1,5 @@
 import { ConfabClientError, type ClientErrorCode } from './client-error.ts';
+import { checkRequestSize, defaultMaxRequestBytes } from './request-size.ts';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -8,6 +9,8 @@ export type HttpOptions = {
   /** Sent as `Authorization: Bearer`; omit in a browser page served by Confab (the cookie is used). */
   token?: string;
   fetch?: FetchLike;
+  /** The largest request body sent (the server's `maxBodyBytes`); a larger one fails unsent with `payload_too_large`. */
+  maxRequestBytes?: number;
 };
 
 /** The bits of HTTP every REST call and SSE stream share: URLs, auth header, error decoding. */
@@ -15,9 +18,11 @@ export class Http {
   readonly baseUrl: string;
   readonly token: string | undefined;
   readonly fetch: FetchLike;
+  readonly maxRequestBytes: number;
 
   constructor(options: HttpOptions) {
     this.baseUrl = options.url.replace(/\/+$/, '');
+    this.maxRequestBytes = options.maxRequestBytes ?? defaultMaxRequestBytes;
     this.token = options.token;
     const fetchImpl = options.fetch ?? globalThis.fetch;
     // Browsers throw "Illegal invocation" when window.fetch is called detached from window.
@@ -39,10 +44,13 @@ export class Http {
   /** Sends a JSON request; resolves with the parsed body (undefined for 204), throws ConfabClientError. */
   async json<T>(method: string, path: string, options: { body?: unknown; query?: Record<string, string | number | undefined>; signal?: AbortSignal } = {}): Promise<T> {
     const hasBody = options.body !== undefined;
+    const body = hasBody ? JSON.stringify(options.body) : undefined;
+    // The server would answer 413 and close the connection mid-upload, which reads as a network error.
+    if (body !== undefined) checkRequestSize(body, this.maxRequestBytes, `${method} ${path} request`);
     const response = await this.send(this.url(path, options.query), {
       method,
       headers: this.headers(hasBody ? { 'content-type': 'application/json', accept: 'application/json' } : { accept: 'application/json' }),
-      body: hasBody ? JSON.stringify(options.body) : undefined,
+      body,
       signal: options.signal,
     });
     if (!response.ok) throw await errorFromResponse(response);

@@ -8,15 +8,16 @@ import { ConfabClientError } from './client-error.ts';
 import { WebSocketTransport, type WebSocketConstructor } from './websocket-transport.ts';
 
 /** A WebSocket peer on 127.0.0.1 whose answers each test scripts; the client is Node's own global WebSocket. */
-async function startPeer(onFrame: (frame: any, socket: PeerSocket) => void, options: { refuseUpgrade?: boolean } = {}) {
+async function startPeer(onFrame: (frame: any, socket: PeerSocket) => void, options: { refuseUpgrade?: boolean; maxPayload?: number } = {}) {
   const server: Server = createServer();
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const sockets: PeerSocket[] = [];
   const frames: any[] = [];
   server.on('upgrade', (req, socket, head) => {
     if (options.refuseUpgrade) return void socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.push(ws);
+      ws.on('error', () => undefined); // a frame over maxPayload: ws closes with 1009 and reports it here
       ws.on('message', (data) => {
         const frame = JSON.parse(data.toString());
         frames.push(frame);
@@ -44,7 +45,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-async function connect(onFrame: (frame: any, socket: PeerSocket) => void, options: { heartbeat?: { intervalMs: number; timeoutMs: number }; refuseUpgrade?: boolean } = {}) {
+type ConnectOptions = { heartbeat?: { intervalMs: number; timeoutMs: number }; refuseUpgrade?: boolean; maxPayload?: number; maxFrameBytes?: number };
+
+async function connect(onFrame: (frame: any, socket: PeerSocket) => void, options: ConnectOptions = {}) {
   const peer = await startPeer(onFrame, options);
   const scheduler = new ManualScheduler();
   // Counts the frames the client received; its listener runs in the same dispatch as the
@@ -64,6 +67,7 @@ async function connect(onFrame: (frame: any, socket: PeerSocket) => void, option
     requestTimeoutMs: 1_000,
     heartbeat: options.heartbeat ?? { intervalMs: 0, timeoutMs: 0 },
     maxPendingRequests: 3,
+    maxFrameBytes: options.maxFrameBytes ?? 1024 * 1024,
   });
   const closes: (ConfabClientError | null)[] = [];
   const errors: ConfabClientError[] = [];
@@ -159,6 +163,30 @@ describe('WebSocketTransport', () => {
     assert.equal(closes[0]?.code, 'network');
     await assert.rejects(transport.continue('conv_1'), { code: 'network' });
     assert.equal(closes.length, 1);
+  });
+
+  test('a frame over maxFrameBytes fails alone with payload_too_large, unsent; the socket stays up', async () => {
+    const { transport, peer, closes } = await connect((frame, socket) => socket.send(JSON.stringify({ type: 'ack', id: frame.id, result: { ok: frame.type } })), { maxFrameBytes: 1000 });
+    await transport.start();
+    await assert.rejects(transport.send('conv_1', { content: 'é'.repeat(600), clientRequestId: 'r' }), (error: ConfabClientError) => {
+      assert.equal(error.code, 'payload_too_large');
+      assert.match(error.message, /^The message is too large to send: 1\.3 KB, and the server accepts at most 1000 bytes in one request\. Nothing was sent\.$/);
+      return true;
+    });
+    // 900 ASCII characters fit (the frame's UTF-8 bytes are counted, not its characters).
+    assert.deepEqual(await transport.send('conv_1', { content: 'a'.repeat(900), clientRequestId: 'r2' }), { ok: 'send' });
+    assert.deepEqual(peer.frames.map((frame) => frame.clientRequestId), ['r2']);
+    assert.deepEqual(closes, []);
+  });
+
+  test('a server that closes with 1009 (its limit is lower): the largest waiting request fails as payload_too_large, the others as network', async () => {
+    const { transport, closes } = await connect(() => undefined, { maxPayload: 2000 });
+    await transport.start();
+    const small = transport.subscribe('conv_1', null).catch((error: ConfabClientError) => error.code);
+    const large = transport.send('conv_1', { content: 'x'.repeat(5000), clientRequestId: 'r' }).catch((error: ConfabClientError) => error.code);
+    assert.deepEqual(await Promise.all([small, large]), ['network', 'payload_too_large']);
+    await until(() => closes.length === 1);
+    assert.equal(closes[0]?.code, 'network');
   });
 
   test('heartbeat: pings on the interval; a server that stays silent past the timeout ends the connection', async () => {

@@ -2,6 +2,7 @@ import type { SendInput } from '../domain/requests.ts';
 import { parseEvent } from '../events/definitions.ts';
 import type { ContinueResult, SendResult, StopResult } from './api-types.ts';
 import { ConfabClientError, type ClientErrorCode } from './client-error.ts';
+import { checkRequestSize } from './request-size.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { Transport } from './transport.ts';
 
@@ -30,11 +31,15 @@ export type WebSocketTransportOptions = {
   heartbeat: { intervalMs: number; timeoutMs: number };
   /** Frames awaiting an ack at once. */
   maxPendingRequests: number;
+  /** The largest frame the server accepts (its `wsMaxPayloadBytes`): a larger command fails alone, unsent. */
+  maxFrameBytes: number;
 };
 
-type Pending = { resolve: (result: unknown) => void; reject: (error: ConfabClientError) => void; timer: unknown };
+type Pending = { resolve: (result: unknown) => void; reject: (error: ConfabClientError) => void; timer: unknown; bytes: number };
 
 const OPEN = 1;
+/** The close code of a server that received a frame over its limit. */
+const messageTooBig = 1009;
 
 /** One WebSocket carrying every watched conversation; commands are frames answered by `ack` or `error`, matched by `id`. */
 export class WebSocketTransport implements Transport {
@@ -78,8 +83,10 @@ export class WebSocketTransport implements Transport {
         scheduler.clearTimeout(timer);
         socket.onmessage = (message: { data: unknown }) => this.#receive(message.data);
         socket.onerror = () => undefined;
-        socket.onclose = (event: { code?: number; reason?: string }) =>
+        socket.onclose = (event: { code?: number; reason?: string }) => {
+          if (event?.code === messageTooBig) this.#refuseLargest();
           this.#end(new ConfabClientError('network', `The WebSocket closed (code ${event?.code ?? 'unknown'}${event?.reason ? `: ${event.reason}` : ''}).`));
+        };
         this.#armHeartbeat();
         resolve();
       };
@@ -119,14 +126,21 @@ export class WebSocketTransport implements Transport {
       return Promise.reject(new ConfabClientError('rate_limited', `${this.#pending.size} requests are already waiting for the server.`));
     }
     const id = this.#nextId++;
+    const data = JSON.stringify({ ...frame, id });
+    try {
+      // A frame over the server's limit would make it drop this socket, and every watch with it.
+      checkRequestSize(data, this.#options.maxFrameBytes, frame.type === 'send' ? 'message' : `"${String(frame.type)}" request`);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
       const timer = this.#options.scheduler.setTimeout(() => {
         this.#pending.delete(id);
         reject(new ConfabClientError('timeout', `The server did not answer "${String(frame.type)}" in time.`));
       }, this.#options.requestTimeoutMs);
-      this.#pending.set(id, { resolve, reject, timer });
+      this.#pending.set(id, { resolve, reject, timer, bytes: data.length });
       try {
-        socket.send(JSON.stringify({ ...frame, id }));
+        socket.send(data);
       } catch (cause) {
         this.#settle(id, new ConfabClientError('network', 'The frame could not be sent.', { cause }));
       }
@@ -169,6 +183,18 @@ export class WebSocketTransport implements Transport {
     this.#options.scheduler.clearTimeout(pending.timer);
     if (error) pending.reject(error);
     else pending.resolve(result);
+  }
+
+  /**
+   * The server closed with 1009: a frame was over its limit (lower than `maxFrameBytes`). The
+   * largest one waiting fails as `payload_too_large`, so it is not sent again after the reconnect
+   * (the others fail as `network`, and may be).
+   */
+  #refuseLargest(): void {
+    let largest: [number, Pending] | undefined;
+    for (const entry of this.#pending) if (!largest || entry[1].bytes > largest[1].bytes) largest = entry;
+    if (!largest) return;
+    this.#settle(largest[0], new ConfabClientError('payload_too_large', 'The server refused the request as too large for one WebSocket frame. Nothing was done.'));
   }
 
   #armHeartbeat(): void {

@@ -78,6 +78,24 @@ describe('watch against a real server', () => {
     assert.equal(lastText(final), 'ok');
   });
 
+  test('a watch opened while a run waits to retry shows the wait from its first state (REST detail carries it)', async () => {
+    client = createClient({ url: server.url, token: server.token });
+    server.upstream.enqueue({ kind: 'error', status: 429, message: 'Slow down', headers: { 'retry-after': '3' } }, { kind: 'stream', chunks: [{ text: 'late' }] });
+    const conversationId = await newConversation();
+    const { run } = await client.conversations.send(conversationId, { content: 'Go' });
+    while (!(await server.hub.getConversation(conversationId)).state.retry) await new Promise((resolve) => setTimeout(resolve, 10));
+    const detail = await client.conversations.get(conversationId);
+    assert.equal(detail.retry?.runId, run.id);
+    const watch = client.watch(conversationId);
+    await watch.ready;
+    assert.equal(watch.current.retry?.runId, run.id, 'the loaded state says why the run waits');
+    assert.equal(watch.current.retry?.attempt, 2);
+    assert.equal(watch.current.retry?.delayMs, 3000);
+    const final = await waitForWatch(watch, runEnded(run.id));
+    assert.equal(final.retry, null);
+    assert.equal(lastText(final), 'late');
+  });
+
   test('messages sent while a run is busy wait in the queue with their input, then run in order', async () => {
     client = createClient({ url: server.url, token: server.token });
     server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'first ' }, { text: 'answer' }], holdAfter: 1 }, { kind: 'stream', chunks: [{ text: 'second answer' }] });

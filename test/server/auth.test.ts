@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { testToken, withTestServer, type TestServer } from '../support/server-fixture.ts';
 import { openSse } from '../support/sse-client.ts';
@@ -107,6 +110,28 @@ describe('browser hand-off and CORS', () => {
       assert.equal(response.headers.get('set-cookie'), null);
       assert.equal((await response.json()).error.code, 'unauthorized');
     });
+  });
+
+  it('a browser opening a link with a wrong token is sent to the web app (303 /?signin=invalid-link), without a cookie', async () => {
+    const webDir = await mkdtemp(join(tmpdir(), 'confab-web-'));
+    await writeFile(join(webDir, 'index.html'), '<!doctype html><title>app</title>');
+    try {
+      await withTestServer(
+        async (server) => {
+          const browser = await fetch(`${server.url}/?token=wrong`, { redirect: 'manual', headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+          assert.equal(browser.status, 303);
+          assert.equal(browser.headers.get('location'), '/?signin=invalid-link');
+          assert.equal(browser.headers.get('set-cookie'), null);
+          const landing = await fetch(`${server.url}/?signin=invalid-link`);
+          assert.equal(await landing.text(), '<!doctype html><title>app</title>');
+          const api = await fetch(`${server.url}/?token=wrong`, { redirect: 'manual' });
+          assert.equal(api.status, 401, 'a non-browser client still gets the JSON error');
+        },
+        { staticDir: webDir },
+      );
+    } finally {
+      await rm(webDir, { recursive: true, force: true });
+    }
   });
 
   it('answers CORS preflights and requests from allow-listed origins only', async () => {

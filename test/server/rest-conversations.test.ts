@@ -40,11 +40,12 @@ describe('REST conversations', () => {
     });
   });
 
-  it('gets a conversation with its messages, runs and cursor', async () => {
+  it('gets a conversation with its messages, runs, retry and cursor', async () => {
     await withTestServer(async (server) => {
       const response = await server.request('GET', `/v1/conversations/${server.conversationId}`);
       assert.equal(response.status, 200);
-      assert.deepEqual(Object.keys(response.body).sort(), ['conversation', 'cursor', 'messages', 'runs']);
+      assert.deepEqual(Object.keys(response.body).sort(), ['conversation', 'cursor', 'messages', 'retry', 'runs']);
+      assert.equal(response.body.retry, null, 'no run waits to retry');
       assert.equal(response.body.conversation.id, server.conversationId);
       assert.deepEqual(response.body.messages, []);
       assert.deepEqual(response.body.runs, []);

@@ -3,6 +3,7 @@ import { useAppState } from './lib/app-store.ts';
 import { useRoute } from './lib/router.ts';
 import { Icon } from './components/common/icon.tsx';
 import { Notices } from './components/common/notices.tsx';
+import { Shortcuts } from './components/common/shortcuts.tsx';
 import { ConversationView } from './components/conversation/conversation-view.tsx';
 import { NewChatView } from './components/conversation/new-chat-view.tsx';
 import { FirstRun } from './components/setup/first-run.tsx';
@@ -51,6 +52,7 @@ export function App() {
       </button>
       {route.kind === 'conversation' ? <ConversationView key={route.conversationId} conversationId={route.conversationId} /> : <NewChatView />}
       <Notices />
+      <Shortcuts />
     </div>
   );
 }

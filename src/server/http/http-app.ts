@@ -19,6 +19,9 @@ export type HttpAppOptions = {
   serveStatic?: (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>;
 };
 
+/** `/?signin=<this>`: where a browser is sent after opening a link with a wrong token (the web app explains). */
+export const invalidLinkMarker = 'invalid-link';
+
 /** Paths under /v1 that need no token. */
 const publicPaths = new Set(['/v1/health']);
 const corsAllowHeaders = 'Authorization, Content-Type, Last-Event-ID';
@@ -26,7 +29,8 @@ const corsAllowMethods = 'GET, POST, PATCH, DELETE, OPTIONS';
 
 /**
  * The request handler: `/v1` goes through Origin and token checks to the router; `/` with
- * `?token=` is the browser hand-off (cookie, then 303 to `/`); other GETs are the web app.
+ * `?token=` is the browser hand-off (cookie, then 303 to `/`; a wrong token: 401, or for a browser
+ * when the web app is served, 303 to `/?signin=invalid-link` and no cookie); other GETs are the web app.
  */
 export function createHttpApp(options: HttpAppOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { router, tokenCheck, origins, logger } = options;
@@ -60,7 +64,13 @@ export function createHttpApp(options: HttpAppOptions): (req: IncomingMessage, r
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendWireError(res, 404, 'not_found', `No route ${req.method} ${pathname}.`);
     const handoff = query.get('token');
     if (pathname === '/' && handoff !== null) {
-      if (!tokenCheck.matches(handoff)) return sendWireError(res, 401, 'unauthorized', 'The token in this link is not valid for this server.');
+      if (!tokenCheck.matches(handoff)) {
+        // A browser opening a stale or mistyped link gets the app's "Not signed in" page, not JSON.
+        if (options.serveStatic && /\btext\/html\b/.test(req.headers.accept ?? '')) {
+          return sendJson(res, 303, undefined, { location: `/?signin=${invalidLinkMarker}`, 'cache-control': 'no-store' });
+        }
+        return sendWireError(res, 401, 'unauthorized', 'The token in this link is not valid for this server.');
+      }
       return sendJson(res, 303, undefined, { location: '/', 'set-cookie': tokenCookie(handoff), 'cache-control': 'no-store' });
     }
     if (options.serveStatic && (await options.serveStatic(req, res, pathname))) return;

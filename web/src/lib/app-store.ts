@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import type { Conversation, ConversationPatch, ConversationSummary, ModelList, NewConversation, Project, WatchStatus } from 'confab/client';
+import type { Conversation, ConversationPatch, ConversationSummary, ModelList, NewConversation, Project, RequestLimits, WatchStatus } from 'confab/client';
 import { ConfabClientError } from 'confab/client';
 import { client } from '../client.ts';
 import { describeError } from './error-text.ts';
@@ -8,6 +8,8 @@ import { describeError } from './error-text.ts';
 export type AppState = {
   /** `unknown` until the first answer; `unauthorized` when the server refused the cookie. */
   auth: 'unknown' | 'ok' | 'unauthorized';
+  /** The page was opened from a sign-in link whose token the server refused (it sent us to `/?signin=invalid-link`). */
+  invalidSignInLink: boolean;
   /** Why the first load failed (server down), in words; null once loaded. */
   loadError: string | null;
   projects: Project[] | null;
@@ -17,6 +19,8 @@ export type AppState = {
   /** Conversations with a run active or queued (from /v1/sessions and the open watch). */
   busy: Readonly<Record<string, WatchStatus>>;
   models: ModelList | null;
+  /** The server's bounds on one message (`GET /v1/limits`); null until known, or from a server without the endpoint. */
+  limits: RequestLimits | null;
   /** Whether the last REST call reached the server. */
   reachable: boolean;
   notices: readonly Notice[];
@@ -31,6 +35,7 @@ const pageSize = 100;
 class AppStore {
   #state: AppState = {
     auth: 'unknown',
+    invalidSignInLink: false,
     loadError: null,
     projects: null,
     projectName: null,
@@ -38,6 +43,7 @@ class AppStore {
     conversationsLoaded: false,
     busy: {},
     models: null,
+    limits: null,
     reachable: true,
     notices: [],
   };
@@ -63,11 +69,22 @@ class AppStore {
 
   /** First load: projects and models; then the chosen project's conversations, then polling. */
   async start(): Promise<void> {
+    const query = new URLSearchParams(window.location.search);
+    if (query.get('signin') === 'invalid-link') {
+      window.history.replaceState(window.history.state, '', window.location.pathname + window.location.hash);
+      this.#set({ invalidSignInLink: true });
+    }
     try {
-      const [projects, models] = await Promise.all([client.projects.list(), client.models()]);
+      const [projects, models, limits] = await Promise.all([
+        client.projects.list(),
+        client.models(),
+        // A server older than the endpoint: the page checks against the default limits instead.
+        client.limits().catch((error: unknown) => (ConfabClientError.is(error, 'not_found') ? null : Promise.reject(error))),
+      ]);
       const saved = window.localStorage.getItem(projectKey);
       const projectName = projects.find((project) => project.name === saved)?.name ?? projects[0]?.name ?? null;
-      this.#set({ auth: 'ok', loadError: null, projects, models, projectName, reachable: true });
+      this.#set({ auth: 'ok', loadError: null, projects, models, limits, projectName, reachable: true });
+      if (this.#state.invalidSignInLink) this.notify('The sign-in link you opened is not valid for this server; this browser is still signed in from before.', 'info');
       await this.refreshConversations();
     } catch (error) {
       if (ConfabClientError.is(error, 'unauthorized')) return this.#set({ auth: 'unauthorized' });

@@ -18,6 +18,14 @@ export function relativeTime(at: number, now: number): string {
   return date.toLocaleDateString(undefined, sameYear ? { month: 'short', day: 'numeric' } : { month: 'short', day: 'numeric', year: 'numeric' });
 }
 
+/** "14:05" today, "Mar 3, 14:05" before (the reader's locale and time zone). */
+export function messageTime(at: number, now: number): string {
+  const date = new Date(at);
+  const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  if (at >= startOfDay(now)) return time;
+  return `${date.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}, ${time}`;
+}
+
 export type DateGroup = 'Today' | 'Yesterday' | 'Previous 7 days' | 'Previous 30 days' | 'Older';
 
 export function dateGroup(at: number, now: number): DateGroup {
@@ -75,6 +83,17 @@ export function retryReason(error: { code: string; message: string }): string {
     default:
       return error.message;
   }
+}
+
+/**
+ * When to count a retry's wait from, on this page's clock. `retry.at` is the server's clock: it is
+ * trusted when it is plausible here (the wait began at most its length, plus 5 s of slack, ago, and
+ * not in the future), which covers a page opened or reloaded during the wait; a clock that is
+ * clearly off counts from now instead.
+ */
+export function retryStartedAt(retry: { at: number; delayMs: number }, now: number): number {
+  const plausible = retry.at <= now + 5000 && retry.at >= now - retry.delayMs - 5000;
+  return plausible ? Math.min(now, retry.at) : now;
 }
 
 /** A conversation's title, or what an untitled one is called. */

@@ -32,11 +32,20 @@ DOMPurify.addHook('afterSanitizeAttributes', (node) => {
     node.setAttribute('target', '_blank');
     node.setAttribute('rel', 'noopener noreferrer');
   }
+  // GFM task lists: the only inputs allowed, and only as read-only checkboxes.
+  if (node.tagName === 'INPUT') {
+    if (node.getAttribute('type') !== 'checkbox') return void node.remove();
+    const checked = node.hasAttribute('checked');
+    for (const name of node.getAttributeNames()) node.removeAttribute(name);
+    node.setAttribute('type', 'checkbox');
+    node.setAttribute('disabled', '');
+    if (checked) node.setAttribute('checked', '');
+  }
 });
 
 export function renderMarkdown(text: string): string {
   const html = marked.parse(text, { async: false });
-  return DOMPurify.sanitize(html, { ADD_ATTR: ['target'], FORBID_TAGS: ['style', 'form', 'input', 'textarea', 'select'] });
+  return DOMPurify.sanitize(html, { ADD_ATTR: ['target'], FORBID_TAGS: ['style', 'form', 'textarea', 'select'] });
 }
 
 export function escapeHtml(text: string): string {

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ContextInput, ModelInfo } from 'confab/client';
+import { appStore } from '../../lib/app-store.ts';
+import { sendSizeProblem } from '../../lib/send-limits.ts';
 import { Icon } from '../common/icon.tsx';
 import { rangeLabel } from '../conversation/context-chips.tsx';
 import { AttachDialog } from './attach-dialog.tsx';
@@ -48,6 +50,9 @@ export function Composer(props: ComposerProps) {
     if (!canSend) return;
     const content = text;
     const attached = context;
+    // Too large for the server: say so in its words, keep the draft, send nothing.
+    const tooLarge = sendSizeProblem(content, attached, appStore.state.limits ?? undefined);
+    if (tooLarge) return appStore.notify(`Not sent: ${tooLarge}`);
     setText('');
     setContext([]);
     const accepted = await props.onSend(content, attached);
@@ -74,7 +79,7 @@ export function Composer(props: ComposerProps) {
               <Icon name="file" size={14} />
               <span className="chip-path">{item.path}</span>
               {item.range && <span className="chip-range">{rangeLabel(item.range)}</span>}
-              {item.content !== undefined && <span className="chip-range">{lineCount(item.content)} lines</span>}
+              {item.content !== undefined && <span className="chip-range">{lineCount(item.content) === 1 ? '1 line' : `${lineCount(item.content)} lines`}</span>}
               <button type="button" className="chip-remove" aria-label={`Remove ${item.path}`} onClick={() => setContext(context.filter((_, other) => other !== index))}>
                 <Icon name="x" size={12} />
               </button>

@@ -2,7 +2,7 @@ import { memo, useState } from 'react';
 import type { Message, Part } from 'confab/client';
 import { messageText } from 'confab/client';
 import { copyText } from '../../lib/clipboard.ts';
-import { formatUsage } from '../../lib/format.ts';
+import { formatUsage, messageTime } from '../../lib/format.ts';
 import { Icon } from '../common/icon.tsx';
 import { MarkdownView } from './markdown-view.tsx';
 import { ReasoningBlock } from './reasoning-block.tsx';
@@ -67,6 +67,12 @@ export const AssistantMessage = memo(function AssistantMessage({ message, onCont
             </button>
           )}
           {!streaming && !empty && <CopyMessage text={messageText(message)} />}
+          <span className="message-meta" data-testid="message-meta">
+            {message.model && <span className="message-model">{message.model}</span>}
+            <time dateTime={new Date(message.createdAt).toISOString()} title={new Date(message.createdAt).toLocaleString()}>
+              {messageTime(message.createdAt, Date.now())}
+            </time>
+          </span>
           {!streaming && usage && (
             <span className="usage" data-testid="message-usage" title={message.model ?? undefined}>
               {usage}

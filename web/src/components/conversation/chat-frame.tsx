@@ -1,10 +1,12 @@
 import type { ReactNode } from 'react';
+import { ConnectionBanner } from '../common/connection-banner.tsx';
 
 /** The main column: a header, the scrolling body, and the composer docked at the bottom. */
 export function ChatFrame({ header, children, composer }: { header: ReactNode; children: ReactNode; composer: ReactNode }) {
   return (
     <main className="chat">
       <header className="chat-header">{header}</header>
+      <ConnectionBanner />
       {children}
       {composer && (
         <div className="composer-dock">

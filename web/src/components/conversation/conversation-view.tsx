@@ -11,6 +11,7 @@ import { NoModel } from '../setup/no-model.tsx';
 import { ChatFrame, Welcome } from './chat-frame.tsx';
 import { MessageList } from './message-list.tsx';
 import { PendingUserMessage } from './user-message.tsx';
+import { ReplyAnnouncer } from './reply-announcer.tsx';
 import { RetryNotice } from './retry-notice.tsx';
 
 type PendingSend = { clientRequestId: string; content: string; context: ContextInput[] };
@@ -147,6 +148,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
           {live.retry && status === 'running' && <RetryNotice retry={live.retry} />}
         </MessageList>
       )}
+      <ReplyAnnouncer messages={messages} />
     </ChatFrame>
   );
 }

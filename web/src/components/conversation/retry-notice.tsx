@@ -1,16 +1,15 @@
 import { useMemo } from 'react';
 import { retryCount, type RetryState } from 'confab/client';
-import { retryReason } from '../../lib/format.ts';
+import { retryReason, retryStartedAt } from '../../lib/format.ts';
 import { useNow } from '../../hooks/use-now.ts';
 import { Icon } from '../common/icon.tsx';
 
 /** `Retry 1 of 3 in 4 s — rate limited` (retryCount, as the CLI counts), counting down; gone once the next attempt streams. */
 export function RetryNotice({ retry }: { retry: RetryState }) {
   const now = useNow(250);
-  // Count down from when this page learned of the retry: the event's `at` is the server's clock.
   const key = `${retry.runId}:${retry.attempt}`;
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const startedAt = useMemo(() => (Math.abs(Date.now() - retry.at) < 5000 ? Math.min(Date.now(), retry.at) : Date.now()), [key]);
+  const startedAt = useMemo(() => retryStartedAt(retry, Date.now()), [key]);
   const remaining = Math.max(0, Math.ceil((startedAt + retry.delayMs - now) / 1000));
   const count = retryCount(retry);
   return (

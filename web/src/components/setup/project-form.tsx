@@ -8,6 +8,7 @@ const namePattern = /^[a-zA-Z0-9_-]{1,64}$/;
 export function ProjectForm({ onCreated, onCancel }: { onCreated?: () => void; onCancel?: () => void }) {
   const [name, setName] = useState('');
   const [path, setPath] = useState('');
+  // The server's answer to the last submit; cleared on any edit, since it was about other values.
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const nameProblem = name !== '' && !namePattern.test(name) ? 'Use letters, digits, - and _ only (up to 64).' : null;
@@ -32,14 +33,14 @@ export function ProjectForm({ onCreated, onCancel }: { onCreated?: () => void; o
     >
       <label className="field">
         <span className="field-label">Name</span>
-        <input value={name} onChange={(event) => setName(event.target.value)} placeholder="my-app" autoFocus required aria-invalid={nameProblem !== null} aria-describedby="project-name-hint" />
+        <input value={name} onChange={(event) => (setName(event.target.value), setError(null))} placeholder="my-app" autoFocus required aria-invalid={nameProblem !== null} aria-describedby="project-name-hint" />
         <span id="project-name-hint" className={nameProblem ? 'field-hint field-error' : 'field-hint'}>
           {nameProblem ?? 'Letters, digits, - and _.'}
         </span>
       </label>
       <label className="field">
         <span className="field-label">Directory on the server</span>
-        <input value={path} onChange={(event) => setPath(event.target.value)} placeholder="/home/me/code/my-app" required spellCheck={false} />
+        <input value={path} onChange={(event) => (setPath(event.target.value), setError(null))} placeholder="/home/me/code/my-app" required spellCheck={false} />
         <span className="field-hint">The assistant can read files in this directory (read-only tools), and you can attach them as context.</span>
       </label>
       {error && (

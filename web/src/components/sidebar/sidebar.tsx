@@ -5,6 +5,8 @@ import { navigate, useRoute } from '../../lib/router.ts';
 import { useNow } from '../../hooks/use-now.ts';
 import { ConnectionIndicator } from '../common/connection-indicator.tsx';
 import { Icon } from '../common/icon.tsx';
+import { showShortcuts } from '../common/shortcuts.tsx';
+import { ThemeSelect } from '../common/theme-select.tsx';
 import { ConversationItem } from './conversation-item.tsx';
 import { ProjectSwitcher } from './project-switcher.tsx';
 
@@ -83,9 +85,15 @@ export function Sidebar({ open, onNavigate }: { open: boolean; onNavigate: () =>
       </div>
       <div className="sidebar-bottom">
         <ConnectionIndicator />
-        <button type="button" className="link-button" onClick={() => void appStore.poll()}>
-          Refresh
-        </button>
+        <div className="sidebar-tools">
+          <ThemeSelect />
+          <button type="button" className="icon-button" aria-label="Keyboard shortcuts" title="Keyboard shortcuts" onClick={() => showShortcuts()}>
+            <Icon name="keyboard" size={16} />
+          </button>
+          <button type="button" className="icon-button" aria-label="Refresh" title="Refresh the list and running states" onClick={() => void appStore.poll()}>
+            <Icon name="refresh" size={16} />
+          </button>
+        </div>
       </div>
     </nav>
   );

@@ -1,0 +1,112 @@
+/**
+ * The web UI while something keeps a reply or the page waiting: a run waiting to retry (whatever
+ * way the page learned of it: live, after a reload, or opened during the wait), and a lost
+ * connection (through a TCP relay the test cuts, so the failure is a real one).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startTestServer, testModel, type TestServer } from '../support/server-fixture.ts';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import {
+  assistantText,
+  browserSkipReason,
+  ensureWebBuild,
+  joined,
+  launchBrowser,
+  saveScreenshot,
+  sendMessage,
+  signedInPage,
+  textOf,
+  waitForValue,
+  webDist,
+  wordChunks,
+} from './browser-support.ts';
+
+const skip = browserSkipReason();
+
+describe('web UI: waiting', { skip }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let proxy: TcpProxy;
+
+  before(async () => {
+    ensureWebBuild();
+    server = await startTestServer({ staticDir: webDist });
+    proxy = await startTcpProxy(new URL(server.url).port);
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await proxy?.close();
+    await server?.close();
+  });
+
+  async function newConversation(title: string): Promise<string> {
+    const response = await server.request('POST', '/v1/conversations', { projectName: 'demo', model: testModel, title });
+    assert.equal(response.status, 201);
+    return response.body.conversation.id;
+  }
+
+  const retryText = /^Retry 1 of 3 in [1-6] s — rate limited$/;
+
+  test('a first message waiting to retry shows why, live, after a reload, and in a tab opened during the wait', async () => {
+    const chunks = wordChunks('late', 6);
+    server.upstream.enqueue({ kind: 'error', status: 429, message: 'Rate limit reached', headers: { 'retry-after': '6' } }, { kind: 'stream', chunks });
+    const page = await signedInPage(browser, server.url, server.token);
+    await page.getByRole('heading', { name: 'How can I help?' }).waitFor();
+    await sendMessage(page, 'Hello, slowly');
+    await page.waitForURL(/\/c\//);
+    const notice = page.getByTestId('retry-notice');
+    await notice.waitFor();
+    assert.match(await textOf(notice), retryText);
+
+    await page.reload();
+    await notice.waitFor();
+    assert.match(await textOf(notice), retryText);
+    await saveScreenshot(page, 'retry-after-reload');
+
+    const other = await signedInPage(browser, server.url, server.token, { width: 390, height: 760, colorScheme: 'dark' });
+    await other.goto(page.url());
+    const otherNotice = other.getByTestId('retry-notice');
+    await otherNotice.waitFor();
+    assert.match(await textOf(otherNotice), retryText);
+    await saveScreenshot(other, 'retry-new-tab-narrow-dark');
+
+    for (const tab of [page, other]) {
+      await tab.locator('[data-testid="assistant-message"][data-status="completed"]').waitFor({ timeout: 15_000 });
+      assert.equal(await assistantText(tab), joined(chunks));
+      assert.equal(await tab.getByTestId('retry-notice').count(), 0);
+    }
+    await other.context().close();
+    await page.context().close();
+  });
+
+  for (const [width, colorScheme] of [[390, 'dark'], [1280, 'light']] as const) {
+    test(`a lost connection is shown over the conversation (${width} px, ${colorScheme}), then "Reconnected"`, async () => {
+      const conversationId = await newConversation(`Connection ${width}`);
+      const page = await signedInPage(browser, proxy.url, server.token, { width, height: width < 800 ? 760 : 800, colorScheme });
+      await page.goto(`${proxy.url}/c/${conversationId}`);
+      await page.getByRole('heading', { name: 'How can I help?' }).waitFor();
+      await waitForValue(() => page.getByTestId('connection').getAttribute('data-state'), (state) => state === 'connected', 'connected');
+      const banner = page.getByTestId('connection-banner');
+      assert.equal(await banner.count(), 0, 'no banner while connected');
+
+      proxy.cut();
+      const lost = await waitForValue(() => textOf(banner), (text) => /^Connection lost — retrying in \d+ s/.test(text), 'the lost-connection banner');
+      assert.match(lost, /^Connection lost — retrying in \d+ s\s*Retry now$/);
+      assert.ok(await banner.isVisible(), 'visible without opening the drawer');
+      const box = (await banner.boundingBox())!;
+      assert.ok(box.x >= 0 && box.x + box.width <= width, `inside the screen: ${JSON.stringify(box)}`);
+      await saveScreenshot(page, `connection-lost-${width}-${colorScheme}`);
+
+      proxy.restore();
+      await banner.getByRole('button', { name: 'Retry now' }).click();
+      await waitForValue(() => textOf(banner), (text) => text === 'Reconnected', 'the reconnected banner');
+      await saveScreenshot(page, `connection-back-${width}-${colorScheme}`);
+      await banner.waitFor({ state: 'detached', timeout: 10_000 });
+      await page.context().close();
+    });
+  }
+});
