@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import * as domain from '../domain/schemas.ts';
 import { eventDefinitions } from './definitions.ts';
+import type { Touches } from './touches.ts';
 
 const named = new Map<unknown, string>([
   [domain.ConversationSchema, '`Conversation`'],
@@ -30,6 +31,21 @@ function describeType(schema: z.ZodType): string {
   if (schema instanceof z.ZodNumber) return 'number';
   if (schema instanceof z.ZodBoolean) return 'boolean';
   return '`' + JSON.stringify(z.toJSONSchema(schema, { unrepresentable: 'any' })) + '`';
+}
+
+function describeTouches(touches: Touches<never>): string {
+  switch (touches.record) {
+    case 'message':
+      return touches.part ? 'a message, one part' : 'a message';
+    case 'run':
+      return 'a run';
+    case 'conversation':
+      return 'the conversation';
+    case 'state':
+      return 'the whole state';
+    case 'none':
+      return 'no record';
+  }
 }
 
 function describeRecord(schema: z.ZodType, heading: string): string {
@@ -65,9 +81,12 @@ export function renderEventsDoc(): string {
     '',
     '## Event types',
     '',
-    '| type | emitted when |',
-    '| --- | --- |',
-    ...eventDefinitions.map((definition) => `| \`${definition.type}\` | ${definition.emitted.replace(/\|/g, '\\|')} |`),
+    '`changes` is the record the event changes (its declared `touches`): a client that keeps records',
+    'immutable need copy only that one.',
+    '',
+    '| type | changes | emitted when |',
+    '| --- | --- | --- |',
+    ...eventDefinitions.map((definition) => `| \`${definition.type}\` | ${describeTouches(definition.touches)} | ${definition.emitted.replace(/\|/g, '\\|')} |`),
     '',
     '## Data of each type',
     '',
