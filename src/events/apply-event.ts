@@ -60,7 +60,6 @@ const messageChanges: { [T in MessageEvent]: MessageChange<EventData<T>> } = {
   }),
   'part-added': edit((message, data) => upsertPart(message, data.part)),
   'tool-call': edit((message, data) => upsertPart(message, data.part)),
-  'tool-result': edit((message, data) => upsertPart(message, data.part)),
 };
 
 export function applyEvent(state: ConversationState, event: ConfabEvent): ConversationState {

@@ -15,7 +15,6 @@ import {
   RunSchema,
   StreamedPartKindSchema,
   ToolCallPartSchema,
-  ToolResultPartSchema,
   UsageSchema,
   CostSchema,
   WireErrorSchema,
@@ -98,12 +97,11 @@ export const eventDefinitions = [
   ),
   defineEvent(
     'tool-call',
-    'A tool call part was added or changed status (`pending` when the model asked for it, `running`, then `completed` or `error`). Carries the whole part; apply it as an upsert by `part.id`.',
+    'A tool call part was added or its state changed: `pending` when the model asked for it, `running`, then `completed` (with its output) or `error` (`awaiting-approval` is defined for tool approvals, not emitted yet). Carries the whole part, state included; apply it as an upsert by `part.id`. The result is in the state: there is no separate result part.',
     z.object({ messageId: z.string(), part: ToolCallPartSchema }),
     carriedPart,
   ),
   defineEvent('part-added', 'A complete part that is not streamed was added to a message: an `error` part when a run fails.', z.object({ messageId: z.string(), part: PartSchema }), carriedPart),
-  defineEvent('tool-result', 'A tool finished; its result part was added to the message (and goes back to the model in the next step).', z.object({ messageId: z.string(), part: ToolResultPartSchema }), carriedPart),
 ] as const;
 
 type Definitions = typeof eventDefinitions;

@@ -16,7 +16,7 @@ const named = new Map<unknown, string>([
   [domain.CostSchema, '`Cost`'],
   [domain.WireErrorSchema, '`{code, message}`'],
   [domain.ToolCallPartSchema, '`ToolCallPart`'],
-  [domain.ToolResultPartSchema, '`ToolResultPart`'],
+  [domain.ToolStateSchema, '`ToolState`'],
   [domain.PartSchema, '`Part`'],
   [domain.MessageStatusSchema, '`MessageStatus`'],
   [domain.StreamedPartKindSchema, '`"text" | "reasoning"`'],
@@ -46,6 +46,14 @@ function describeTouches(touches: Touches<never>): string {
     case 'none':
       return 'no record';
   }
+}
+
+/** `input`, `startedAt` (number): the fields of a union member other than its discriminator. */
+function describeFields(shape: Record<string, z.ZodType>): string {
+  return Object.entries(shape)
+    .filter(([field]) => field !== 'status')
+    .map(([field, type]) => (type instanceof z.ZodOptional ? `\`${field}\` (optional)` : `\`${field}\``))
+    .join(', ');
 }
 
 function describeRecord(schema: z.ZodType, heading: string): string {
@@ -101,15 +109,23 @@ export function renderEventsDoc(): string {
     [domain.UsageSchema, 'Usage'],
     [domain.CostSchema, 'Cost'],
     [domain.ToolCallPartSchema, 'ToolCallPart'],
-    [domain.ToolResultPartSchema, 'ToolResultPart'],
   ] as const) {
     lines.push(describeRecord(schema, name));
   }
   lines.push(
+    '### ToolState',
+    '',
+    'A tool call\'s `state`: a discriminated union on `status`, each with exactly its own fields (times',
+    'in epoch ms). A call\'s result is in its state; there is no separate result part.',
+    '',
+    '| status | fields |',
+    '| --- | --- |',
+    ...domain.ToolStateSchema.options.map((option) => `| \`${option.shape.status.value}\` | ${describeFields(option.shape)} |`),
+    '',
     '### Part',
     '',
     'A discriminated union on `kind`: `text` {id, text}, `reasoning` {id, text}, `tool-call` (ToolCallPart),',
-    '`tool-result` (ToolResultPart), `context` {id, path, content, range?: {start, end}}, `error` {id, code, message}.',
+    '`context` {id, path, content, range?: {start, end}}, `error` {id, code, message}.',
     '',
   );
   return lines.join('\n');

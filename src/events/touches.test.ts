@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import type { ConversationState, Message, Part, Run } from '../domain/schemas.ts';
+import type { ConversationState, Message, Part, Run, ToolCallPart, ToolState } from '../domain/schemas.ts';
 import { reconcile } from '../client/watch-reducer.ts';
 import { MemoryEventLog } from '../engine/event-log/memory-event-log.ts';
 import { LiveConversation } from '../engine/live-conversation.ts';
@@ -30,7 +30,7 @@ function run(id: string, status: Run['status']): Run {
   };
 }
 
-const toolCall = (status: 'pending' | 'running'): Part => ({ id: 'p_call', kind: 'tool-call', toolCallId: 'call_1', toolName: 'read_file', input: { path: 'a' }, status });
+const toolCall = (state: ToolState): ToolCallPart => ({ id: 'p_call', kind: 'tool-call', toolCallId: 'call_1', toolName: 'read_file', step: 1, state });
 
 function baseState(): ConversationState {
   return {
@@ -38,7 +38,7 @@ function baseState(): ConversationState {
     messages: [
       message('msg_old', 'assistant', [text('p_old', 'earlier')]),
       message('msg_user', 'user', [text('p_user', 'Hi')]),
-      message('msg_live', 'assistant', [{ id: 'p_think', kind: 'reasoning', text: 'hm' }, text('p_text', 'Hel'), toolCall('pending')]),
+      message('msg_live', 'assistant', [{ id: 'p_think', kind: 'reasoning', text: 'hm' }, text('p_text', 'Hel'), toolCall({ status: 'pending', input: { path: 'a' } })]),
     ],
     runs: [run('run_0', 'completed'), run('run_1', 'running'), run('run_2', 'queued')],
     retry: null,
@@ -64,9 +64,8 @@ const samples: { [T in EventType]: EventData<T> } = {
   'part-delta': { messageId: 'msg_live', partId: 'p_text', delta: 'lo' },
   'part-end': { messageId: 'msg_live', partId: 'p_think', providerMetadata: { anthropic: { signature: 'sig' } } },
   'part-discarded': { messageId: 'msg_live', partId: 'p_text', reason: 'retrying' },
-  'tool-call': { messageId: 'msg_live', part: toolCall('running') as Extract<Part, { kind: 'tool-call' }> },
+  'tool-call': { messageId: 'msg_live', part: toolCall({ status: 'completed', input: { path: 'a' }, output: 'A', startedAt: 2, endedAt: 3 }) },
   'part-added': { messageId: 'msg_live', part: { id: 'p_error', kind: 'error', code: 'internal', message: 'broke' } },
-  'tool-result': { messageId: 'msg_live', part: { id: 'p_result', kind: 'tool-result', toolCallId: 'call_1', toolName: 'read_file', output: 'A', isError: false } },
 };
 
 function sampleEvent(type: EventType): ConfabEvent {
