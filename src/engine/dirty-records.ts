@@ -1,5 +1,5 @@
 import type { ConfabEvent } from '../events/definitions.ts';
-import { touchedBy } from '../events/touches.ts';
+import { touchesOf } from '../events/touches.ts';
 
 /** Records changed since the last checkpoint, by id: what the checkpointer writes next. */
 export type DirtyRecords = { conversation: boolean; messages: Set<string>; runs: Set<string> };
@@ -9,16 +9,16 @@ export type DirtyRecords = { conversation: boolean; messages: Set<string>; runs:
  * stored record. A `snapshot` is never emitted into a log, so it has nothing to mark.
  */
 export function markTouched(dirty: DirtyRecords, event: ConfabEvent): boolean {
-  const touched = touchedBy(event);
-  switch (touched.record) {
+  const touches = touchesOf(event.type);
+  switch (touches.record) {
     case 'conversation':
       dirty.conversation = true;
       return true;
     case 'message':
-      dirty.messages.add(touched.id);
+      dirty.messages.add(touches.id(event.data));
       return true;
     case 'run':
-      dirty.runs.add(touched.id);
+      dirty.runs.add(touches.id(event.data));
       return true;
     case 'state':
     case 'none':

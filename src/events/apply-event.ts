@@ -12,7 +12,7 @@
 import type { Conversation, ConversationState, Message, Part, RetryState, Run } from '../domain/schemas.ts';
 import { isTerminalRunStatus } from '../domain/schemas.ts';
 import type { ConfabEvent, EventData } from './definitions.ts';
-import { touchedBy, type EventTypeTouching } from './touches.ts';
+import { touchesOf, type EventTypeTouching } from './touches.ts';
 
 type ConversationEvent = EventTypeTouching<'conversation'>;
 type MessageEvent = EventTypeTouching<'message'>;
@@ -65,8 +65,8 @@ const messageChanges: { [T in MessageEvent]: MessageChange<EventData<T>> } = {
 export function applyEvent(state: ConversationState, event: ConfabEvent): ConversationState {
   if (event.type === 'snapshot') return event.data.state;
   if (state.retry || event.type === 'run-retrying') state.retry = nextRetry(state.retry ?? null, event);
-  const touched = touchedBy(event);
-  switch (touched.record) {
+  const touches = touchesOf(event.type);
+  switch (touches.record) {
     case 'conversation': {
       const change = conversationChanges[event.type as ConversationEvent] as (data: unknown) => Conversation;
       state.conversation = change(event.data);
@@ -74,7 +74,7 @@ export function applyEvent(state: ConversationState, event: ConfabEvent): Conver
     }
     case 'message': {
       const change = messageChanges[event.type as MessageEvent] as MessageChange<unknown>;
-      const index = findMessageIndex(state, touched.id);
+      const index = findMessageIndex(state, touches.id(event.data));
       const message = change(index === -1 ? undefined : state.messages[index], event.data, event.at);
       if (message === undefined) break;
       if (index === -1) state.messages.push(message);
@@ -83,7 +83,7 @@ export function applyEvent(state: ConversationState, event: ConfabEvent): Conver
     }
     case 'run': {
       const change = runChanges[event.type as RunEvent] as (data: unknown) => Run;
-      upsertRun(state, touched.id, change(event.data));
+      upsertRun(state, touches.id(event.data), change(event.data));
       break;
     }
     case 'state':
