@@ -38,12 +38,16 @@ function formatPart(part: Part, style: Style, maxChars: number): string {
       return part.text.length > maxChars ? `${part.text.slice(0, maxChars)}…` : part.text;
     case 'reasoning':
       return style.dim(part.text === '' ? '(reasoning hidden by the provider)' : `(reasoning) ${shorten(part.text, Math.min(maxChars, 200))}`);
-    case 'tool-call':
-      return style.dim(formatToolCall(part));
-    case 'tool-result': {
-      const output = typeof part.output === 'string' ? part.output : JSON.stringify(part.output) ?? '';
-      const line = `  → ${part.toolName}: ${shorten(output, 120)}`;
-      return part.isError ? style.red(line) : style.dim(line);
+    case 'tool-call': {
+      // The result lives in the call's state: a line under the call once it settled.
+      const call = style.dim(formatToolCall(part));
+      const { state } = part;
+      if (state.status === 'completed') {
+        const output = typeof state.output === 'string' ? state.output : JSON.stringify(state.output) ?? '';
+        return `${call}\n${style.dim(`  → ${part.toolName}: ${shorten(output, 120)}`)}`;
+      }
+      if (state.status === 'error') return `${call}\n${style.red(`  → ${part.toolName}: ${shorten(state.error, 120)}`)}`;
+      return call;
     }
     case 'context': {
       const lines = part.range ? `:${part.range.start}-${part.range.end}` : '';

@@ -4,8 +4,9 @@ import type { StatusTone } from './screen.ts';
 
 /** `⚙ read_file {"path":"README.md"} · running` (input shortened to one line). */
 export function formatToolCall(part: ToolCallPart): string {
-  const input = part.input === undefined ? '' : ` ${shorten(JSON.stringify(part.input) ?? '', 80)}`;
-  return `⚙ ${part.toolName}${input} · ${part.status}`;
+  const { input, status } = part.state;
+  const shown = input === undefined ? '' : ` ${shorten(JSON.stringify(input) ?? '', 80)}`;
+  return `⚙ ${part.toolName}${shown} · ${status}`;
 }
 
 /** `↻ retry 1 of 3 in 4s — rate_limit` (counted as the web UI counts: see retryCount). */

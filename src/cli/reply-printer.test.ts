@@ -39,13 +39,14 @@ describe('ReplyPrinter', () => {
     printer.update(state([run('running')], []));
     printer.update(state([run('running')], [text('p1', 'Hel')]));
     printer.update(state([run('running')], [text('p1', 'Hello')]));
-    const call: Part = { id: 'p2', kind: 'tool-call', toolCallId: 'c1', toolName: 'read_file', input: { path: 'a.ts' }, status: 'running' };
+    const call: Part = { id: 'p2', kind: 'tool-call', toolCallId: 'c1', toolName: 'read_file', step: 1, state: { status: 'running', input: { path: 'a.ts' }, startedAt: 1 } };
+    const done: Part = { ...call, state: { status: 'completed', input: { path: 'a.ts' }, output: 'A', startedAt: 1, endedAt: 2 } };
     printer.update(state([run('running')], [text('p1', 'Hello'), call]));
-    printer.update(state([run('running')], [text('p1', 'Hello'), { ...call, status: 'completed' }]));
+    printer.update(state([run('running')], [text('p1', 'Hello'), done]));
     const retry = { runId: 'run_1', attempt: 2, maxAttempts: 4, delayMs: 4000, error: { code: 'rate_limit', message: 'slow' }, at: 0 };
-    printer.update(state([run('running')], [text('p1', 'Hello'), { ...call, status: 'completed' }], retry));
-    printer.update(state([run('running')], [text('p1', 'Hello'), { ...call, status: 'completed' }], retry));
-    printer.update(state([run('failed', { error: { code: 'upstream_error', message: 'bad key' } })], [text('p1', 'Hello'), { ...call, status: 'completed' }]));
+    printer.update(state([run('running')], [text('p1', 'Hello'), done], retry));
+    printer.update(state([run('running')], [text('p1', 'Hello'), done], retry));
+    printer.update(state([run('failed', { error: { code: 'upstream_error', message: 'bad key' } })], [text('p1', 'Hello'), done]));
     assert.equal(
       stream.text,
       '> Hi there\nHello\n⚙ read_file {"path":"a.ts"} · running\n⚙ read_file {"path":"a.ts"} · completed\n↻ retry 1 of 3 in 4s — rate_limit\n✗ bad key (upstream_error)\n',

@@ -77,7 +77,7 @@ export class ReplyPrinter {
       // It writes into the message shown before: only what it adds is news.
       const message = run.assistantMessageId === null ? undefined : findMessage(state, run.assistantMessageId);
       for (const part of message?.parts ?? []) {
-        this.#parts.set(part.id, { messageId: message!.id, printed: part.kind === 'text' ? part.text.length : 0, toolStatus: part.kind === 'tool-call' ? part.status : null });
+        this.#parts.set(part.id, { messageId: message!.id, printed: part.kind === 'text' ? part.text.length : 0, toolStatus: part.kind === 'tool-call' ? part.state.status : null });
       }
     } else if (echoUser?.(run, queued)) {
       const user = state.messages.find((message) => message.id === run.userMessageId) ?? run.input;
@@ -100,9 +100,9 @@ export class ReplyPrinter {
       if (part.kind === 'text' && part.text.length > view.printed) {
         screen.writeText(part.text.slice(view.printed));
         view.printed = part.text.length;
-      } else if (part.kind === 'tool-call' && part.status !== view.toolStatus) {
-        view.toolStatus = part.status;
-        if (part.status !== 'pending') screen.statusLine(formatToolCall(part), part.status === 'error' ? 'error' : 'info');
+      } else if (part.kind === 'tool-call' && part.state.status !== view.toolStatus) {
+        view.toolStatus = part.state.status;
+        if (part.state.status !== 'pending') screen.statusLine(formatToolCall(part), part.state.status === 'error' ? 'error' : 'info');
       }
     }
     let discarded = false;
@@ -142,7 +142,7 @@ export class ReplyPrinter {
     const active = current.activeRun;
     if (!active || !shows(active) || this.#runs.get(active.id)?.ended) return screen.spinner(null);
     const message = active.assistantMessageId === null ? undefined : findMessage(current.state!, active.assistantMessageId);
-    const runningTool = message?.parts.findLast((part) => part.kind === 'tool-call' && part.status === 'running');
+    const runningTool = message?.parts.findLast((part) => part.kind === 'tool-call' && part.state.status === 'running');
     const label = current.retry ? 'waiting to retry' : runningTool?.kind === 'tool-call' ? `running ${runningTool.toolName}` : 'thinking';
     screen.spinner(label);
   }

@@ -30,6 +30,9 @@ export type {
   Project,
   Run,
   RunStatus,
+  ToolCallPart,
+  ToolCallStatus,
+  ToolState,
   Usage,
   WireError,
 } from '../domain/schemas.ts';

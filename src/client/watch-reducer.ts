@@ -7,6 +7,7 @@ import type { ConversationState, Message, RetryState, Run } from '../domain/sche
 import { applyEvent } from '../events/apply-event.ts';
 import { parseCursor } from '../events/cursor.ts';
 import type { ConfabEvent } from '../events/definitions.ts';
+import { touchedBy } from '../events/touches.ts';
 
 export type WatchStatus = 'idle' | 'running' | 'queued';
 
@@ -59,40 +60,36 @@ export function queueOf(state: ConversationState): QueuedRun[] {
 }
 
 /**
- * A shallow copy of the state with fresh containers for everything `applyEvent` will mutate for
- * this event: the top-level arrays, the message it writes to, and the part a delta appends to.
+ * A shallow copy of the state with fresh copies of what the event declares it touches (touches.ts),
+ * which is all `applyEvent` may change in place: the conversation; or the messages array, the
+ * message and its parts array, and the named part; or the runs array and the run.
  */
 function copyForEvent(state: ConversationState, event: ConfabEvent): ConversationState {
   const copy: ConversationState = { conversation: state.conversation, messages: state.messages, runs: state.runs, retry: state.retry };
-  switch (event.type) {
-    case 'conversation-updated':
-    case 'conversation-deleted':
-    case 'run-retrying':
-    case 'snapshot':
-      return copy;
-    case 'message-created':
+  const touched = touchedBy(event);
+  switch (touched.record) {
+    case 'conversation':
+      copy.conversation = { ...state.conversation };
+      break;
+    case 'message': {
       copy.messages = [...state.messages];
-      return copy;
-    case 'run-queued':
-    case 'run-started':
-    case 'run-completed':
-    case 'run-stopped':
-    case 'run-failed':
-    case 'run-interrupted':
-      copy.runs = [...state.runs];
-      return copy;
-    default: {
-      const { messageId } = event.data;
-      const index = state.messages.findLastIndex((message) => message.id === messageId);
-      if (index === -1) return copy;
-      const message = { ...state.messages[index], parts: [...state.messages[index].parts] };
-      if (event.type === 'part-delta' || event.type === 'part-end') {
-        const partIndex = message.parts.findLastIndex((part) => part.id === event.data.partId);
-        if (partIndex !== -1) message.parts[partIndex] = { ...message.parts[partIndex] };
-      }
-      copy.messages = [...state.messages];
+      const index = copy.messages.findLastIndex((message) => message.id === touched.id);
+      if (index === -1) break;
+      const message = { ...copy.messages[index], parts: [...copy.messages[index].parts] };
       copy.messages[index] = message;
-      return copy;
+      const partIndex = touched.partId === undefined ? -1 : message.parts.findLastIndex((part) => part.id === touched.partId);
+      if (partIndex !== -1) message.parts[partIndex] = { ...message.parts[partIndex] };
+      break;
     }
+    case 'run': {
+      copy.runs = [...state.runs];
+      const index = copy.runs.findIndex((run) => run.id === touched.id);
+      if (index !== -1) copy.runs[index] = { ...copy.runs[index] };
+      break;
+    }
+    case 'state':
+    case 'none':
+      break;
   }
+  return copy;
 }

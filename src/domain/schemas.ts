@@ -49,8 +49,6 @@ export const ConversationSchema = z.object({
 
 export const LineRangeSchema = z.object({ start: z.number().int().min(1), end: z.number().int().min(1) });
 
-export const ToolCallStatusSchema = z.enum(['pending', 'running', 'completed', 'error']);
-
 /**
  * What a provider attached to a part that it needs back verbatim in later requests, keyed by
  * provider (the AI SDK's `providerMetadata`): Anthropic's thinking `signature` and
@@ -61,24 +59,39 @@ export const ProviderMetadataSchema = z.record(z.string(), z.record(z.string(), 
 export const TextPartSchema = z.object({ id: z.string(), kind: z.literal('text'), text: z.string(), providerMetadata: ProviderMetadataSchema.optional() });
 /** A reasoning part may have empty text: a provider's redacted reasoning is all in `providerMetadata`. */
 export const ReasoningPartSchema = z.object({ id: z.string(), kind: z.literal('reasoning'), text: z.string(), providerMetadata: ProviderMetadataSchema.optional() });
+/**
+ * Where a tool call stands, with exactly the fields each status has, so a call cannot be
+ * `completed` without its output and nobody joins a call with a separate result. Times are epoch ms.
+ * - `pending`: the model asked for it; `input` is what it sent (a raw string when it was not JSON).
+ * - `awaiting-approval`: it waits for a person to allow it, under `approvalId`.
+ * - `running`: executing since `startedAt`.
+ * - `completed`: `output` is its result (what goes back to the model).
+ * - `error`: it failed or never ran; `error` says why in words safe to show (and is what the model
+ *   gets back), `output` holds what the tool or provider returned, when that was not plain text.
+ *   `startedAt` is absent when it never started.
+ */
+export const ToolStateSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('pending'), input: z.unknown() }),
+  z.object({ status: z.literal('awaiting-approval'), input: z.unknown(), approvalId: z.string() }),
+  z.object({ status: z.literal('running'), input: z.unknown(), startedAt: z.number() }),
+  z.object({ status: z.literal('completed'), input: z.unknown(), output: z.unknown(), startedAt: z.number(), endedAt: z.number() }),
+  z.object({ status: z.literal('error'), input: z.unknown(), error: z.string(), output: z.unknown().optional(), startedAt: z.number().optional(), endedAt: z.number() }),
+]);
+
 export const ToolCallPartSchema = z.object({
   id: z.string(),
   kind: z.literal('tool-call'),
   toolCallId: z.string(),
   toolName: z.string(),
-  input: z.unknown(),
-  status: ToolCallStatusSchema,
+  /**
+   * Which model response in this message asked for the call (1, 2, …): calls with the same step were
+   * asked for together, and go back to the model as one turn.
+   */
+  step: z.number().int().min(1),
+  state: ToolStateSchema,
   /** Set when the call was executed by the agent or provider itself, not by Confab. */
   providerExecuted: z.boolean().optional(),
   providerMetadata: ProviderMetadataSchema.optional(),
-});
-export const ToolResultPartSchema = z.object({
-  id: z.string(),
-  kind: z.literal('tool-result'),
-  toolCallId: z.string(),
-  toolName: z.string(),
-  output: z.unknown(),
-  isError: z.boolean(),
 });
 export const ContextPartSchema = z.object({
   id: z.string(),
@@ -98,11 +111,10 @@ export const PartSchema = z.discriminatedUnion('kind', [
   TextPartSchema,
   ReasoningPartSchema,
   ToolCallPartSchema,
-  ToolResultPartSchema,
   ContextPartSchema,
   ErrorPartSchema,
 ]);
-export const PartKindSchema = z.enum(['text', 'reasoning', 'tool-call', 'tool-result', 'context', 'error']);
+export const PartKindSchema = z.enum(['text', 'reasoning', 'tool-call', 'context', 'error']);
 /** Kinds that stream through part-start / part-delta / part-end. */
 export const StreamedPartKindSchema = z.enum(['text', 'reasoning']);
 
@@ -200,12 +212,12 @@ export type Usage = z.infer<typeof UsageSchema>;
 export type Cost = z.infer<typeof CostSchema>;
 export type Conversation = z.infer<typeof ConversationSchema>;
 export type LineRange = z.infer<typeof LineRangeSchema>;
-export type ToolCallStatus = z.infer<typeof ToolCallStatusSchema>;
+export type ToolState = z.infer<typeof ToolStateSchema>;
+export type ToolCallStatus = ToolState['status'];
 export type ProviderMetadata = z.infer<typeof ProviderMetadataSchema>;
 export type TextPart = z.infer<typeof TextPartSchema>;
 export type ReasoningPart = z.infer<typeof ReasoningPartSchema>;
 export type ToolCallPart = z.infer<typeof ToolCallPartSchema>;
-export type ToolResultPart = z.infer<typeof ToolResultPartSchema>;
 export type ContextPart = z.infer<typeof ContextPartSchema>;
 export type ErrorPart = z.infer<typeof ErrorPartSchema>;
 export type Part = z.infer<typeof PartSchema>;

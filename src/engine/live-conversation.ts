@@ -4,6 +4,7 @@ import { applyEvent } from '../events/apply-event.ts';
 import { formatCursor, parseCursor } from '../events/cursor.ts';
 import type { ConfabEvent } from '../events/definitions.ts';
 import type { ConversationLog, EventDraft, Fence, LogSubscription } from './event-log/event-log.ts';
+import { markTouched } from './dirty-records.ts';
 import { Subscription } from './subscription.ts';
 
 type Pending = { drafts: EventDraft[]; persisted: boolean[]; fence: Fence | undefined };
@@ -180,29 +181,7 @@ export class LiveConversation {
   }
 
   #markDirty(event: ConfabEvent): void {
-    switch (event.type) {
-      case 'conversation-updated':
-        this.dirty.conversation = true;
-        break;
-      case 'message-created':
-        this.dirty.messages.add(event.data.message.id);
-        break;
-      case 'run-queued':
-      case 'run-started':
-      case 'run-completed':
-      case 'run-stopped':
-      case 'run-failed':
-      case 'run-interrupted':
-        this.dirty.runs.add(event.data.run.id);
-        break;
-      case 'snapshot':
-      case 'conversation-deleted':
-      case 'run-retrying':
-        return;
-      default:
-        this.dirty.messages.add(event.data.messageId);
-    }
-    this.#onDirty(this);
+    if (markTouched(this.dirty, event)) this.#onDirty(this);
   }
 }
 

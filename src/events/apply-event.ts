@@ -3,86 +3,104 @@
  * state (so a snapshot is by construction the fold of the events before it) and the client SDK
  * uses it to reconcile what it shows. It mutates `state` in place for speed and returns it
  * (a `snapshot` returns the snapshot's state instead). Browser-safe.
+ *
+ * Which record an event changes is not restated here: it comes from the event's `touches`
+ * declaration (touches.ts), and the tables below say only *how* each event changes that record.
+ * In place, it changes nothing but the declared record, its array, and the declared part, which is
+ * what lets the client copy exactly those first (watch-reducer.ts).
  */
-import type { ConversationState, Message, Part, RetryState, Run } from '../domain/schemas.ts';
+import type { Conversation, ConversationState, Message, Part, RetryState, Run } from '../domain/schemas.ts';
 import { isTerminalRunStatus } from '../domain/schemas.ts';
-import type { ConfabEvent } from './definitions.ts';
+import type { ConfabEvent, EventData } from './definitions.ts';
+import { touchesOf, type EventTypeTouching } from './touches.ts';
+
+type ConversationEvent = EventTypeTouching<'conversation'>;
+type MessageEvent = EventTypeTouching<'message'>;
+type RunEvent = EventTypeTouching<'run'>;
+type MessageChange<D> = (message: Message | undefined, data: D, at: number) => Message | undefined;
+
+const conversationChanges: { [T in ConversationEvent]: (data: EventData<T>) => Conversation } = {
+  'conversation-updated': (data) => data.conversation,
+};
+
+const runChanges: { [T in RunEvent]: (data: EventData<T>) => Run } = {
+  'run-queued': (data) => data.run,
+  'run-started': (data) => data.run,
+  'run-completed': (data) => data.run,
+  'run-stopped': (data) => data.run,
+  'run-failed': (data) => data.run,
+  'run-interrupted': (data) => data.run,
+};
+
+/** Each returns the message to store (undefined: nothing to store, the message is unknown). */
+const messageChanges: { [T in MessageEvent]: MessageChange<EventData<T>> } = {
+  'message-created': (_, data) => data.message,
+  'message-updated': edit((message, data) => {
+    message.status = data.status;
+  }),
+  'message-completed': edit((message, data) => {
+    message.status = data.status;
+    message.usage = data.usage;
+    message.cost = data.cost;
+  }),
+  'part-start': edit((message, data) => {
+    message.parts.push({ id: data.partId, kind: data.kind, text: '' });
+  }),
+  'part-delta': edit((message, data) => {
+    const part = findPart(message, data.partId);
+    if (part && (part.kind === 'text' || part.kind === 'reasoning')) part.text += data.delta;
+  }, false),
+  'part-end': edit((message, data) => {
+    if (data.providerMetadata === undefined) return;
+    const part = findPart(message, data.partId);
+    if (part && (part.kind === 'text' || part.kind === 'reasoning')) part.providerMetadata = data.providerMetadata;
+  }, false),
+  'part-discarded': edit((message, data) => {
+    message.parts = message.parts.filter((part) => part.id !== data.partId);
+  }),
+  'part-added': edit((message, data) => upsertPart(message, data.part)),
+  'tool-call': edit((message, data) => upsertPart(message, data.part)),
+};
 
 export function applyEvent(state: ConversationState, event: ConfabEvent): ConversationState {
   if (event.type === 'snapshot') return event.data.state;
   if (state.retry || event.type === 'run-retrying') state.retry = nextRetry(state.retry ?? null, event);
-  switch (event.type) {
-    case 'conversation-updated':
-      state.conversation = event.data.conversation;
-      break;
-    case 'conversation-deleted':
-      break;
-    case 'message-created':
-      state.messages.push(event.data.message);
-      break;
-    case 'message-updated': {
-      const message = findMessage(state, event.data.messageId);
-      if (message) {
-        message.status = event.data.status;
-        message.updatedAt = event.at;
-      }
+  const touches = touchesOf(event.type);
+  switch (touches.record) {
+    case 'conversation': {
+      const change = conversationChanges[event.type as ConversationEvent] as (data: unknown) => Conversation;
+      state.conversation = change(event.data);
       break;
     }
-    case 'message-completed': {
-      const message = findMessage(state, event.data.messageId);
-      if (message) {
-        message.status = event.data.status;
-        message.usage = event.data.usage;
-        message.cost = event.data.cost;
-        message.updatedAt = event.at;
-      }
+    case 'message': {
+      const change = messageChanges[event.type as MessageEvent] as MessageChange<unknown>;
+      const index = findMessageIndex(state, touches.id(event.data));
+      const message = change(index === -1 ? undefined : state.messages[index], event.data, event.at);
+      if (message === undefined) break;
+      if (index === -1) state.messages.push(message);
+      else state.messages[index] = message;
       break;
     }
-    case 'run-queued':
-    case 'run-started':
-    case 'run-completed':
-    case 'run-stopped':
-    case 'run-failed':
-    case 'run-interrupted':
-      upsertRun(state, event.data.run);
-      break;
-    case 'run-retrying':
-      break;
-    case 'part-start': {
-      const message = findMessage(state, event.data.messageId);
-      message?.parts.push({ id: event.data.partId, kind: event.data.kind, text: '' });
-      touch(message, event.at);
+    case 'run': {
+      const change = runChanges[event.type as RunEvent] as (data: unknown) => Run;
+      upsertRun(state, touches.id(event.data), change(event.data));
       break;
     }
-    case 'part-delta': {
-      const part = findPart(findMessage(state, event.data.messageId), event.data.partId);
-      if (part && (part.kind === 'text' || part.kind === 'reasoning')) part.text += event.data.delta;
+    case 'state':
+    case 'none':
       break;
-    }
-    case 'part-end': {
-      if (event.data.providerMetadata === undefined) break;
-      const part = findPart(findMessage(state, event.data.messageId), event.data.partId);
-      if (part && (part.kind === 'text' || part.kind === 'reasoning')) part.providerMetadata = event.data.providerMetadata;
-      break;
-    }
-    case 'part-discarded': {
-      const message = findMessage(state, event.data.messageId);
-      if (message) message.parts = message.parts.filter((part) => part.id !== event.data.partId);
-      touch(message, event.at);
-      break;
-    }
-    case 'part-added':
-    case 'tool-call':
-    case 'tool-result': {
-      const message = findMessage(state, event.data.messageId);
-      if (message) upsertPart(message, event.data.part);
-      touch(message, event.at);
-      break;
-    }
-    default:
-      assertNever(event);
   }
   return state;
+}
+
+/** A change to a message that exists (an unknown one is left alone), stamping `updatedAt` unless told not to. */
+function edit<D>(change: (message: Message, data: D) => void, stamp = true): MessageChange<D> {
+  return (message, data, at) => {
+    if (!message) return undefined;
+    change(message, data);
+    if (stamp) message.updatedAt = at;
+    return message;
+  };
 }
 
 /** A retry wait lasts until its run streams again or ends. */
@@ -110,14 +128,13 @@ export function messageText(message: Pick<Message, 'parts'>): string {
   return text;
 }
 
-function findMessage(state: ConversationState, messageId: string): Message | undefined {
+function findMessageIndex(state: ConversationState, messageId: string): number {
   // The message being written is almost always the last one.
-  for (let i = state.messages.length - 1; i >= 0; i--) if (state.messages[i].id === messageId) return state.messages[i];
-  return undefined;
+  for (let i = state.messages.length - 1; i >= 0; i--) if (state.messages[i].id === messageId) return i;
+  return -1;
 }
 
-function findPart(message: Message | undefined, partId: string): Part | undefined {
-  if (!message) return undefined;
+function findPart(message: Message, partId: string): Part | undefined {
   for (let i = message.parts.length - 1; i >= 0; i--) if (message.parts[i].id === partId) return message.parts[i];
   return undefined;
 }
@@ -128,20 +145,12 @@ function upsertPart(message: Message, part: Part): void {
   else message.parts[index] = part;
 }
 
-function touch(message: Message | undefined, at: number): void {
-  if (message) message.updatedAt = at;
-}
-
 /** Keeps the runs that have not ended, in order, plus the most recently ended one. */
-function upsertRun(state: ConversationState, run: Run): void {
-  const index = state.runs.findIndex((existing) => existing.id === run.id);
+function upsertRun(state: ConversationState, runId: string, run: Run): void {
+  const index = state.runs.findIndex((existing) => existing.id === runId);
   if (index === -1) state.runs.push(run);
   else state.runs[index] = run;
   if (isTerminalRunStatus(run.status)) {
     state.runs = state.runs.filter((existing) => existing.id === run.id || !isTerminalRunStatus(existing.status));
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled event ${JSON.stringify(value)}`);
 }

@@ -15,44 +15,57 @@ import {
   RunSchema,
   StreamedPartKindSchema,
   ToolCallPartSchema,
-  ToolResultPartSchema,
   UsageSchema,
   CostSchema,
   WireErrorSchema,
 } from '../domain/schemas.ts';
+import type { Touches } from './touches.ts';
 
-type EventDefinition<T extends string, S extends z.ZodType> = {
+type EventDefinition<T extends string, S extends z.ZodType, R extends Touches<z.infer<S>>> = {
   type: T;
   /** When the engine emits it. */
   emitted: string;
   data: S;
+  /** The record it changes: the one place that says so (see touches.ts). */
+  touches: R;
 };
 
-function defineEvent<T extends string, S extends z.ZodType>(type: T, emitted: string, data: S): EventDefinition<T, S> {
-  return { type, emitted, data };
+function defineEvent<T extends string, S extends z.ZodType, R extends Touches<z.infer<S>>>(type: T, emitted: string, data: S, touches: R): EventDefinition<T, S, R> {
+  return { type, emitted, data, touches };
 }
+
+const none = { record: 'none' } as const;
+const conversation = { record: 'conversation' } as const;
+const run = { record: 'run', id: (data: { run: { id: string } }) => data.run.id } as const;
+const message = { record: 'message', id: (data: { messageId: string }) => data.messageId } as const;
+/** A message event about one part, named by `partId` or carried whole as `part`. */
+const namedPart = { ...message, part: (data: { partId: string }) => data.partId } as const;
+const carriedPart = { ...message, part: (data: { part: { id: string } }) => data.part.id } as const;
 
 export const eventDefinitions = [
   defineEvent(
     'snapshot',
     'Sent to one subscriber (never stored in the log) when its cursor cannot be replayed: no cursor, a cursor from another epoch (the log was reloaded or the server restarted), a cursor older than the log holds, or a subscriber that fell behind its buffer bound. The state is complete as of this event\'s `seq`, including any partial assistant message; live events follow from `seq + 1`.',
     z.object({ state: ConversationStateSchema }),
+    { record: 'state' },
   ),
-  defineEvent('conversation-updated', 'The conversation record changed: title (also the automatic title from the first user message), model, system prompt, busy policy, or the usage and cost totals after a run ends.', z.object({ conversation: ConversationSchema })),
-  defineEvent('conversation-deleted', 'The conversation was deleted. It is the last event of its log; subscriptions end after it.', z.object({ conversationId: z.string() })),
-  defineEvent('message-created', 'A message was added: the user message when its run starts (or immediately, when nothing is running), and the assistant message (empty, status `streaming`) when a run starts writing.', z.object({ message: MessageSchema })),
+  defineEvent('conversation-updated', 'The conversation record changed: title (also the automatic title from the first user message), model, system prompt, busy policy, or the usage and cost totals after a run ends.', z.object({ conversation: ConversationSchema }), conversation),
+  defineEvent('conversation-deleted', 'The conversation was deleted. It is the last event of its log; subscriptions end after it.', z.object({ conversationId: z.string() }), none),
+  defineEvent('message-created', 'A message was added: the user message when its run starts (or immediately, when nothing is running), and the assistant message (empty, status `streaming`) when a run starts writing.', z.object({ message: MessageSchema }), { record: 'message', id: (data) => data.message.id }),
   defineEvent(
     'message-updated',
     'An existing assistant message is written to again by a `continue` run: its status returns to `streaming`.',
     z.object({ messageId: z.string(), status: MessageStatusSchema }),
+    message,
   ),
   defineEvent(
     'message-completed',
     'An assistant message stopped being written: its final status (`completed`, `stopped`, `failed`, `interrupted`), with usage and cost for the message so far.',
     z.object({ messageId: z.string(), status: MessageStatusSchema, usage: UsageSchema.nullable(), cost: CostSchema.nullable() }),
+    message,
   ),
-  defineEvent('run-queued', 'A run was accepted. With the `enqueue` policy it waits behind the active run; `run.input` holds the user message it will add when it starts.', z.object({ run: RunSchema })),
-  defineEvent('run-started', 'A run began executing.', z.object({ run: RunSchema })),
+  defineEvent('run-queued', 'A run was accepted. With the `enqueue` policy it waits behind the active run; `run.input` holds the user message it will add when it starts.', z.object({ run: RunSchema }), run),
+  defineEvent('run-started', 'A run began executing.', z.object({ run: RunSchema }), run),
   defineEvent(
     'run-retrying',
     'An upstream request failed with a transient error; the run waits `delayMs` and then makes attempt `attempt` of at most `maxAttempts`. Any part streamed by the failed attempt was discarded first (`part-discarded`).',
@@ -62,30 +75,33 @@ export const eventDefinitions = [
       delayMs: z.number(),
       error: WireErrorSchema,
     }),
+    none,
   ),
-  defineEvent('run-completed', 'The run ended normally. `run.finishReason` is `stop`, `length`, `content-filter`, `tool-limit` or `other`; usage and cost are final.', z.object({ run: RunSchema })),
-  defineEvent('run-stopped', 'The run was stopped on request (or removed from the queue before starting). The partial message is kept with status `stopped`; usage is what the provider reported, or an estimate marked `estimated`.', z.object({ run: RunSchema })),
-  defineEvent('run-failed', 'The run ended with an error that was not retryable, or retries ran out. `run.error` says why in words safe to show.', z.object({ run: RunSchema })),
-  defineEvent('run-interrupted', 'The run was found running or queued after a restart (or the server shut down under it). Its partial content is kept; `continue` carries on from it.', z.object({ run: RunSchema })),
-  defineEvent('part-start', 'A streamed part (text or reasoning) began in an assistant message.', z.object({ messageId: z.string(), partId: z.string(), kind: StreamedPartKindSchema })),
-  defineEvent('part-delta', 'Text was appended to a streamed part.', z.object({ messageId: z.string(), partId: z.string(), delta: z.string() })),
+  defineEvent('run-completed', 'The run ended normally. `run.finishReason` is `stop`, `length`, `content-filter`, `tool-limit` or `other`; usage and cost are final.', z.object({ run: RunSchema }), run),
+  defineEvent('run-stopped', 'The run was stopped on request (or removed from the queue before starting). The partial message is kept with status `stopped`; usage is what the provider reported, or an estimate marked `estimated`.', z.object({ run: RunSchema }), run),
+  defineEvent('run-failed', 'The run ended with an error that was not retryable, or retries ran out. `run.error` says why in words safe to show.', z.object({ run: RunSchema }), run),
+  defineEvent('run-interrupted', 'The run was found running or queued after a restart (or the server shut down under it). Its partial content is kept; `continue` carries on from it.', z.object({ run: RunSchema }), run),
+  defineEvent('part-start', 'A streamed part (text or reasoning) began in an assistant message.', z.object({ messageId: z.string(), partId: z.string(), kind: StreamedPartKindSchema }), namedPart),
+  defineEvent('part-delta', 'Text was appended to a streamed part.', z.object({ messageId: z.string(), partId: z.string(), delta: z.string() }), namedPart),
   defineEvent(
     'part-end',
     'A streamed part is complete. `providerMetadata`, when present, is what the provider attached to the part and needs back in later requests (a reasoning signature, say); it is set on the part.',
     z.object({ messageId: z.string(), partId: z.string(), providerMetadata: ProviderMetadataSchema.optional() }),
+    namedPart,
   ),
   defineEvent(
     'part-discarded',
     'A part was removed from the message: its attempt failed and is being retried, so its text must not count. The message\'s text is the concatenation of its text parts\' deltas, less discarded parts.',
     z.object({ messageId: z.string(), partId: z.string(), reason: z.string() }),
+    namedPart,
   ),
   defineEvent(
     'tool-call',
-    'A tool call part was added or changed status (`pending` when the model asked for it, `running`, then `completed` or `error`). Carries the whole part; apply it as an upsert by `part.id`.',
+    'A tool call part was added or its state changed: `pending` when the model asked for it, `running`, then `completed` (with its output) or `error` (`awaiting-approval` is defined for tool approvals, not emitted yet). Carries the whole part, state included; apply it as an upsert by `part.id`. The result is in the state: there is no separate result part.',
     z.object({ messageId: z.string(), part: ToolCallPartSchema }),
+    carriedPart,
   ),
-  defineEvent('part-added', 'A complete part that is not streamed was added to a message: an `error` part when a run fails.', z.object({ messageId: z.string(), part: PartSchema })),
-  defineEvent('tool-result', 'A tool finished; its result part was added to the message (and goes back to the model in the next step).', z.object({ messageId: z.string(), part: ToolResultPartSchema })),
+  defineEvent('part-added', 'A complete part that is not streamed was added to a message: an `error` part when a run fails.', z.object({ messageId: z.string(), part: PartSchema }), carriedPart),
 ] as const;
 
 type Definitions = typeof eventDefinitions;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import * as domain from '../domain/schemas.ts';
 import { eventDefinitions } from './definitions.ts';
+import type { Touches } from './touches.ts';
 
 const named = new Map<unknown, string>([
   [domain.ConversationSchema, '`Conversation`'],
@@ -15,7 +16,7 @@ const named = new Map<unknown, string>([
   [domain.CostSchema, '`Cost`'],
   [domain.WireErrorSchema, '`{code, message}`'],
   [domain.ToolCallPartSchema, '`ToolCallPart`'],
-  [domain.ToolResultPartSchema, '`ToolResultPart`'],
+  [domain.ToolStateSchema, '`ToolState`'],
   [domain.PartSchema, '`Part`'],
   [domain.MessageStatusSchema, '`MessageStatus`'],
   [domain.StreamedPartKindSchema, '`"text" | "reasoning"`'],
@@ -30,6 +31,29 @@ function describeType(schema: z.ZodType): string {
   if (schema instanceof z.ZodNumber) return 'number';
   if (schema instanceof z.ZodBoolean) return 'boolean';
   return '`' + JSON.stringify(z.toJSONSchema(schema, { unrepresentable: 'any' })) + '`';
+}
+
+function describeTouches(touches: Touches<never>): string {
+  switch (touches.record) {
+    case 'message':
+      return touches.part ? 'a message, one part' : 'a message';
+    case 'run':
+      return 'a run';
+    case 'conversation':
+      return 'the conversation';
+    case 'state':
+      return 'the whole state';
+    case 'none':
+      return 'no record';
+  }
+}
+
+/** `input`, `startedAt` (number): the fields of a union member other than its discriminator. */
+function describeFields(shape: Record<string, z.ZodType>): string {
+  return Object.entries(shape)
+    .filter(([field]) => field !== 'status')
+    .map(([field, type]) => (type instanceof z.ZodOptional ? `\`${field}\` (optional)` : `\`${field}\``))
+    .join(', ');
 }
 
 function describeRecord(schema: z.ZodType, heading: string): string {
@@ -65,9 +89,12 @@ export function renderEventsDoc(): string {
     '',
     '## Event types',
     '',
-    '| type | emitted when |',
-    '| --- | --- |',
-    ...eventDefinitions.map((definition) => `| \`${definition.type}\` | ${definition.emitted.replace(/\|/g, '\\|')} |`),
+    '`changes` is the record the event changes (its declared `touches`): a client that keeps records',
+    'immutable need copy only that one.',
+    '',
+    '| type | changes | emitted when |',
+    '| --- | --- | --- |',
+    ...eventDefinitions.map((definition) => `| \`${definition.type}\` | ${describeTouches(definition.touches)} | ${definition.emitted.replace(/\|/g, '\\|')} |`),
     '',
     '## Data of each type',
     '',
@@ -82,15 +109,23 @@ export function renderEventsDoc(): string {
     [domain.UsageSchema, 'Usage'],
     [domain.CostSchema, 'Cost'],
     [domain.ToolCallPartSchema, 'ToolCallPart'],
-    [domain.ToolResultPartSchema, 'ToolResultPart'],
   ] as const) {
     lines.push(describeRecord(schema, name));
   }
   lines.push(
+    '### ToolState',
+    '',
+    'A tool call\'s `state`: a discriminated union on `status`, each with exactly its own fields (times',
+    'in epoch ms). A call\'s result is in its state; there is no separate result part.',
+    '',
+    '| status | fields |',
+    '| --- | --- |',
+    ...domain.ToolStateSchema.options.map((option) => `| \`${option.shape.status.value}\` | ${describeFields(option.shape)} |`),
+    '',
     '### Part',
     '',
     'A discriminated union on `kind`: `text` {id, text}, `reasoning` {id, text}, `tool-call` (ToolCallPart),',
-    '`tool-result` (ToolResultPart), `context` {id, path, content, range?: {start, end}}, `error` {id, code, message}.',
+    '`context` {id, path, content, range?: {start, end}}, `error` {id, code, message}.',
     '',
   );
   return lines.join('\n');

@@ -137,7 +137,7 @@ function mutateMessage(message: Message): void {
   const first = message.parts[0];
   if (first.kind === 'text' || first.kind === 'reasoning') first.text = 'mutated';
   const call = message.parts.find((part) => part.kind === 'tool-call');
-  if (call && typeof call.input === 'object' && call.input !== null) (call.input as Record<string, unknown>).path = 'mutated';
+  if (call && typeof call.state.input === 'object' && call.state.input !== null) (call.state.input as Record<string, unknown>).path = 'mutated';
   if (message.usage) message.usage.inputTokens = -1;
 }
 

@@ -199,7 +199,7 @@ describe('tools', () => {
       await hub.send(conversation.id, { content: 'What is on line 2 of notes.txt?' });
       const end = await events.waitFor(isRunEnd);
       assert.equal(end.type, 'run-completed');
-      const statuses = events.events.flatMap((event) => (event.type === 'tool-call' ? [event.data.part.status] : []));
+      const statuses = events.events.flatMap((event) => (event.type === 'tool-call' ? [event.data.part.state.status] : []));
       assert.deepEqual(statuses, ['pending', 'running', 'completed']);
       const toolMessage = source.requests[1].messages.at(-1)!;
       assert.equal(toolMessage.role, 'tool');
@@ -231,9 +231,9 @@ describe('tools', () => {
       assert.equal(source.requests.length, 3);
       const { state } = await hub.getConversation(conversation.id);
       const lastCall = state.messages[1].parts.filter((part) => part.kind === 'tool-call').at(-1);
-      assert.equal(lastCall?.kind === 'tool-call' && lastCall.status, 'error');
-      const lastResult = state.messages[1].parts.at(-1);
-      assert.equal(lastResult?.kind === 'tool-result' && lastResult.isError, true);
+      assert.ok(lastCall?.kind === 'tool-call' && lastCall.state.status === 'error');
+      assert.equal(lastCall.state.error, 'Not run: the run reached its limit of 3 steps.');
+      assert.equal(lastCall.state.startedAt, undefined, 'it never started');
       events.close();
     } finally {
       await fixture.cleanup();
@@ -251,8 +251,10 @@ describe('tools', () => {
       const events = new EventCollector(await hub.subscribe(conversation.id));
       await hub.send(conversation.id, { content: 'read outside' });
       await events.waitFor(isRunEnd);
-      const result = events.events.find((event) => event.type === 'tool-result');
-      assert.equal(result?.type === 'tool-result' && result.data.part.isError, true);
+      const settled = events.events.findLast((event) => event.type === 'tool-call');
+      assert.equal(settled?.type === 'tool-call' && settled.data.part.state.status, 'error');
+      const toolMessage = source.requests[1].messages.at(-1)!;
+      assert.equal(toolMessage.role === 'tool' && toolMessage.results[0].isError, true);
       events.close();
     } finally {
       await fixture.cleanup();

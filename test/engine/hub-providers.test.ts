@@ -109,7 +109,7 @@ for (const target of [
         const second = JSON.stringify(upstream.requests[before + 1].body);
         assert.match(second, /call_1/);
         assert.match(second, /alpha\\+nbeta\\+ngamma/);
-        const statuses = events.events.flatMap((event) => (event.type === 'tool-call' ? [event.data.part.status] : []));
+        const statuses = events.events.flatMap((event) => (event.type === 'tool-call' ? [event.data.part.state.status] : []));
         assert.deepEqual(statuses, ['pending', 'running', 'completed']);
       } finally {
         events.close();

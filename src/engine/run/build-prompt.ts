@@ -1,4 +1,5 @@
 import type { Message, ProviderMetadata } from '../../domain/schemas.ts';
+import { toolResultOf } from '../../domain/tool-state.ts';
 import type { AssistantPromptContent, PromptMessage } from '../../providers/stream-part.ts';
 import { renderContextForModel } from '../../tools/context.ts';
 
@@ -6,9 +7,10 @@ const notRun = 'The tool was not run: the run ended before it could finish.';
 
 /**
  * Turns stored messages into the provider-neutral prompt. An assistant message holds every step of
- * its run in order (text, tool calls, tool results, more text); it becomes alternating assistant
- * and tool messages. Tool calls that never got a result (the run was stopped mid-tool) get an error
- * result, so the history stays valid for every provider.
+ * its run in order (text, tool calls, more text); it becomes alternating assistant and tool
+ * messages, each tool call's result read from its state. A call that never settled (the run was
+ * stopped mid-tool) gets an error result, so the history stays valid for every provider. The calls
+ * of one step (one model response) go in one assistant turn, their results in one tool message.
  */
 export function buildPrompt(messages: Message[]): PromptMessage[] {
   const prompt: PromptMessage[] = [];
@@ -28,18 +30,13 @@ export function buildPrompt(messages: Message[]): PromptMessage[] {
 
 function appendAssistant(prompt: PromptMessage[], message: Message): void {
   let content: AssistantPromptContent[] = [];
-  let open = new Map<string, { toolName: string }>();
   let results: Extract<PromptMessage, { role: 'tool' }>['results'] = [];
+  let step = 0;
 
   const flush = () => {
     if (content.length > 0) prompt.push({ role: 'assistant', content });
-    const answered = new Set(results.map((result) => result.toolCallId));
-    for (const [toolCallId, call] of open) {
-      if (!answered.has(toolCallId)) results.push({ toolCallId, toolName: call.toolName, output: notRun, isError: true });
-    }
     if (results.length > 0) prompt.push({ role: 'tool', results });
     content = [];
-    open = new Map();
     results = [];
   };
 
@@ -49,11 +46,12 @@ function appendAssistant(prompt: PromptMessage[], message: Message): void {
       // Redacted reasoning has no text, only metadata, and the provider needs it back.
       if (part.text !== '' || part.providerMetadata) content.push({ type: part.kind, text: part.text, ...providerOptions(part) });
     } else if (part.kind === 'tool-call') {
-      if (results.length > 0) flush();
-      content.push({ type: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, input: part.input, ...providerOptions(part) });
-      open.set(part.toolCallId, { toolName: part.toolName });
-    } else if (part.kind === 'tool-result') {
-      results.push({ toolCallId: part.toolCallId, toolName: part.toolName, output: part.output, isError: part.isError });
+      const { toolCallId, toolName, state } = part;
+      // A later step's calls start a new turn: the model made them after reading these results.
+      if (results.length > 0 && part.step !== step) flush();
+      step = part.step;
+      content.push({ type: 'tool-call', toolCallId, toolName, input: state.input, ...providerOptions(part) });
+      results.push({ toolCallId, toolName, ...(toolResultOf(state) ?? { output: notRun, isError: true }) });
     }
   }
   flush();
@@ -69,7 +67,7 @@ export function prefillTrim(messages: Message[]): string {
   const last = messages.at(-1);
   if (last?.role !== 'assistant') return '';
   const inPrompt = last.parts.filter((part) =>
-    part.kind === 'tool-call' || part.kind === 'tool-result' || ((part.kind === 'text' || part.kind === 'reasoning') && (part.text !== '' || part.providerMetadata !== undefined)),
+    part.kind === 'tool-call' || ((part.kind === 'text' || part.kind === 'reasoning') && (part.text !== '' || part.providerMetadata !== undefined)),
   );
   const tail = inPrompt.at(-1);
   return tail?.kind === 'text' ? /\s*$/.exec(tail.text)![0] : '';

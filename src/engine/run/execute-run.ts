@@ -1,6 +1,7 @@
 import { ConfabError } from '../../domain/errors.ts';
-import type { FinishReason, Message, Run, ToolCallPart, Usage, WireError } from '../../domain/schemas.ts';
+import type { FinishReason, Message, Run, Usage, WireError } from '../../domain/schemas.ts';
 import { emptyUsage } from '../../domain/schemas.ts';
+import { isToolSettled } from '../../domain/tool-state.ts';
 import { computeCost, estimateTokens, type Pricing } from '../../providers/pricing.ts';
 import type { StepSource } from '../../providers/stream-part.ts';
 import { UpstreamError } from '../../providers/upstream-error.ts';
@@ -170,9 +171,7 @@ async function finish(state: RunState, ending: Ending, pricing: Pricing | undefi
   await live.flush();
   const message = live.state.messages.find((candidate) => candidate.id === messageId)!;
   for (const part of message.parts) {
-    if (part.kind === 'tool-call' && (part.status === 'pending' || part.status === 'running')) {
-      refuseTools([part as ToolCallPart], state, 'Not run: the run ended first.', deps);
-    }
+    if (part.kind === 'tool-call' && !isToolSettled(part.state)) refuseTools([part], state, 'Not run: the run ended first.', deps);
   }
   if (ending.status === 'failed') {
     live.emit({ type: 'part-added', runId, data: { messageId, part: { id: deps.ids('part'), kind: 'error', ...ending.error } } });

@@ -1,4 +1,5 @@
 import type { ProviderMetadata, ToolCallPart, Usage } from '../../domain/schemas.ts';
+import { nextToolStep, settledToolState } from '../../domain/tool-state.ts';
 import type { StepFinishReason, StepRequest, StepSource } from '../../providers/stream-part.ts';
 import type { RunDependencies, RunState } from './run-context.ts';
 
@@ -41,6 +42,9 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
   const runId = state.run.id;
   const partIds = new Map<string, string>();
   const calls = new Map<string, ToolCallPart>();
+  let step: number | undefined;
+  // Counted at this step's first call (most steps make none).
+  const toolStep = () => (step ??= nextToolStep(live.state.messages.find((message) => message.id === messageId)?.parts ?? []));
   let finish: { finishReason: StepFinishReason; usage: Usage | undefined } | undefined;
 
   const startPart = (kind: 'text' | 'reasoning', streamId: string) => {
@@ -78,13 +82,15 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
         endPart(part.type === 'text-end' ? 'text' : 'reasoning', part.id, part.providerMetadata);
         break;
       case 'tool-call': {
+        const input = part.input;
         const call: ToolCallPart = {
           id: deps.ids('part'),
           kind: 'tool-call',
           toolCallId: part.toolCallId,
           toolName: part.toolName,
-          input: part.input,
-          status: part.providerExecuted ? 'running' : 'pending',
+          step: toolStep(),
+          // A call the provider or agent runs itself is already running when we hear of it.
+          state: part.providerExecuted ? { status: 'running', input, startedAt: deps.clock.now() } : { status: 'pending', input },
           ...(part.providerExecuted ? { providerExecuted: true } : {}),
           ...(part.providerMetadata ? { providerMetadata: part.providerMetadata } : {}),
         };
@@ -95,19 +101,16 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
         break;
       }
       case 'tool-result': {
-        const resultId = deps.ids('part');
-        attempt.created.push(resultId);
-        live.emit({
-          type: 'tool-result',
-          runId,
-          data: { messageId, part: { id: resultId, kind: 'tool-result', toolCallId: part.toolCallId, toolName: part.toolName, output: part.output, isError: part.isError } },
-        });
-        const call = calls.get(part.toolCallId);
-        if (call) {
-          const updated: ToolCallPart = { ...call, status: part.isError ? 'error' : 'completed' };
-          calls.set(call.toolCallId, updated);
-          live.emit({ type: 'tool-call', runId, data: { messageId, part: updated } });
+        // A result the provider or agent produced: it settles its call's state.
+        let call = calls.get(part.toolCallId);
+        if (!call) {
+          // A result without a call we saw: keep it, as a call whose input we never got.
+          call = { id: deps.ids('part'), kind: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, step: toolStep(), state: { status: 'pending', input: null }, providerExecuted: true };
+          attempt.created.push(call.id);
         }
+        const settled: ToolCallPart = { ...call, state: settledToolState(call.state, part, deps.clock.now()) };
+        calls.set(call.toolCallId, settled);
+        live.emit({ type: 'tool-call', runId, data: { messageId, part: settled } });
         break;
       }
       case 'agent-session':

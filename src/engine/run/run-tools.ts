@@ -1,38 +1,31 @@
 import type { ToolCallPart } from '../../domain/schemas.ts';
+import { refusedToolState, settledToolState, startedToolState } from '../../domain/tool-state.ts';
 import type { RunDependencies, RunState } from './run-context.ts';
 
 /**
- * Executes the step's tool calls in parallel, each reporting `running`, then its result and
- * `completed` or `error`. A tool that ignores the abort signal does not hold the run: the wait is
- * raced against the signal.
+ * Executes the step's tool calls in parallel, each moving to `running` and then settling as
+ * `completed` (with its output) or `error`, one `tool-call` event per move. A tool that ignores the
+ * abort signal does not hold the run: the wait is raced against the signal.
  */
 export async function runTools(calls: ToolCallPart[], state: RunState, deps: RunDependencies): Promise<void> {
   const { live, messageId, signal } = state;
   const runId = state.run.id;
   await Promise.all(
     calls.map(async (call) => {
-      live.emit({ type: 'tool-call', runId, data: { messageId, part: { ...call, status: 'running' } } });
-      const result = await raceAbort(deps.tools.execute({ toolName: call.toolName, input: call.input }, { projectRoot: state.projectRoot, signal }), signal);
-      live.emit({
-        type: 'tool-result',
-        runId,
-        data: { messageId, part: { id: deps.ids('part'), kind: 'tool-result', toolCallId: call.toolCallId, toolName: call.toolName, output: result.output, isError: result.isError } },
-      });
-      live.emit({ type: 'tool-call', runId, data: { messageId, part: { ...call, status: result.isError ? 'error' : 'completed' } } });
+      const running: ToolCallPart = { ...call, state: startedToolState(call.state, deps.clock.now()) };
+      live.emit({ type: 'tool-call', runId, data: { messageId, part: running } });
+      const result = await raceAbort(deps.tools.execute({ toolName: call.toolName, input: call.state.input }, { projectRoot: state.projectRoot, signal }), signal);
+      live.emit({ type: 'tool-call', runId, data: { messageId, part: { ...running, state: settledToolState(running.state, result, deps.clock.now()) } } });
     }),
   );
   signal.throwIfAborted();
 }
 
-/** Marks calls that will never run (step cap reached, or the run ended) as errors. */
-export function refuseTools(calls: ToolCallPart[], state: RunState, output: string, deps: RunDependencies): void {
+/** Settles calls that will never run or finish (step cap reached, or the run ended) as errors saying why. */
+export function refuseTools(calls: ToolCallPart[], state: RunState, reason: string, deps: RunDependencies): void {
   for (const call of calls) {
-    state.live.emit({
-      type: 'tool-result',
-      runId: state.run.id,
-      data: { messageId: state.messageId, part: { id: deps.ids('part'), kind: 'tool-result', toolCallId: call.toolCallId, toolName: call.toolName, output, isError: true } },
-    });
-    state.live.emit({ type: 'tool-call', runId: state.run.id, data: { messageId: state.messageId, part: { ...call, status: 'error' } } });
+    const part: ToolCallPart = { ...call, state: refusedToolState(call.state, reason, deps.clock.now()) };
+    state.live.emit({ type: 'tool-call', runId: state.run.id, data: { messageId: state.messageId, part } });
   }
 }
 

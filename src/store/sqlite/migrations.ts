@@ -1,10 +1,15 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { migrateToolParts } from './tool-state-migration.ts';
 
-/** One schema step. Versions are 1, 2, 3, … in array order; a shipped migration is never edited. */
+/**
+ * One schema step. Versions are 1, 2, 3, … in array order; a shipped migration is never edited.
+ * `sql` runs first, then `transform` (for data that SQL alone cannot reshape), in one transaction.
+ */
 export type Migration = {
   version: number;
   name: string;
-  sql: string;
+  sql?: string;
+  transform?: (db: DatabaseSync) => void;
 };
 
 export const migrations: readonly Migration[] = [
@@ -80,6 +85,11 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX runs_conversation ON runs(conversation_id, created_at, position);
     `,
   },
+  {
+    version: 2,
+    name: 'tool calls carry their state; tool-result parts fold into their calls',
+    transform: migrateToolParts,
+  },
 ];
 
 export const latestSchemaVersion = migrations.length;
@@ -104,7 +114,8 @@ export function migrate(db: DatabaseSync, options: { now: () => number; list?: r
       const current = currentVersion(db);
       assertKnownVersion(current, list.length);
       if (current < migration.version) {
-        db.exec(migration.sql);
+        if (migration.sql) db.exec(migration.sql);
+        migration.transform?.(db);
         db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
           migration.version,
           migration.name,

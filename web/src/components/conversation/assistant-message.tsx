@@ -8,8 +8,6 @@ import { MarkdownView } from './markdown-view.tsx';
 import { ReasoningBlock } from './reasoning-block.tsx';
 import { ToolCallCard } from './tool-call-card.tsx';
 
-type ToolResult = Extract<Part, { kind: 'tool-result' }>;
-
 const statusBadge: Partial<Record<Message['status'], string>> = {
   stopped: 'Stopped',
   interrupted: 'Interrupted',
@@ -25,8 +23,6 @@ type Props = {
 /** An assistant turn: parts in order (text as Markdown, reasoning, tool cards, errors), then status, usage, cost. */
 export const AssistantMessage = memo(function AssistantMessage({ message, onContinue }: Props) {
   const streaming = message.status === 'streaming';
-  const results = new Map<string, ToolResult>();
-  for (const part of message.parts) if (part.kind === 'tool-result') results.set(part.toolCallId, part);
   const blocks = mergeTextParts(message.parts);
   const lastIndex = blocks.length - 1;
   const usage = formatUsage(message.usage, message.cost);
@@ -45,7 +41,7 @@ export const AssistantMessage = memo(function AssistantMessage({ message, onCont
             case 'reasoning':
               return <ReasoningBlock key={part.id} text={part.text} streaming={live} />;
             case 'tool-call':
-              return <ToolCallCard key={part.id} call={part} result={results.get(part.toolCallId)} />;
+              return <ToolCallCard key={part.id} call={part} />;
             case 'error':
               return (
                 <div key={part.id} className="message-error" role="alert">

@@ -1,27 +1,34 @@
 import { useState } from 'react';
-import type { Part } from 'confab/client';
+import type { ToolCallPart, ToolCallStatus } from 'confab/client';
 import { Icon } from '../common/icon.tsx';
 
-type ToolCall = Extract<Part, { kind: 'tool-call' }>;
-type ToolResult = Extract<Part, { kind: 'tool-result' }>;
-
-const statusLabel: Record<ToolCall['status'], string> = { pending: 'Pending', running: 'Running', completed: 'Completed', error: 'Error' };
+const statusLabel: Record<ToolCallStatus, string> = {
+  pending: 'Pending',
+  'awaiting-approval': 'Awaiting approval',
+  running: 'Running',
+  completed: 'Completed',
+  error: 'Error',
+};
 const previewLines = 12;
 
-/** A tool call: name, a one-line summary of its input, status, and (expanded) full input and result. */
-export function ToolCallCard({ call, result }: { call: ToolCall; result: ToolResult | undefined }) {
-  const [open, setOpen] = useState(call.status === 'error');
+/**
+ * A tool call: name, a one-line summary of its input, status, and (expanded) full input and result.
+ * Everything comes from the part's state: a settled call carries its own output or error.
+ */
+export function ToolCallCard({ call }: { call: ToolCallPart }) {
+  const { state } = call;
+  const status = state.status;
+  const [open, setOpen] = useState(status === 'error');
   const [full, setFull] = useState(false);
-  const output = result ? formatValue(result.output) : null;
+  const output = status === 'completed' ? formatValue(state.output) : status === 'error' ? state.error : null;
   const lines = output?.split('\n') ?? [];
   const clipped = !full && lines.length > previewLines;
-  const status = result?.isError ? 'error' : call.status;
   return (
     <div className={`tool-card tool-${status}`} data-testid="tool-card" data-status={status}>
       <button type="button" className="tool-head" aria-expanded={open} onClick={() => setOpen(!open)}>
         <Icon name="tool" size={15} />
         <span className="tool-name">{call.toolName}</span>
-        <span className="tool-summary">{summarize(call.input)}</span>
+        <span className="tool-summary">{summarize(state.input)}</span>
         <span className={`tool-status status-${status}`}>
           {(status === 'running' || status === 'pending') && <span className="spinner" aria-hidden="true" />}
           {statusLabel[status]}
@@ -31,10 +38,10 @@ export function ToolCallCard({ call, result }: { call: ToolCall; result: ToolRes
       {open && (
         <div className="tool-body">
           <div className="tool-section-label">Input</div>
-          <pre className="tool-pre">{formatValue(call.input)}</pre>
-          <div className="tool-section-label">{result?.isError ? 'Error' : 'Result'}</div>
+          <pre className="tool-pre">{formatValue(state.input)}</pre>
+          <div className="tool-section-label">{status === 'error' ? 'Error' : 'Result'}</div>
           {output === null ? (
-            <p className="muted">{status === 'error' ? 'No result.' : 'Waiting for the result…'}</p>
+            <p className="muted">{status === 'awaiting-approval' ? 'Waiting for approval…' : 'Waiting for the result…'}</p>
           ) : (
             <>
               <pre className="tool-pre">{clipped ? lines.slice(0, previewLines).join('\n') + '\n…' : output}</pre>
