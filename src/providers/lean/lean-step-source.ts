@@ -4,7 +4,7 @@ import { createIdleWatch, defaultIdleTimeoutMs } from '../idle-watch.ts';
 import type { StepRequest, StepSource, StreamPart } from '../stream-part.ts';
 import type { UpstreamError } from '../upstream-error.ts';
 import { createHttpPost, readText, type HttpPost } from './http-post.ts';
-import { SseFrameCutter } from './sse-frame-cutter.ts';
+import { PartPump } from './part-pump.ts';
 import { interruptedError } from './wire-errors.ts';
 
 /**
@@ -117,41 +117,24 @@ async function* streamStep(wire: LeanWire, post: HttpPost, built: WireRequest, r
 
     const out: StreamPart[] = [];
     const reader = wire.createReader({ url, responseHeaders: response.headers, requestBody: built.body, out });
-    const cutter = new SseFrameCutter((event, data) => reader.frame(event, data));
-    const chunks = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    const pump = new PartPump(body, reader, out);
+    // A flag, not `signal.aborted` per part: reading a composite signal's state is not free.
+    let aborted = signal.aborted;
+    signal.addEventListener('abort', () => ((aborted = true), pump.interrupt()), { once: true });
     let finished = false;
     while (true) {
-      idle.arm();
-      let next: IteratorResult<Buffer>;
-      try {
-        next = await chunks.next();
-      } catch (error) {
-        throw toError(error);
-      } finally {
-        idle.disarm();
-      }
-      if (signal.aborted) throw toError(signal.reason);
-      // Parts made before a failure in the same bytes still go out first, as they would through
-      // the AI SDK's stream; then the failure.
-      let failure: { error: unknown } | undefined;
-      try {
-        if (next.done) {
-          cutter.end();
-          reader.end();
-        } else {
-          cutter.push(next.value);
-        }
-      } catch (error) {
-        failure = { error };
-      }
-      for (let i = 0; i < out.length; i++) {
-        const part = out[i];
+      // Parts made before a failure in the same bytes go out first, as they would through the
+      // AI SDK's stream; then the failure.
+      for (let part = pump.take(); part !== undefined; part = pump.take()) {
         if (part.type === 'finish') finished = true;
         yield part;
       }
-      out.length = 0;
-      if (failure) throw toError(failure.error);
-      if (next.done) break;
+      if (aborted) throw toError(signal.reason);
+      if (pump.failure) throw toError(pump.failure.error);
+      if (pump.ended) break;
+      idle.arm();
+      await pump.wait();
+      idle.disarm();
     }
     if (!finished) throw interruptedError();
     completed = true;
