@@ -43,7 +43,7 @@ describe('model registry: resolve, list, default', () => {
       provider: 'local',
       source: 'function',
       pricing: { inputPerMillion: 0.5, outputPerMillion: 1.5 },
-      client: 'ai-sdk',
+      client: 'lean',
     });
     assert.equal(registry.resolve('local/m2').pricing, undefined);
   });
@@ -111,9 +111,9 @@ describe('model registry: resolved models talk to the configured endpoint', () =
     await anthropicPeer.close();
   });
 
-  test('a file provider sends its key and headers (the lean client)', async () => {
+  test('a file provider sends its key and headers, read by the lean client (the default)', async () => {
     const config = configWith(
-      { providers: { local: { type: 'openai-compatible', baseURL: openaiPeer.url, apiKey: { env: 'LOCAL_KEY' }, headers: { 'x-team': 'core' }, client: 'lean', models: ['m1'] } } },
+      { providers: { local: { type: 'openai-compatible', baseURL: openaiPeer.url, apiKey: { env: 'LOCAL_KEY' }, headers: { 'x-team': 'core' }, models: ['m1'] } } },
       { LOCAL_KEY: 'local-secret' },
     );
     const resolved = createModelRegistry(config).resolve('local/m1');
@@ -148,8 +148,8 @@ describe('model registry: resolved models talk to the configured endpoint', () =
   test('options the lean client does not implement keep that model on the AI SDK package', () => {
     const config = configWith({
       providers: {
-        claude: { type: 'anthropic', apiKey: 'k', client: 'lean', models: { plain: {}, thinking: { providerOptions: { anthropic: { thinking: { type: 'enabled', budgetTokens: 2000 } } } }, cached: { providerOptions: { anthropic: { cacheControl: { type: 'ephemeral' } } } } } },
-        oa: { type: 'openai', apiKey: 'k', client: 'lean', models: { flex: { providerOptions: { openai: { serviceTier: 'flex' } } }, effort: { providerOptions: { openai: { reasoningEffort: 'low' } } } } },
+        claude: { type: 'anthropic', apiKey: 'k', models: { plain: {}, thinking: { providerOptions: { anthropic: { thinking: { type: 'enabled', budgetTokens: 2000 } } } }, cached: { providerOptions: { anthropic: { cacheControl: { type: 'ephemeral' } } } } } },
+        oa: { type: 'openai', apiKey: 'k', models: { flex: { providerOptions: { openai: { serviceTier: 'flex' } } }, effort: { providerOptions: { openai: { reasoningEffort: 'low' } } } } },
       },
     });
     const registry = createModelRegistry(config);

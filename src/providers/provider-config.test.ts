@@ -79,7 +79,6 @@ describe('the config file', () => {
         baseURL: 'http://127.0.0.1:8080/v1',
         apiKey: { env: 'LOCAL_KEY' },
         headers: { 'x-team': 'core' },
-        client: 'lean',
         models: { m1: { inputPerMillion: 0.5, outputPerMillion: 1.5 }, m2: {} },
       },
       openai: { type: 'openai', apiKey: 'file-key', api: 'responses', client: 'ai-sdk', models: ['gpt-4.1'] },
@@ -99,7 +98,7 @@ describe('the config file', () => {
     assert.deepEqual(config.providers[0].headers, { 'x-team': 'core' });
     assert.deepEqual(config.providers[1].models, { 'gpt-4.1': null });
     assert.equal(config.providers[1].api, 'responses');
-    assert.deepEqual(config.providers.map((provider) => provider.client), ['lean', 'ai-sdk', 'ai-sdk']);
+    assert.deepEqual(config.providers.map((provider) => provider.client), ['lean', 'ai-sdk', 'lean']);
     assert.deepEqual(config.pricing, { 'openai/gpt-4o': { inputPerMillion: 2, outputPerMillion: 8 } });
     assert.equal(config.defaultModel, 'local/m2');
   });
