@@ -89,6 +89,26 @@ for (const target of [
   });
 }
 
+describe('lean step source: aborts', () => {
+  test('an abort stops the parts at once, also those already read in the same bytes', async () => {
+    const upstream = await startOpenAIUpstream();
+    try {
+      const frame = (content: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+      // Three frames in one write: one read of the socket queues all three parts.
+      upstream.enqueue({ kind: 'stream', chunks: [{ raw: frame('a') + frame('b') + frame('c') }], holdAfter: 1, omitStart: true });
+      const controller = new AbortController();
+      const source = createLeanStepSource(createChatCompletionsWire('openai-compatible', config(upstream.url)));
+      const { parts, error } = await collectUntilError(source, { signal: controller.signal }, (part) => {
+        if (part.type === 'text-delta') controller.abort();
+      });
+      assert.deepEqual(deltas(parts), ['a']);
+      assertFailure(error, 'cancelled', false);
+    } finally {
+      await upstream.close();
+    }
+  });
+});
+
 describe('lean step source: connections and fallback', () => {
   test('a refused connection is a retryable network error naming the cause', async () => {
     const port = await freePort();

@@ -124,8 +124,9 @@ async function* streamStep(wire: LeanWire, post: HttpPost, built: WireRequest, r
     let finished = false;
     while (true) {
       // Parts made before a failure in the same bytes go out first, as they would through the
-      // AI SDK's stream; then the failure.
+      // AI SDK's stream; then the failure. An abort stops the parts at once, even mid-batch.
       for (let part = pump.take(); part !== undefined; part = pump.take()) {
+        if (aborted) break;
         if (part.type === 'finish') finished = true;
         yield part;
       }
