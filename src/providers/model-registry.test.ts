@@ -150,11 +150,12 @@ describe('model registry: resolved models talk to the configured endpoint', () =
       providers: {
         claude: { type: 'anthropic', apiKey: 'k', models: { plain: {}, thinking: { providerOptions: { anthropic: { thinking: { type: 'enabled', budgetTokens: 2000 } } } }, cached: { providerOptions: { anthropic: { cacheControl: { type: 'ephemeral' } } } } } },
         oa: { type: 'openai', apiKey: 'k', models: { flex: { providerOptions: { openai: { serviceTier: 'flex' } } }, effort: { providerOptions: { openai: { reasoningEffort: 'low' } } } } },
+        'my-azure': { type: 'openai', apiKey: 'k' },
       },
     });
     const registry = createModelRegistry(config);
-    const clients = ['claude/plain', 'claude/thinking', 'claude/cached', 'oa/flex', 'oa/effort'].map((id) => registry.resolve(id).client);
-    assert.deepEqual(clients, ['lean', 'lean', 'ai-sdk', 'ai-sdk', 'lean']);
+    const clients = ['claude/plain', 'claude/thinking', 'claude/cached', 'oa/flex', 'oa/effort', 'my-azure/gpt-4o'].map((id) => registry.resolve(id).client);
+    assert.deepEqual(clients, ['lean', 'lean', 'ai-sdk', 'ai-sdk', 'lean', 'ai-sdk']);
   });
 
   test('OPENAI_BASE_URL moves the env openai provider, which speaks chat completions', async () => {

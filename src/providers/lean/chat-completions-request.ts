@@ -56,6 +56,8 @@ export function createChatRequestBuilder(dialect: ChatDialect, config: WireConfi
       },
     });
   }
+  // The package also reads an `azure` key when the provider's name contains "azure".
+  if (config.providerName.includes('azure')) throw new LeanUnsupported('an azure provider name');
   const options: Record<string, any> = config.providerOptions?.openai ?? {};
   for (const [key, value] of Object.entries(options)) {
     if (openaiOtherOptions.includes(key) || (openaiOptionTypes[key] && value !== undefined && !openaiOptionTypes[key](value))) throw new LeanUnsupported(`openai option ${key}`);
