@@ -66,9 +66,10 @@ export class RedisEventLog implements EventLog {
     return log;
   }
 
-  /** Stops watching the subscriber's reconnects. Open logs keep working until closed. */
+  /** Closes every log it opened and stops watching the subscriber's reconnects. */
   close(): void {
     this.#settings.subscriber.off('ready', this.#onReady);
+    for (const log of this.#open) log.close();
   }
 }
 
@@ -207,7 +208,7 @@ class RedisConversationLog implements ConversationLog {
   /** Delivers a batch starting at `first`, after filling any hole before it from the stream. */
   async #deliver(first: number, decode: () => ConfabEvent[]): Promise<void> {
     if (this.#closed || this.#lost) return;
-    if (this.#behind || first > this.#delivered + 1) await this.#catchUp();
+    if (this.#behind || first > this.#delivered + 1) await this.#catchUp(first - 1);
     if (this.#lost) return;
     if (first > this.#delivered + 1) {
       this.#gap();
@@ -218,7 +219,8 @@ class RedisConversationLog implements ConversationLog {
     if (fresh.length > 0) this.#emit(fresh);
   }
 
-  async #catchUp(): Promise<void> {
+  /** Reads what follows the delivered seq; if the stream lost some, a gap, then on from `resumeAfter` (default: the end). */
+  async #catchUp(resumeAfter = Infinity): Promise<void> {
     this.#behind = false;
     let held: Held;
     try {
@@ -229,7 +231,7 @@ class RedisConversationLog implements ConversationLog {
     if (held.kind === 'lost') this.#loseEpoch();
     else if (held.kind === 'gone') {
       this.#gap();
-      this.#delivered = held.last;
+      this.#delivered = Math.max(this.#delivered, Math.min(held.last, resumeAfter));
     } else if (held.events.length > 0) this.#emit(held.events);
   }
 

@@ -21,6 +21,8 @@ export type TestRedis = {
   subscriber: RedisClientType;
   /** Another pair of clients on the same server (a second "node"), closed with this one. */
   connectAgain(): Promise<{ commands: RedisClientType; subscriber: RedisClientType }>;
+  /** Drops a client's connection on the server side (CLIENT KILL), as a network cut would. */
+  cut(client: RedisClientType): Promise<void>;
   /** Deletes this prefix's keys (Redis "lost its data", for these tests only). */
   deleteKeys(): Promise<number>;
   close(): Promise<void>;
@@ -35,7 +37,7 @@ export async function connectTestRedis(): Promise<TestRedis | string> {
     commands.on('error', () => {});
     opened.push(commands);
     await commands.connect();
-    const subscriber = commands.duplicate();
+    const subscriber = commands.duplicate({ name: `${prefix.slice(0, -1)}-${opened.length}` });
     subscriber.on('error', () => {});
     opened.push(subscriber);
     await subscriber.connect();
@@ -63,6 +65,13 @@ export async function connectTestRedis(): Promise<TestRedis | string> {
     ...first,
     connectAgain: connect,
     deleteKeys,
+    async cut(client) {
+      const name = client.options?.name;
+      const list = await first.commands.sendCommand<string>(['CLIENT', 'LIST']);
+      const id = list.split('\n').find((line) => name && line.includes(` name=${name} `))?.match(/^id=(\d+)/)?.[1];
+      if (!id) throw new Error(`no connection named ${name} on the server`);
+      await first.commands.sendCommand(['CLIENT', 'KILL', 'ID', id]);
+    },
     async close() {
       await deleteKeys();
       await Promise.allSettled(opened.map((client) => client.close()));
