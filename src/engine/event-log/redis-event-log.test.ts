@@ -110,6 +110,25 @@ else {
       assert.deepEqual([watcher.received.length, watcher.gaps], [0, 1], 'never an event of the new epoch under the old one');
     });
 
+    it('when Redis comes back behind what a node saw (an AOF tail lost), that epoch ends for every node: never the same seqs twice', async () => {
+      const id = conversation();
+      const [onA, onB] = [await makeLog(nodeA).open(id, { lastSeq: 0 }), await makeLog(nodeB).open(id, { lastSeq: 0 })];
+      await onA.append(drafts(1, 10));
+      const watcher = recorder();
+      await onB.subscribe(undefined, watcher);
+      await eventually(() => onB.lastSeq === 10, 'B knows seq 10');
+      // What Redis restores from an AOF whose last second was lost: seq 7, events 8 to 10 gone.
+      await redis.commands.hSet(`${redis.prefix}{${id}}:log`, 'seq', '7');
+      await redis.commands.xDel(`${redis.prefix}{${id}}:events`, ['8-0', '9-0', '10-0']);
+      const reconnected = new Promise<void>((resolve) => nodeB.subscriber.once('ready', () => resolve()));
+      await redis.cut(nodeB.subscriber);
+      await reconnected;
+      await eventually(() => watcher.gaps === 1, 'B notices on reconnect and signals a gap');
+      await assert.rejects(onA.append([draft(11)]), (error) => LogLostError.is(error));
+      const reopened = await makeLog(nodeA).open(id, { lastSeq: 7 });
+      assert.deepEqual([reopened.epoch !== onA.epoch, reopened.lastSeq], [true, 7]);
+    });
+
     it('opening behind the store (Redis seq below the store lastSeq) starts a new epoch at the store lastSeq', async () => {
       const id = conversation();
       const first = await makeLog(nodeA).open(id, { lastSeq: 0 });

@@ -133,7 +133,7 @@ class RedisConversationLog implements ConversationLog {
 
   async claim(fence: Fence): Promise<void> {
     const { meta, claims, order } = this.#keys;
-    const args = [this.epoch, fence.runId, String(fence.attempt), String(this.#settings.maxClaims), String(this.#settings.idleTtlMs)];
+    const args = [this.epoch, String(this.#lastSeq), fence.runId, String(fence.attempt), String(this.#settings.maxClaims), String(this.#settings.idleTtlMs)];
     const [status] = await claimScript.run<ClaimReply>(this.#settings.redis, [meta, claims, order], args);
     if (status === 'lost') throw new LogLostError(this.conversationId);
     if (status === 'stale') throw staleFence(fence);
@@ -143,7 +143,7 @@ class RedisConversationLog implements ConversationLog {
     const at = this.#settings.clock.now();
     const stored = drafts.map((draft) => JSON.stringify({ runId: draft.runId, type: draft.type, at, data: draft.data } satisfies Stored));
     const { meta, events: stream, claims, live } = this.#keys;
-    const args = [this.epoch, String(this.#settings.idleTtlMs), fence?.runId ?? '', String(fence?.attempt ?? ''), String(this.#settings.capacity), ...stored];
+    const args = [this.epoch, String(this.#lastSeq), String(this.#settings.idleTtlMs), fence?.runId ?? '', String(fence?.attempt ?? ''), String(this.#settings.capacity), ...stored];
     const reply = await appendScript.run<AppendReply>(this.#settings.redis, [meta, stream, claims, live], args);
     if (reply[0] === 'lost') throw new LogLostError(this.conversationId);
     if (reply[0] === 'stale') throw staleFence(fence!);
@@ -237,7 +237,7 @@ class RedisConversationLog implements ConversationLog {
 
   /** Exactly the events after `after` up to the last seq, when the stream holds them all. */
   async #read(after: number): Promise<Held> {
-    const args = [this.epoch, String(after), String(this.#settings.capacity)];
+    const args = [this.epoch, String(this.#lastSeq), String(after), String(this.#settings.capacity)];
     const reply = await readScript.run<ReadReply>(this.#settings.redis, [this.#keys.meta, this.#keys.events], args);
     if (reply[0] === 'lost') return { kind: 'lost' };
     if (reply[0] === 'gone') return { kind: 'gone', last: reply[1] };
