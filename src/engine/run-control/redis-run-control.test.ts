@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { after, afterEach, describe, it } from 'node:test';
+import { createClient, type RedisClientType } from 'redis';
 import { connectTestRedis } from '../redis/redis-test-connection.ts';
+import { redisServerSkipReason, startRedisTestServer } from '../redis/redis-test-server.ts';
 import { RedisRunControl } from './redis-run-control.ts';
 import type { StopReason } from './run-control.ts';
 
@@ -83,6 +85,39 @@ else {
     });
   });
 }
+
+describe('RedisRunControl across a Redis restart', { skip: redisServerSkipReason() }, () => {
+  for (const [setting, persistence, survives] of [
+    ['AOF everysec', ['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'], true],
+    ['no persistence', ['--save', '', '--appendonly', 'no'], false],
+  ] as const) {
+    it(`${setting}: a stop requested before Redis is killed ${survives ? 'still reaches a watch started after it restarts' : 'is lost with it'}`, async () => {
+      const server = await startRedisTestServer([...persistence]);
+      const clients: RedisClientType[] = [];
+      try {
+        const connect = async () => {
+          const commands: RedisClientType = createClient({ url: server.url });
+          commands.on('error', () => {});
+          const subscriber = commands.duplicate();
+          subscriber.on('error', () => {});
+          clients.push(commands, subscriber);
+          await Promise.all([commands.connect(), subscriber.connect()]);
+          return new RedisRunControl({ redis: commands, subscriber });
+        };
+        await (await connect()).requestStop('run_restart', { kind: 'stop' });
+        await server.stop('kill');
+        await server.start();
+        const seen: StopReason[] = [];
+        const watch = await (await connect()).watch('run_restart', (reason) => seen.push(reason));
+        assert.deepEqual(seen, survives ? [{ kind: 'stop' }] : []);
+        watch.close();
+      } finally {
+        await Promise.allSettled(clients.map((client) => client.destroy()));
+        await server.dispose();
+      }
+    });
+  }
+});
 
 async function eventually(done: () => boolean): Promise<void> {
   for (let waited = 0; !done(); waited += 5) {
