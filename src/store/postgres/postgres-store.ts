@@ -209,7 +209,8 @@ export class PostgresStore implements Store, RunClaimStore {
 async function assertFence(client: Queryable, fence: RunFence): Promise<void> {
   const { rows } = await client.query('SELECT claim_attempt FROM runs WHERE id = $1 FOR UPDATE', [fence.runId]);
   const current = rows[0] === undefined ? undefined : Number(rows[0].claim_attempt);
-  if (current !== fence.attempt) {
+  // Attempt 0 is "never claimed": no worker holds it.
+  if (current === undefined || current < 1 || current !== fence.attempt) {
     throw new ConfabError(
       'stale_fence',
       `Attempt ${fence.attempt} of run ${fence.runId} is no longer the one that may write: another worker took the run over.`,
