@@ -4,7 +4,7 @@ import type { Logger } from '../../util/logger.ts';
 import { tokenCookie, type TokenCheck } from '../auth/credentials.ts';
 import type { OriginPolicy } from '../auth/origin-policy.ts';
 import { landingPage } from '../static/landing-page.ts';
-import { readJsonBody } from './read-json-body.ts';
+import { callRoute } from './call-route.ts';
 import { sendError, sendJson, sendWireError } from './respond.ts';
 import type { Router } from './router.ts';
 import { splitUrl } from './split-url.ts';
@@ -22,8 +22,6 @@ export type HttpAppOptions = {
 /** `/?signin=<this>`: where a browser is sent after opening a link with a wrong token (the web app explains). */
 export const invalidLinkMarker = 'invalid-link';
 
-/** Paths under /v1 that need no token. */
-const publicPaths = new Set(['/v1/health']);
 const corsAllowHeaders = 'Authorization, Content-Type, Last-Event-ID';
 const corsAllowMethods = 'GET, POST, PATCH, DELETE, OPTIONS';
 
@@ -45,18 +43,19 @@ export function createHttpApp(options: HttpAppOptions): (req: IncomingMessage, r
         return sendJson(res, 204, undefined, { 'access-control-allow-methods': corsAllowMethods, 'access-control-allow-headers': corsAllowHeaders, 'access-control-max-age': '600' });
       }
     }
-    if (!publicPaths.has(pathname)) {
+    const match = router.match(req.method ?? 'GET', pathname);
+    // Whether a route needs the token is declared on the route (route-spec.ts `access`).
+    if (match.kind !== 'found' || match.route.spec.access !== 'public') {
       if (!origins.allows(req)) return sendWireError(res, 403, 'forbidden', `Origin ${origin} is not allowed; start the server with --allow-origin ${origin} to allow it.`);
       if (!tokenCheck.admits(req, query)) {
         return sendWireError(res, 401, 'unauthorized', 'A valid token is required (Authorization: Bearer, the confab_token cookie, or ?token=).', { 'www-authenticate': 'Bearer' });
       }
     }
-    const match = router.match(req.method ?? 'GET', pathname);
     if (match.kind === 'not-found') return sendWireError(res, 404, 'not_found', `No route ${req.method} ${pathname}.`);
     if (match.kind === 'method-not-allowed') {
       return sendWireError(res, 405, 'bad_request', `${req.method} is not allowed on ${pathname}; use ${match.allow.join(' or ')}.`, { allow: match.allow.join(', ') });
     }
-    const reply = await match.handler({ req, res, params: match.params, query, body: () => readJsonBody(req, options.maxBodyBytes) });
+    const reply = await callRoute(match.route, { req, res, params: match.params, query, maxBodyBytes: options.maxBodyBytes });
     if (reply) sendJson(res, reply.status, reply.body, reply.headers);
   };
 
