@@ -5,6 +5,7 @@ import { addCommandRoutes } from './command-routes.ts';
 import { addConversationRoutes } from './conversation-routes.ts';
 import { addEventStreamRoute } from './event-stream-route.ts';
 import { addMetaRoutes } from './meta-routes.ts';
+import { addOpenApiRoute } from './openapi-route.ts';
 import { addProjectRoutes } from './project-routes.ts';
 import type { RouteDeps } from './route-deps.ts';
 
@@ -25,5 +26,6 @@ export function buildRouteTable(deps: RouteTableDeps): Router {
   addCommandRoutes(router, deps);
   addEventStreamRoute(router, { hub: deps.hub, streams: deps.streams, token: deps.token, keepAliveMs: deps.sseKeepAliveMs });
   addBenchMetricsRoute(router, deps.hub, deps.env);
+  addOpenApiRoute(router, deps);
   return router;
 }
