@@ -1,5 +1,5 @@
 import { ConfabError } from '../domain/errors.ts';
-import type { ConversationState, Run } from '../domain/schemas.ts';
+import { isTerminalRunStatus, type ConversationState, type Run } from '../domain/schemas.ts';
 import { applyEvent } from '../events/apply-event.ts';
 import { formatCursor, parseCursor } from '../events/cursor.ts';
 import type { ConfabEvent } from '../events/definitions.ts';
@@ -36,6 +36,7 @@ export class LiveConversation {
   /** …and the latest append itself, which `flush` reports. */
   #lastAppend: Promise<void> = Promise.resolve();
   #foldSubscription: LogSubscription | undefined;
+  #runEndWaiters: { runId: string; resolve: (run: Run | null) => void }[] = [];
   readonly #onDirty: (live: LiveConversation) => void;
   readonly #onUnsubscribe: (live: LiveConversation) => void;
   readonly #onStaleFence: (fence: Fence) => void;
@@ -64,6 +65,7 @@ export class LiveConversation {
           this.state = applyEvent(this.state, event);
           this.#foldedSeq = event.seq;
         }
+        if (this.#runEndWaiters.length > 0) this.#settleRunEndWaiters();
       },
       gap: () => {
         throw new Error(`the log of ${this.id} lost events this node had not folded yet`);
@@ -166,6 +168,32 @@ export class LiveConversation {
     return this.#foldedSeq;
   }
 
+  /**
+   * Resolves with the run once the fold shows it ended (wherever it executes), or with null when
+   * the run is unknown here or the conversation is closed first.
+   */
+  runEnded(runId: string): Promise<Run | null> {
+    return new Promise((resolve) => {
+      this.#runEndWaiters.push({ runId, resolve });
+      this.#settleRunEndWaiters();
+    });
+  }
+
+  #settleRunEndWaiters(): void {
+    this.#runEndWaiters = this.#runEndWaiters.filter((waiter) => {
+      const run = this.findRun(waiter.runId);
+      if (run && isTerminalRunStatus(run.status)) {
+        waiter.resolve(run);
+        return false;
+      }
+      if (!run || this.deleted) {
+        waiter.resolve(run ?? null);
+        return false;
+      }
+      return true;
+    });
+  }
+
   findRun(runId: string): Run | undefined {
     return this.state.runs.find((run) => run.id === runId);
   }
@@ -176,6 +204,7 @@ export class LiveConversation {
 
   /** Stops folding and frees the log. */
   close(): void {
+    for (const waiter of this.#runEndWaiters.splice(0)) waiter.resolve(this.findRun(waiter.runId) ?? null);
     this.#foldSubscription?.close();
     this.log.close();
   }

@@ -15,6 +15,8 @@ import { defaultLimits, type HubLimits, type SessionHubOptions } from './hub-opt
 import { recoverInterruptedRuns } from './recovery.ts';
 import { RunExecutor } from './run-executor.ts';
 import { MemoryRunQueue } from './run-queue/memory-run-queue.ts';
+import type { RunQueue } from './run-queue/run-queue.ts';
+import { MemoryRunControl } from './run-control/memory-run-control.ts';
 import { defaultRetryOptions } from './run/retry-policy.ts';
 import type { RunDependencies } from './run/run-context.ts';
 import type { Subscription } from './subscription.ts';
@@ -36,6 +38,7 @@ export class SessionHub {
   readonly #cache: ConversationCache;
   readonly #catalog: Catalog;
   readonly #commands: Commands;
+  readonly #runQueue: RunQueue;
 
   constructor(options: SessionHubOptions) {
     this.limits = { ...defaultLimits, ...options.limits };
@@ -45,6 +48,8 @@ export class SessionHub {
     this.#logger = options.logger ?? silentLogger;
     const eventLog = options.eventLog ?? new MemoryEventLog({ clock: this.#clock, capacity: this.limits.logCapacity, newEpoch: () => randomBytes(6).toString('base64url') });
     const runQueue = options.runQueue ?? new MemoryRunQueue({ concurrency: this.limits.maxConcurrentRuns });
+    const runControl = options.runControl ?? new MemoryRunControl();
+    this.#runQueue = runQueue;
     this.#checkpointer = new Checkpointer({ store: this.#store, clock: this.#clock, intervalMs: this.limits.checkpointIntervalMs, logger: this.#logger });
     const deps: RunDependencies = {
       persistence: this.#checkpointer,
@@ -58,11 +63,11 @@ export class SessionHub {
       maxSteps: this.limits.maxSteps,
     };
     const shared = { store: this.#store, clock: this.#clock, ids, limits: this.limits, models: options.models };
-    this.#cache = new ConversationCache({ ...shared, eventLog, runQueue, checkpointer: this.#checkpointer, idleReleaseMs: this.limits.idleReleaseMs });
+    this.#cache = new ConversationCache({ ...shared, eventLog, runQueue, runControl, checkpointer: this.#checkpointer, idleReleaseMs: this.limits.idleReleaseMs });
     this.#catalog = new Catalog({ ...shared, cache: this.#cache });
-    this.#commands = new Commands({ ...shared, cache: this.#cache, catalog: this.#catalog, checkpointer: this.#checkpointer, runQueue });
-    const executor = new RunExecutor({ store: this.#store, cache: this.#cache, deps, logger: this.#logger });
-    runQueue.setWorker((job) => executor.execute(job));
+    this.#commands = new Commands({ ...shared, cache: this.#cache, catalog: this.#catalog, checkpointer: this.#checkpointer, runQueue, runControl });
+    const executor = new RunExecutor({ store: this.#store, cache: this.#cache, runControl, deps, logger: this.#logger });
+    runQueue.setWorker((job, claim) => executor.execute(job, claim));
   }
 
   /** Recovers runs a previous process left running or queued. Call once before serving. */
@@ -171,6 +176,7 @@ export class SessionHub {
   /** Checkpoints everything and ends: active runs become `interrupted` (and can be continued later). */
   async close(): Promise<void> {
     await this.#cache.close();
+    await this.#runQueue.close();
     await this.#checkpointer.flush();
   }
 }
