@@ -1,0 +1,77 @@
+import type { ConfabEvent } from '../events/definitions.ts';
+import type { ConversationLog, EventDraft, EventLog, Fence, LogListener, LogSubscription } from './event-log/event-log.ts';
+
+/**
+ * What the engine tells an outside watcher (the server's metrics), injected as
+ * `SessionHubOptions.observer`. The engine knows nothing of what is done with it. Calls are
+ * synchronous, made after the fact, and cannot disturb the engine: a throw is swallowed.
+ */
+export interface EngineObserver {
+  /** Events this process appended to a conversation's log, in seq order, once the log took them. */
+  eventsAppended?(events: readonly ConfabEvent[]): void;
+  /** A checkpoint transaction ended: how long the store took, for how many conversations, and whether it committed. */
+  checkpointWritten?(report: CheckpointReport): void;
+}
+
+export type CheckpointReport = { durationMs: number; conversations: number; ok: boolean };
+
+/** Calls `report` on the observer, if it has one, never letting it throw into the engine. */
+export function notify<K extends keyof EngineObserver>(observer: EngineObserver | undefined, key: K, ...args: Parameters<NonNullable<EngineObserver[K]>>): void {
+  const method = observer?.[key] as ((...values: unknown[]) => void) | undefined;
+  if (!method) return;
+  try {
+    method.apply(observer, args);
+  } catch {
+    // An observer is told, never obeyed: its failure is not the engine's.
+  }
+}
+
+/** The event log as it was, with every successful append also reported to the observer. */
+export function observeEventLog(log: EventLog, observer: EngineObserver | undefined): EventLog {
+  if (!observer?.eventsAppended) return log;
+  return { open: async (conversationId, options) => new ObservedConversationLog(await log.open(conversationId, options), observer) };
+}
+
+class ObservedConversationLog implements ConversationLog {
+  readonly #log: ConversationLog;
+  readonly #observer: EngineObserver;
+
+  constructor(log: ConversationLog, observer: EngineObserver) {
+    this.#log = log;
+    this.#observer = observer;
+  }
+
+  get conversationId(): string {
+    return this.#log.conversationId;
+  }
+
+  get epoch(): string {
+    return this.#log.epoch;
+  }
+
+  get lastSeq(): number {
+    return this.#log.lastSeq;
+  }
+
+  claim(fence: Fence): Promise<void> {
+    return this.#log.claim(fence);
+  }
+
+  async append(drafts: EventDraft[], fence?: Fence): Promise<ConfabEvent[]> {
+    const events = await this.#log.append(drafts, fence);
+    notify(this.#observer, 'eventsAppended', events);
+    return events;
+  }
+
+  read(after: number): Promise<ConfabEvent[] | undefined> {
+    return this.#log.read(after);
+  }
+
+  subscribe(after: number | undefined, listener: LogListener): Promise<LogSubscription> {
+    return this.#log.subscribe(after, listener);
+  }
+
+  close(): void {
+    this.#log.close();
+  }
+}
