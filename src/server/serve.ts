@@ -12,6 +12,7 @@ import { packageVersion } from '../util/package-version.ts';
 import { resolveToken } from './auth/token-file.ts';
 import { benchLimits } from './bench-hooks.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { ServerMetrics } from './metrics/server-metrics.ts';
 import type { ServerLimits } from './server-limits.ts';
 import { startServer } from './server.ts';
 import { removeServerFile, writeServerFile } from './server-file.ts';
@@ -69,7 +70,8 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     const logger = options.logger ?? silentLogger;
     store = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
     const models = createModelRegistry(config);
-    hub = new SessionHub({ store, models, logger, limits: benchLimits(options.env).hub });
+    const metrics = new ServerMetrics();
+    hub = new SessionHub({ store, models, logger, observer: metrics.observer, limits: benchLimits(options.env).hub });
     await hub.start();
     const server = await startServer({
       hub,
@@ -82,6 +84,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       logger,
       staticDir: options.staticDir ?? defaultStaticDir(),
       version: packageVersion(),
+      metrics,
     });
     const [openedHub, openedStore] = [hub, store];
     // Once listening: lets a CLI using this data directory find the port (see server-file.ts).

@@ -9,6 +9,7 @@ import { answerClientErrors } from './http/client-errors.ts';
 import { createHttpApp } from './http/http-app.ts';
 import type { ModelCatalog } from './routes/route-deps.ts';
 import { buildRouteTable } from './routes/route-table.ts';
+import { ServerMetrics } from './metrics/server-metrics.ts';
 import { defaultServerLimits, type ServerLimits } from './server-limits.ts';
 import { createStaticHandler } from './static/static-files.ts';
 import { StreamRegistry } from './stream-registry.ts';
@@ -29,6 +30,8 @@ export type StartServerOptions = {
   /** A built web app served at `/` (index.html and assets), when given. */
   staticDir?: string;
   version?: string;
+  /** Served at `/metrics`; give the hub its `observer` for the engine's counters. Default: gauges and Node's metrics only. */
+  metrics?: ServerMetrics;
 };
 
 export type RunningServer = {
@@ -46,7 +49,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const tokenCheck = new TokenCheck(options.token);
   const origins = new OriginPolicy(options.allowOrigins);
   const streams = new StreamRegistry(new StreamLimiter(limits.maxStreamsPerToken));
+  const metrics = options.metrics ?? new ServerMetrics();
+  metrics.watch(options.hub);
   const router = buildRouteTable({
+    metrics,
     hub: options.hub,
     models: options.models,
     version: options.version ?? '0.0.0',

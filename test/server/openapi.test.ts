@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { StreamLimiter } from '../../src/server/auth/stream-limiter.ts';
+import { ServerMetrics } from '../../src/server/metrics/server-metrics.ts';
 import { buildOpenApiDocument } from '../../src/server/openapi/openapi-document.ts';
 import { buildRouteTable } from '../../src/server/routes/route-table.ts';
 import { StreamRegistry } from '../../src/server/stream-registry.ts';
@@ -19,7 +20,7 @@ type Doc = { openapi: string; paths: Record<string, Record<string, { operationId
 
 function routeTable(hub: SessionHub, env: Record<string, string | undefined>) {
   const models = { list: () => [], defaultModel: () => undefined };
-  return buildRouteTable({ hub, models, version: '0', streams: new StreamRegistry(new StreamLimiter(1)), token: 't', sseKeepAliveMs: 15_000, env });
+  return buildRouteTable({ hub, models, version: '0', streams: new StreamRegistry(new StreamLimiter(1)), token: 't', sseKeepAliveMs: 15_000, env, metrics: new ServerMetrics({ defaultMetrics: false }) });
 }
 
 /** `GET /v1/projects/{name}` for every operation of a document. */

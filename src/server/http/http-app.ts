@@ -83,7 +83,8 @@ export function createHttpApp(options: HttpAppOptions): (req: IncomingMessage, r
       return sendWireError(res, 400, 'bad_request', 'An HTTP/1.1 request needs a Host header.', { connection: 'close' });
     }
     const { pathname, query } = splitUrl(req.url);
-    const isApi = pathname === '/v1' || pathname.startsWith('/v1/');
+    // Everything under /v1, and any other path the route table serves (`/metrics`).
+    const isApi = pathname === '/v1' || pathname.startsWith('/v1/') || router.match(req.method ?? 'GET', pathname).kind !== 'not-found';
     const handled = isApi ? handleApi(req, res, pathname, query) : handleOther(req, res, pathname, query);
     handled.catch((error: unknown) => {
       if (ConfabError.is(error, 'payload_too_large')) res.setHeader('connection', 'close');
