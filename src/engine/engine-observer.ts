@@ -15,6 +15,14 @@ export interface EngineObserver {
 
 export type CheckpointReport = { durationMs: number; conversations: number; ok: boolean };
 
+/** One observer that tells each of `observers`, in order. */
+export function combineObservers(...observers: EngineObserver[]): EngineObserver {
+  return {
+    eventsAppended: (events) => observers.forEach((observer) => notify(observer, 'eventsAppended', events)),
+    checkpointWritten: (report) => observers.forEach((observer) => notify(observer, 'checkpointWritten', report)),
+  };
+}
+
 /** Calls `report` on the observer, if it has one, never letting it throw into the engine. */
 export function notify<K extends keyof EngineObserver>(observer: EngineObserver | undefined, key: K, ...args: Parameters<NonNullable<EngineObserver[K]>>): void {
   const method = observer?.[key] as ((...values: unknown[]) => void) | undefined;

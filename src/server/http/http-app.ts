@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfabError } from '../../domain/errors.ts';
-import type { Logger } from '../../util/logger.ts';
+import { withFields, type Logger } from '../../util/logger.ts';
 import { tokenCookie, type TokenCheck } from '../auth/credentials.ts';
 import type { OriginPolicy } from '../auth/origin-policy.ts';
 import { landingPage } from '../static/landing-page.ts';
 import { callRoute } from './call-route.ts';
+import { requestIdOf } from './request-id.ts';
 import { sendError, sendJson, sendWireError } from './respond.ts';
 import type { Router } from './router.ts';
 import { splitUrl } from './split-url.ts';
@@ -15,6 +16,8 @@ export type HttpAppOptions = {
   origins: OriginPolicy;
   maxBodyBytes: number;
   logger: Logger;
+  /** Ids for requests that bring no sane `X-Request-Id`. Default: random UUIDs. */
+  newRequestId?: () => string;
   /** Serves a non-API GET; resolves false when it has nothing for the path. */
   serveStatic?: (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>;
 };
@@ -78,17 +81,25 @@ export function createHttpApp(options: HttpAppOptions): (req: IncomingMessage, r
   };
 
   return (req, res) => {
+    const started = performance.now();
+    const requestId = requestIdOf(req, options.newRequestId);
+    res.setHeader('x-request-id', requestId);
+    const { pathname, query } = splitUrl(req.url);
+    const log = withFields(logger, { requestId });
+    // One line per request when it ends (SSE: when the stream ends). The path only: a query string may hold a token.
+    res.once('close', () =>
+      log.info('request', { method: req.method, path: pathname, status: res.statusCode, durationMs: Math.round(performance.now() - started), completed: res.writableFinished }),
+    );
     // RFC 9112 3.2: an HTTP/1.1 request without Host is answered 400.
     if (req.httpVersion === '1.1' && req.headers.host === undefined) {
       return sendWireError(res, 400, 'bad_request', 'An HTTP/1.1 request needs a Host header.', { connection: 'close' });
     }
-    const { pathname, query } = splitUrl(req.url);
     // Everything under /v1, and any other path the route table serves (`/metrics`).
     const isApi = pathname === '/v1' || pathname.startsWith('/v1/') || router.match(req.method ?? 'GET', pathname).kind !== 'not-found';
     const handled = isApi ? handleApi(req, res, pathname, query) : handleOther(req, res, pathname, query);
     handled.catch((error: unknown) => {
       if (ConfabError.is(error, 'payload_too_large')) res.setHeader('connection', 'close');
-      sendError(res, error, logger, { method: req.method, path: pathname });
+      sendError(res, error, log, { method: req.method, path: pathname });
     });
   };
 }
