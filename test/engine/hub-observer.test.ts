@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ConfabEvent } from '../events/definitions.ts';
-import { MemoryStore } from '../store/memory/memory-store.ts';
-import type { StoreBatch } from '../store/store.ts';
-import { EventCollector, isRunEnd, makeHub } from '../../test/support/hub-fixture.ts';
-import { ScriptedSource, textStep } from '../../test/support/scripted-source.ts';
-import type { CheckpointReport, EngineObserver } from './engine-observer.ts';
+import type { ConfabEvent } from '../../src/events/definitions.ts';
+import { MemoryStore } from '../../src/store/memory/memory-store.ts';
+import type { StoreBatch } from '../../src/store/store.ts';
+import { EventCollector, isRunEnd, makeHub } from '../support/hub-fixture.ts';
+import { ScriptedSource, textStep } from '../support/scripted-source.ts';
+import type { CheckpointReport, EngineObserver } from '../../src/engine/engine-observer.ts';
 
 class Recorder implements EngineObserver {
   readonly events: ConfabEvent[] = [];
