@@ -31,6 +31,8 @@ export type {
   Run,
   RunStatus,
   ToolCallPart,
+  PlanPart,
+  PlanEntry,
   ToolCallStatus,
   ToolState,
   Usage,

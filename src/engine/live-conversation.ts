@@ -31,10 +31,9 @@ export class LiveConversation {
   /** Seq of the last event folded into `state`. */
   #foldedSeq: number;
   #pending: Pending | undefined;
-  /** The chain of appends, never rejected (so a failure cannot wedge later appends)… */
-  #appending: Promise<void> = Promise.resolve();
-  /** …and the latest append itself, which `flush` reports. */
+  /** The latest append issued (it never rejects), and a failure `flush` has yet to report. */
   #lastAppend: Promise<void> = Promise.resolve();
+  #appendError: unknown;
   #foldSubscription: LogSubscription | undefined;
   #runEndWaiters: { runId: string; resolve: (run: Run | null) => void }[] = [];
   readonly #onDirty: (live: LiveConversation) => void;
@@ -90,30 +89,32 @@ export class LiveConversation {
   }
 
   /** Resolves once everything emitted so far is appended and folded into `state`. */
-  flush(): Promise<void> {
+  async flush(): Promise<void> {
     this.#appendPending();
-    return this.#lastAppend;
+    await this.#lastAppend;
+    const error = this.#appendError;
+    if (error !== undefined) {
+      this.#appendError = undefined;
+      throw error;
+    }
   }
 
   #appendPending(): void {
     const pending = this.#pending;
     if (!pending) return;
     this.#pending = undefined;
-    const append = this.#appending.then(async () => {
-      try {
-        const events = await this.log.append(pending.drafts, pending.fence);
-        events.forEach((event, index) => {
-          if (!pending.persisted[index]) this.#markDirty(event);
-        });
+    // Issued at once, in order: the log applies one caller's appends in the order it made them.
+    this.#lastAppend = this.log.append(pending.drafts, pending.fence).then(
+      (events) => {
+        for (let index = 0; index < events.length; index++) if (!pending.persisted[index]) this.#markDirty(events[index]!);
         // Records already stored still move the stored `lastSeq` on, at the next checkpoint.
         if (pending.persisted.includes(true)) this.#onDirty(this);
-      } catch (error) {
+      },
+      (error: unknown) => {
         if (pending.fence && ConfabError.is(error, 'stale_fence')) this.#onStaleFence(pending.fence);
-        else throw error;
-      }
-    });
-    this.#lastAppend = append;
-    this.#appending = append.catch(() => {});
+        else this.#appendError = error;
+      },
+    );
   }
 
   /**

@@ -70,6 +70,8 @@ export class RunExecutor {
 
 /** The narrow view of a live conversation the run loop gets: every event it emits carries the claim. */
 function runWriter(live: LiveConversation, fence: Fence): RunWriter {
+  const fenced = { fence };
+  const fencedPersisted = { fence, persisted: true };
   return {
     id: live.id,
     get state() {
@@ -81,7 +83,7 @@ function runWriter(live: LiveConversation, fence: Fence): RunWriter {
     get foldedSeq() {
       return live.foldedSeq;
     },
-    emit: (draft, options) => live.emit(draft, { ...options, fence }),
+    emit: (draft, options) => live.emit(draft, options?.persisted ? fencedPersisted : fenced),
     flush: () => live.flush(),
   };
 }

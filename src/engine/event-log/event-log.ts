@@ -9,7 +9,8 @@ import type { ConfabEvent, EventType, EventData } from '../../events/definitions
  * Contract (tested by `event-log-contract.ts` over every implementation):
  * - `append(drafts, fence?)` assigns `seq = lastSeq + 1, + 2, …` to the drafts in order, in one
  *   step (no other append interleaves), and resolves with the events. Seqs never repeat within
- *   an epoch and continue from the `lastSeq` the log was opened with.
+ *   an epoch and continue from the `lastSeq` the log was opened with. Appends one caller makes
+ *   without waiting are applied in the order it made them.
  * - Fences: `claim({ runId, attempt })` makes `attempt` the current one for that run. An append
  *   carrying a fence whose attempt is not the current one for its run (a zombie worker, presumed
  *   dead and replaced) is refused with `ConfabError('stale_fence')` and appends nothing.
@@ -22,7 +23,10 @@ import type { ConfabEvent, EventType, EventData } from '../../events/definitions
  *   order they subscribed.
  * - The epoch belongs to the log: cursors from another epoch are never replayed (the caller
  *   compares epochs before subscribing). An opened log whose history could differ from what a
- *   cursor saw has a new epoch.
+ *   cursor saw has a new epoch; two opens that share an epoch share one history.
+ * - A shared log (Redis) may lose its history under an open log (Redis restarted without
+ *   persistence, or its keys expired): `append` and `claim` then reject with a `LogLostError`
+ *   and append nothing; the owner must open the log again, which gives it a new epoch.
  */
 export interface EventLog {
   open(conversationId: string, options: { lastSeq: number }): Promise<ConversationLog>;
@@ -60,3 +64,15 @@ export type EventDraft<T extends EventType = EventType> = {
   runId: string | null;
   data: EventData<T>;
 };
+
+/** The shared history under an open log is gone (see the contract above): open the log again. */
+export class LogLostError extends Error {
+  constructor(conversationId: string, options?: { cause?: unknown }) {
+    super(`The shared log of ${conversationId} lost its history (a new epoch began); open it again.`, options);
+    this.name = 'LogLostError';
+  }
+
+  static is(value: unknown): value is LogLostError {
+    return typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'LogLostError';
+  }
+}

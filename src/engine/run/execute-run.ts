@@ -4,8 +4,10 @@ import { emptyUsage } from '../../domain/schemas.ts';
 import { isToolSettled } from '../../domain/tool-state.ts';
 import { computeCost, estimateTokens, type Pricing } from '../../providers/pricing.ts';
 import type { StepSource } from '../../providers/stream-part.ts';
-import { UpstreamError } from '../../providers/upstream-error.ts';
+import { toUpstreamError, UpstreamError } from '../../providers/upstream-error.ts';
 import { sleep } from '../../util/clock.ts';
+import { isAgentSource } from '../../agents/agent-source.ts';
+import { runAgentTurn } from './agent-turn.ts';
 import { buildPrompt, prefillTrim } from './build-prompt.ts';
 import { abortReason, type RunDependencies, type RunState, type RunWriter } from './run-context.ts';
 import { closeOpenParts, discardAttempt, newAttempt, runStep, type Attempt, type StepOutcome } from './run-step.ts';
@@ -13,7 +15,7 @@ import { refuseTools, runTools } from './run-tools.ts';
 import { retryDelay } from './retry-policy.ts';
 import { addCost, addUsage } from './usage.ts';
 
-type Ending =
+export type Ending =
   | { status: 'completed'; finishReason: FinishReason }
   | { status: 'stopped' | 'interrupted'; finishReason: FinishReason }
   | { status: 'failed'; finishReason: FinishReason; error: WireError };
@@ -52,7 +54,7 @@ export async function executeRun(live: RunWriter, queued: Run, projectRoot: stri
 
   const run: Run = { ...queued, status: 'running', model, assistantMessageId: message.id, startedAt: now() };
   live.emit({ type: 'run-started', runId: run.id, data: { run } });
-  const state: RunState = { live, run, messageId: message.id, projectRoot: projectRoot ?? '', signal, usage: emptyUsage(), attempts: 0, steps: 0, agentSessionId: run.agentSessionId };
+  const state: RunState = { live, run, messageId: message.id, projectRoot: projectRoot ?? '', signal, usage: emptyUsage(), attempts: 0, steps: 0, agentSessionId: run.agentSessionId, reportedCost: null };
 
   let pricing: Pricing | undefined;
   let ending: Ending;
@@ -61,7 +63,7 @@ export async function executeRun(live: RunWriter, queued: Run, projectRoot: stri
     if (projectRoot === undefined) throw new ConfabError('not_found', `The project "${live.state.conversation.projectName}" no longer exists, so this run has no directory to work in.`);
     const resolved = deps.models.resolve(model);
     pricing = resolved.pricing;
-    ending = await loopSteps(resolved.source, state, deps);
+    ending = isAgentSource(resolved.source) ? await runAgentTurn(resolved.source, state, deps) : await loopSteps(resolved.source, state, deps);
   } catch (error) {
     ending = endingFor(error, signal, deps);
   }
@@ -131,11 +133,6 @@ function estimateUsage(request: { system: string; messages: unknown }, attempt: 
   };
 }
 
-function toUpstreamError(error: unknown): UpstreamError {
-  if (UpstreamError.is(error)) return error;
-  return new UpstreamError({ code: 'unknown', message: 'The model request failed unexpectedly.', retryable: false, cause: error });
-}
-
 function endingFor(error: unknown, signal: AbortSignal, deps: RunDependencies): Ending {
   const reason = abortReason(signal);
   if (reason) return reason.kind === 'shutdown' ? { status: 'interrupted', finishReason: 'interrupted' } : { status: 'stopped', finishReason: 'stopped' };
@@ -176,7 +173,7 @@ async function finish(state: RunState, ending: Ending, pricing: Pricing | undefi
   if (ending.status === 'failed') {
     live.emit({ type: 'part-added', runId, data: { messageId, part: { id: deps.ids('part'), kind: 'error', ...ending.error } } });
   }
-  const runCost = computeCost(state.usage, pricing);
+  const runCost = state.reportedCost ?? computeCost(state.usage, pricing);
   const messageUsage = message.usage ? addUsage(message.usage, state.usage) : state.usage;
   live.emit({
     type: 'message-completed',
