@@ -17,18 +17,24 @@ export type CheckpointReport = { durationMs: number; conversations: number; ok: 
 
 /** One observer that tells each of `observers`, in order. */
 export function combineObservers(...observers: EngineObserver[]): EngineObserver {
+  const appended = observers.filter((observer) => observer.eventsAppended);
+  const written = observers.filter((observer) => observer.checkpointWritten);
   return {
-    eventsAppended: (events) => observers.forEach((observer) => notify(observer, 'eventsAppended', events)),
-    checkpointWritten: (report) => observers.forEach((observer) => notify(observer, 'checkpointWritten', report)),
+    eventsAppended(events) {
+      for (const observer of appended) notify(observer, 'eventsAppended', events);
+    },
+    checkpointWritten(report) {
+      for (const observer of written) notify(observer, 'checkpointWritten', report);
+    },
   };
 }
 
-/** Calls `report` on the observer, if it has one, never letting it throw into the engine. */
-export function notify<K extends keyof EngineObserver>(observer: EngineObserver | undefined, key: K, ...args: Parameters<NonNullable<EngineObserver[K]>>): void {
-  const method = observer?.[key] as ((...values: unknown[]) => void) | undefined;
+/** Calls the observer's method `key`, if it has one, never letting it throw into the engine. */
+export function notify<K extends keyof EngineObserver>(observer: EngineObserver | undefined, key: K, value: Parameters<NonNullable<EngineObserver[K]>>[0]): void {
+  const method = observer?.[key] as ((value: unknown) => void) | undefined;
   if (!method) return;
   try {
-    method.apply(observer, args);
+    method.call(observer, value);
   } catch {
     // An observer is told, never obeyed: its failure is not the engine's.
   }
@@ -65,10 +71,11 @@ class ObservedConversationLog implements ConversationLog {
     return this.#log.claim(fence);
   }
 
-  async append(drafts: EventDraft[], fence?: Fence): Promise<ConfabEvent[]> {
-    const events = await this.#log.append(drafts, fence);
-    notify(this.#observer, 'eventsAppended', events);
-    return events;
+  append(drafts: EventDraft[], fence?: Fence): Promise<ConfabEvent[]> {
+    const appended = this.#log.append(drafts, fence);
+    // Beside the caller's chain, not in it: the caller's turn is not delayed by the observer.
+    appended.then((events) => notify(this.#observer, 'eventsAppended', events), () => {});
+    return appended;
   }
 
   read(after: number): Promise<ConfabEvent[] | undefined> {
