@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ConfabError } from '../domain/errors.ts';
 import { serve, type RunningServe } from '../server/serve.ts';
-import { createConsoleLogger } from '../util/logger.ts';
+import { logLevels, type LogLevel } from '../util/logger.ts';
+import { createPinoLogger } from '../util/pino-logger.ts';
 import { describeParseError } from './cli-args.ts';
 
 const help = `Usage: confab serve [options]
@@ -16,13 +17,15 @@ Options:
                          the CLI (default ./.confab).
   --config FILE          Provider config file (default: $CONFAB_CONFIG).
   --allow-origin ORIGIN  A browser origin allowed besides the server's own (repeatable).
+  --log-level LEVEL      info, warn (default), error or silent: logs go to stderr as JSON lines
+                         (default: $CONFAB_LOG_LEVEL, else warn).
   -h, --help             Show this help.
 
 Environment:
   CONFAB_TOKEN           Access token (else generated once into <data-dir>/token).
   OPENAI_API_KEY, ANTHROPIC_API_KEY, OLLAMA_HOST, CONFAB_CONFIG
                          Providers (see docs/architecture.md).
-  CONFAB_LOG_LEVEL       info, warn (default) or error; logs go to stderr as JSON lines.
+  CONFAB_LOG_LEVEL       The log level when --log-level is not given.
 `;
 
 /** `confab serve`: runs until SIGINT, SIGTERM or SIGHUP, then shuts down cleanly and exits 0. */
@@ -37,6 +40,7 @@ export async function run(argv: string[]): Promise<number> {
         'data-dir': { type: 'string', default: './.confab' },
         config: { type: 'string' },
         'allow-origin': { type: 'string', multiple: true, default: [] },
+        'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -56,6 +60,13 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
+  const levelSource = values['log-level'] !== undefined ? '--log-level' : 'CONFAB_LOG_LEVEL';
+  const level = values['log-level'] ?? (process.env.CONFAB_LOG_LEVEL || 'warn');
+  if (!isLogLevel(level)) {
+    process.stderr.write(`confab serve: ${levelSource} must be one of ${logLevels.join(', ')}, got "${level}".\n`);
+    return 2;
+  }
+
   let running: RunningServe;
   try {
     running = await serve({
@@ -65,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
       configPath: values.config,
       allowOrigins: values['allow-origin'],
       env: process.env,
-      logger: createConsoleLogger({ level: logLevel(process.env.CONFAB_LOG_LEVEL) }),
+      logger: createPinoLogger({ level }),
     });
   } catch (error) {
     process.stderr.write(`confab serve: ${describeStartupError(error, values.host, port)}\n`);
@@ -112,6 +123,6 @@ function describeStartupError(error: unknown, host: string, port: number): strin
   return message ?? String(error);
 }
 
-function logLevel(value: string | undefined): 'info' | 'warn' | 'error' {
-  return value === 'info' || value === 'error' ? value : 'warn';
+function isLogLevel(value: string): value is LogLevel {
+  return (logLevels as readonly string[]).includes(value);
 }

@@ -1,27 +1,33 @@
 /**
- * Record shapes that travel on the wire but need no runtime schema (the server produces them, never
- * accepts them): defined once here, browser-safe, shared by the engine, the providers, the server
- * and the client SDK.
+ * Record shapes that travel on the wire but that the server only produces, never accepts: defined
+ * once here as zod schemas (the OpenAPI document is generated from them), browser-safe, shared by
+ * the engine, the providers, the server and the client SDK.
  */
-import type { Conversation } from './schemas.ts';
+import { z } from 'zod';
+import { ConversationSchema } from './schemas.ts';
 
 /** US dollars per million tokens. */
-export type Pricing = { inputPerMillion: number; outputPerMillion: number; cachedInputPerMillion?: number };
+export const PricingSchema = z.object({ inputPerMillion: z.number(), outputPerMillion: z.number(), cachedInputPerMillion: z.number().optional() });
 
 /** A configured model as `GET /v1/models` lists it. */
-export type ModelInfo = { id: string; provider: string; pricing: Pricing | null };
+export const ModelInfoSchema = z.object({ id: z.string(), provider: z.string(), pricing: PricingSchema.nullable() });
 
 /** A conversation as listed: the record plus its message count. */
-export type ConversationSummary = Conversation & { messageCount: number };
+export const ConversationSummarySchema = ConversationSchema.extend({ messageCount: z.number().int().min(0) });
 
 /** A conversation held live by the hub, as `GET /v1/sessions` lists it. */
-export type SessionInfo = {
-  conversationId: string;
-  projectName: string;
-  title: string;
-  status: 'running' | 'queued' | 'idle';
-  subscribers: number;
-  activeRunId: string | null;
-  queuedRunIds: string[];
-  cursor: string;
-};
+export const SessionInfoSchema = z.object({
+  conversationId: z.string(),
+  projectName: z.string(),
+  title: z.string(),
+  status: z.enum(['running', 'queued', 'idle']),
+  subscribers: z.number().int().min(0),
+  activeRunId: z.string().nullable(),
+  queuedRunIds: z.array(z.string()),
+  cursor: z.string(),
+});
+
+export type Pricing = z.infer<typeof PricingSchema>;
+export type ModelInfo = z.infer<typeof ModelInfoSchema>;
+export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
+export type SessionInfo = z.infer<typeof SessionInfoSchema>;

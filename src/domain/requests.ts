@@ -28,6 +28,21 @@ export const ConversationPatchSchema = z.object({
   busyPolicy: BusyPolicySchema.optional(),
 });
 
+export const NewProjectSchema = z.object({
+  /** `^[a-zA-Z0-9_-]{1,64}$`; checked by the catalog, which says what is wrong. */
+  name: z.string(),
+  /** An absolute path to an existing directory. */
+  path: z.string(),
+});
+
+export const StopInputSchema = z.object({
+  /** A queued run to take off the queue; default: the active run. */
+  runId: z.string().min(1).optional(),
+});
+
+/** A command that takes no input: a body, if sent, must be a JSON object. */
+export const NoInputSchema = z.object({});
+
 export type SendInput = z.infer<typeof SendInputSchema>;
 export type NewConversation = z.infer<typeof NewConversationSchema>;
 export type ConversationPatch = z.infer<typeof ConversationPatchSchema>;

@@ -1,6 +1,7 @@
 import type { Store, StoreBatch } from '../store/store.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/logger.ts';
+import { notify, type EngineObserver } from './engine-observer.ts';
 import type { LiveConversation } from './live-conversation.ts';
 
 /**
@@ -14,6 +15,7 @@ export class Checkpointer {
   readonly #clock: Clock;
   readonly #intervalMs: number;
   readonly #logger: Logger;
+  readonly #observer: EngineObserver | undefined;
   readonly #dirty = new Set<LiveConversation>();
   #timer: object | undefined;
   #pendingSync: Promise<void> | undefined;
@@ -21,11 +23,12 @@ export class Checkpointer {
   /** Transactions committed (for tests and the benchmark). */
   commits = 0;
 
-  constructor(options: { store: Store; clock: Clock; intervalMs: number; logger: Logger }) {
+  constructor(options: { store: Store; clock: Clock; intervalMs: number; logger: Logger; observer?: EngineObserver }) {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#intervalMs = options.intervalMs;
     this.#logger = options.logger;
+    this.#observer = options.observer;
   }
 
   markDirty(live: LiveConversation): void {
@@ -115,11 +118,16 @@ export class Checkpointer {
     } else if (taken.length === 0) {
       return;
     }
+    // A duration, so the monotonic clock (the injected one tells the time of day and schedules timers).
+    const started = performance.now();
+    const report = (ok: boolean) => notify(this.#observer, 'checkpointWritten', { durationMs: performance.now() - started, conversations: Object.keys(batch.lastSeq).length, ok });
     try {
       await this.#store.commit(batch);
       this.commits++;
+      report(true);
     } catch (error) {
-      this.#logger.error('checkpoint failed; will retry', { error });
+      report(false);
+      this.#logger.error('checkpoint failed; will retry', { error, conversationIds: Object.keys(batch.lastSeq) });
       for (const record of taken) {
         if (record.live.deleted) continue;
         if (record.conversation) record.live.dirty.conversation = true;

@@ -2,6 +2,7 @@ import type { Store } from '../store/store.ts';
 import type { Clock } from '../util/clock.ts';
 import type { IdGenerator } from '../util/ids.ts';
 import type { Logger } from '../util/logger.ts';
+import type { EngineObserver } from './engine-observer.ts';
 import type { EventLog } from './event-log/event-log.ts';
 import type { RunQueue } from './run-queue/run-queue.ts';
 import type { RunControl } from './run-control/run-control.ts';
@@ -23,6 +24,8 @@ export type SessionHubOptions = {
   ids?: IdGenerator;
   random?: () => number;
   logger?: Logger;
+  /** Told what happens (appended events, checkpoint writes), for metrics; see engine-observer.ts. */
+  observer?: EngineObserver;
   limits?: Partial<HubLimits>;
   retry?: Partial<RetryOptions>;
 };

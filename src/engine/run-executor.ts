@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.ts';
-import type { Logger } from '../util/logger.ts';
+import { withFields, type Logger } from '../util/logger.ts';
 import type { ConversationCache } from './conversation-cache.ts';
 import type { RunClaim, RunJob } from './run-queue/run-queue.ts';
 import type { RunControl } from './run-control/run-control.ts';
@@ -46,18 +46,20 @@ export class RunExecutor {
     const fenced = () => controller.abort({ kind: 'fenced' } satisfies AbortReason);
     claim.signal.addEventListener('abort', fenced, { once: true });
     const watch = await this.#runControl.watch(job.runId, (reason) => controller.abort(reason satisfies AbortReason));
+    // Every line about this run names its conversation and run.
+    const logger = withFields(this.#logger, { conversationId: job.conversationId, runId: job.runId });
     try {
       const fence: Fence = { runId: job.runId, attempt: claim.attempt };
       await live.log.claim(fence);
       const project = await this.#store.getProject(live.state.conversation.projectName);
-      await executeRun(runWriter(live, fence), queued, project?.path, controller.signal, this.#deps);
+      await executeRun(runWriter(live, fence), queued, project?.path, controller.signal, { ...this.#deps, logger });
     } catch (error) {
-      this.#logger.error('run crashed', { runId: job.runId, error });
+      logger.error('run crashed', { error });
     } finally {
       watch.close();
       claim.signal.removeEventListener('abort', fenced);
       // The run's last events are folded before anyone waiting on `done` reads the run.
-      await live.flush().catch((error: unknown) => this.#logger.error('could not append the end of a run', { runId: job.runId, error }));
+      await live.flush().catch((error: unknown) => logger.error('could not append the end of a run', { error }));
       await this.#runControl.settle(job.runId);
       live.active = undefined;
       finished();

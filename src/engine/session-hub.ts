@@ -10,6 +10,7 @@ import { Catalog } from './catalog.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { Commands } from './commands.ts';
 import { ConversationCache } from './conversation-cache.ts';
+import { observeEventLog } from './engine-observer.ts';
 import { MemoryEventLog } from './event-log/memory-event-log.ts';
 import { defaultLimits, type HubLimits, type SessionHubOptions } from './hub-options.ts';
 import { recoverInterruptedRuns } from './recovery.ts';
@@ -46,11 +47,11 @@ export class SessionHub {
     this.#clock = options.clock ?? systemClock;
     const ids = options.ids ?? createIdGenerator({ now: () => this.#clock.now() });
     this.#logger = options.logger ?? silentLogger;
-    const eventLog = options.eventLog ?? new MemoryEventLog({ clock: this.#clock, capacity: this.limits.logCapacity, newEpoch: () => randomBytes(6).toString('base64url') });
+    const eventLog = observeEventLog(options.eventLog ?? new MemoryEventLog({ clock: this.#clock, capacity: this.limits.logCapacity, newEpoch: () => randomBytes(6).toString('base64url') }), options.observer);
     const runQueue = options.runQueue ?? new MemoryRunQueue({ concurrency: this.limits.maxConcurrentRuns });
     const runControl = options.runControl ?? new MemoryRunControl();
     this.#runQueue = runQueue;
-    this.#checkpointer = new Checkpointer({ store: this.#store, clock: this.#clock, intervalMs: this.limits.checkpointIntervalMs, logger: this.#logger });
+    this.#checkpointer = new Checkpointer({ store: this.#store, clock: this.#clock, intervalMs: this.limits.checkpointIntervalMs, logger: this.#logger, observer: options.observer });
     const deps: RunDependencies = {
       persistence: this.#checkpointer,
       ids,

@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { z } from 'zod';
 import type { HubLimits } from '../engine/hub-options.ts';
 import type { SessionHub } from '../engine/session-hub.ts';
 import type { Router } from './http/router.ts';
@@ -19,13 +20,25 @@ export function benchLimits(env: Record<string, string | undefined>): { server: 
   return { server: parsed.server ?? {}, hub: parsed.hub ?? {} };
 }
 
+const delaySchema = z.object({ p50: z.number(), p90: z.number(), p99: z.number(), p999: z.number(), max: z.number(), mean: z.number() });
+const BenchMetricsSchema = z.object({ eventLoopDelayMs: delaySchema, checkpointCommits: z.number(), rssBytes: z.number(), heapUsedBytes: z.number(), monotonicUs: z.number() });
+
 export function addBenchMetricsRoute(router: Router, hub: SessionHub, env: Record<string, string | undefined> = process.env): void {
   if (env.CONFAB_BENCH_METRICS !== '1') return;
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   // The histogram records whole timer intervals: the delay is what exceeds the 10 ms resolution.
   const ms = (ns: number) => Math.max(0, Math.round(ns / 1e4 - 1000) / 100);
-  router.add('GET', '/v1/debug/metrics', ({ query }) => {
+  const spec = {
+    method: 'GET',
+    path: '/v1/debug/metrics',
+    operationId: 'getBenchMetrics',
+    tag: 'Server',
+    summary: 'Benchmark figures (only with CONFAB_BENCH_METRICS=1): event-loop delay since the last reset, checkpoint commits, memory.',
+    query: z.object({ reset: z.literal('1').optional().describe('Reset the event-loop delay histogram after reading.') }),
+    responses: { 200: { description: 'The figures.', body: BenchMetricsSchema } },
+  } as const;
+  router.add(spec, ({ query }) => {
     const memory = process.memoryUsage();
     const body = {
       eventLoopDelayMs: { p50: ms(delay.percentile(50)), p90: ms(delay.percentile(90)), p99: ms(delay.percentile(99)), p999: ms(delay.percentile(99.9)), max: ms(delay.max), mean: ms(delay.mean) },
@@ -35,7 +48,7 @@ export function addBenchMetricsRoute(router: Router, hub: SessionHub, env: Recor
       // The monotonic clock `--cpu-prof` timestamps use, so a profile can be cut to a time window.
       monotonicUs: Number(process.hrtime.bigint() / 1000n),
     };
-    if (query.get('reset') === '1') delay.reset();
+    if (query.reset === '1') delay.reset();
     return { status: 200, body };
   });
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ConfabError } from '../domain/errors.ts';
+import { combineObservers } from '../engine/engine-observer.ts';
 import { SessionHub } from '../engine/session-hub.ts';
 import { createModelRegistry } from '../providers/model-registry.ts';
 import { loadProviderConfig } from '../providers/provider-config.ts';
@@ -12,6 +13,8 @@ import { packageVersion } from '../util/package-version.ts';
 import { resolveToken } from './auth/token-file.ts';
 import { benchLimits } from './bench-hooks.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { runLogObserver } from './logging/run-log-observer.ts';
+import { ServerMetrics } from './metrics/server-metrics.ts';
 import type { ServerLimits } from './server-limits.ts';
 import { startServer } from './server.ts';
 import { removeServerFile, writeServerFile } from './server-file.ts';
@@ -69,7 +72,9 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     const logger = options.logger ?? silentLogger;
     store = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
     const models = createModelRegistry(config);
-    hub = new SessionHub({ store, models, logger, limits: benchLimits(options.env).hub });
+    const metrics = new ServerMetrics();
+    const observer = combineObservers(metrics.observer, runLogObserver(logger));
+    hub = new SessionHub({ store, models, logger, observer, limits: benchLimits(options.env).hub });
     await hub.start();
     const server = await startServer({
       hub,
@@ -82,7 +87,9 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       logger,
       staticDir: options.staticDir ?? defaultStaticDir(),
       version: packageVersion(),
+      metrics,
     });
+    logger.info('serving', { url: server.url, dataDir: options.dataDir, providers: config.providers.map((provider) => provider.name) });
     const [openedHub, openedStore] = [hub, store];
     // Once listening: lets a CLI using this data directory find the port (see server-file.ts).
     await writeServerFile(options.dataDir, { url: server.url, pid: process.pid }).catch((error: Error) =>

@@ -7,14 +7,9 @@ import { OriginPolicy } from './auth/origin-policy.ts';
 import { StreamLimiter } from './auth/stream-limiter.ts';
 import { answerClientErrors } from './http/client-errors.ts';
 import { createHttpApp } from './http/http-app.ts';
-import { Router } from './http/router.ts';
-import { addBenchMetricsRoute } from './bench-hooks.ts';
-import { addCommandRoutes } from './routes/command-routes.ts';
-import { addConversationRoutes } from './routes/conversation-routes.ts';
-import { addEventStreamRoute } from './routes/event-stream-route.ts';
-import { addMetaRoutes } from './routes/meta-routes.ts';
-import { addProjectRoutes } from './routes/project-routes.ts';
 import type { ModelCatalog } from './routes/route-deps.ts';
+import { buildRouteTable } from './routes/route-table.ts';
+import { ServerMetrics } from './metrics/server-metrics.ts';
 import { defaultServerLimits, type ServerLimits } from './server-limits.ts';
 import { createStaticHandler } from './static/static-files.ts';
 import { StreamRegistry } from './stream-registry.ts';
@@ -35,6 +30,8 @@ export type StartServerOptions = {
   /** A built web app served at `/` (index.html and assets), when given. */
   staticDir?: string;
   version?: string;
+  /** Served at `/metrics`; give the hub its `observer` for the engine's counters. Default: gauges and Node's metrics only. */
+  metrics?: ServerMetrics;
 };
 
 export type RunningServer = {
@@ -52,15 +49,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const tokenCheck = new TokenCheck(options.token);
   const origins = new OriginPolicy(options.allowOrigins);
   const streams = new StreamRegistry(new StreamLimiter(limits.maxStreamsPerToken));
-  const deps = { hub: options.hub, models: options.models, version: options.version ?? '0.0.0' };
-
-  const router = new Router();
-  addMetaRoutes(router, deps);
-  addProjectRoutes(router, deps);
-  addConversationRoutes(router, deps);
-  addCommandRoutes(router, deps);
-  addEventStreamRoute(router, { hub: options.hub, streams, token: options.token, keepAliveMs: limits.sseKeepAliveMs });
-  addBenchMetricsRoute(router, options.hub);
+  const metrics = options.metrics ?? new ServerMetrics();
+  metrics.watch(options.hub);
+  const router = buildRouteTable({
+    metrics,
+    hub: options.hub,
+    models: options.models,
+    version: options.version ?? '0.0.0',
+    streams,
+    token: options.token,
+    sseKeepAliveMs: limits.sseKeepAliveMs,
+  });
 
   const server = createServer(
     {

@@ -1,22 +1,27 @@
-/** Structured logging, injected. The default writes JSON lines to stderr. */
+/**
+ * Structured logging, injected. One line per call: a message and fields. The server's logger is
+ * pino writing JSON lines to stderr (`pino-logger.ts`); tests and libraries default to silence.
+ * Fields must never carry secrets or conversation text: the pino logger also strips them by key
+ * (`log-fields.ts`), but a call site that never passes them is the first defence.
+ */
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+export const logLevels = ['info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
-export function createConsoleLogger(options: { level?: 'info' | 'warn' | 'error' } = {}): Logger {
-  const order = { info: 0, warn: 1, error: 2 };
-  const min = order[options.level ?? 'info'];
-  const write = (level: 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
-    if (order[level] < min) return;
-    const line: Record<string, unknown> = { level, time: new Date().toISOString(), message };
-    for (const [key, value] of Object.entries(fields ?? {})) {
-      line[key] = value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
-    }
-    process.stderr.write(JSON.stringify(line) + '\n');
+/** A logger that adds `bound` to every line (a request id; a conversation and run id), under the line's own fields. */
+export function withFields(logger: Logger, bound: Record<string, unknown>): Logger {
+  if (logger === silentLogger) return logger;
+  const merge = (fields?: Record<string, unknown>) => (fields ? { ...bound, ...fields } : bound);
+  return {
+    info: (message, fields) => logger.info(message, merge(fields)),
+    warn: (message, fields) => logger.warn(message, merge(fields)),
+    error: (message, fields) => logger.error(message, merge(fields)),
   };
-  return { info: write('info'), warn: write('warn'), error: write('error') };
 }

@@ -191,7 +191,7 @@ describe('confab serve as a process', () => {
       const help = await runConfab(['serve', '--help']);
       assert.equal(help.code, 0);
       assert.match(help.stdout, /^Usage: confab serve \[options\]/);
-      for (const flag of ['--host', '--port', '--data-dir', '--config', '--allow-origin', '--help']) assert.ok(help.stdout.includes(flag), flag);
+      for (const flag of ['--host', '--port', '--data-dir', '--config', '--allow-origin', '--log-level', '--help']) assert.ok(help.stdout.includes(flag), flag);
       const top = await runConfab(['--help']);
       assert.equal(top.code, 0);
       assert.match(top.stdout, /serve/);

@@ -11,7 +11,8 @@
  * What it sets up: a temp data directory with a SQLite store (`confab.db`), a temp project directory
  * (README.md, notes.txt) registered as project `demo`, a provider `fake` (openai-compatible) at the
  * fake upstream with the one model `fake/m1` priced $1 / $2 per million input / output tokens (also
- * the default model), a hub (started) and the server on port 0 with the token `testToken`.
+ * the default model), a hub (started, its observer feeding the server's metrics) and the server on
+ * port 0 with the token `testToken`.
  * `conversationId` is a conversation in `demo` on `fake/m1`. `server.request(method, path, body?)`
  * sends an authorised JSON request and returns `{ status, headers, body }` (body parsed when JSON).
  *
@@ -28,6 +29,7 @@ import { SessionHub } from '../../src/engine/session-hub.ts';
 import type { HubLimits } from '../../src/engine/hub-options.ts';
 import { createModelRegistry } from '../../src/providers/model-registry.ts';
 import { loadProviderConfig } from '../../src/providers/provider-config.ts';
+import { ServerMetrics } from '../../src/server/metrics/server-metrics.ts';
 import { startServer } from '../../src/server/server.ts';
 import type { ServerLimits } from '../../src/server/server-limits.ts';
 import { openStore } from '../../src/store/open-store.ts';
@@ -84,7 +86,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const store = await openStore({ kind: 'sqlite', dataDir });
   const config = loadProviderConfig({ env: {}, configPath: 'test-config.json', readFile: () => JSON.stringify(fakeProviderConfig(upstream.url)) });
   const models = createModelRegistry(config);
-  const hub = new SessionHub({ store, models, logger: options.logger, limits: options.hubLimits });
+  const metrics = new ServerMetrics();
+  const hub = new SessionHub({ store, models, logger: options.logger, limits: options.hubLimits, observer: metrics.observer });
   await hub.start();
   await hub.createProject({ name: 'demo', path: project.path });
   const conversation = await hub.createConversation({ projectName: 'demo', model: testModel });
@@ -98,6 +101,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: options.logger,
     staticDir: options.staticDir,
     version: '0.0.0-test',
+    metrics,
   });
   const authHeaders = { authorization: `Bearer ${testToken}` };
   return {

@@ -1,44 +1,52 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AnyRouteHandler, RouteHandler, RouteSpec } from './route-spec.ts';
 
-/** What a route sees of its request. */
-export type RouteContext = {
-  req: IncomingMessage;
-  res: ServerResponse;
-  /** Path parameters, decoded (`/v1/projects/:name` → `{ name }`). */
-  params: Record<string, string>;
-  query: URLSearchParams;
-  /** The JSON body (undefined when empty), read within the body size limit. */
-  body(): Promise<unknown>;
-};
+export type { AnyReply, RouteContext, RouteHandler, RouteSpec, Reply } from './route-spec.ts';
 
-/** A JSON reply for the core to send, or `undefined` when the route wrote the response itself (SSE). */
-export type Reply = { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
-export type RouteHandler = (context: RouteContext) => Promise<Reply> | Reply;
+export type Route = { spec: RouteSpec; handler: AnyRouteHandler };
 
 export type RouteMatch =
-  | { kind: 'found'; handler: RouteHandler; params: Record<string, string> }
+  | { kind: 'found'; route: Route; params: Record<string, string> }
   | { kind: 'method-not-allowed'; allow: string[] }
   | { kind: 'not-found' };
 
-type Route = { method: string; segments: string[]; handler: RouteHandler };
+type Entry = { route: Route; segments: string[] };
 
-/** Exact path patterns with `:name` segments; no wildcards, no regular expressions. */
+/**
+ * The route table: exact path patterns with `:name` segments; no wildcards, no regular
+ * expressions. Each route is added with its spec (route-spec.ts), so the table is also what the
+ * OpenAPI document lists.
+ */
 export class Router {
-  readonly #routes: Route[] = [];
+  readonly #entries: Entry[] = [];
 
-  add(method: string, pattern: string, handler: RouteHandler): this {
-    this.#routes.push({ method, segments: pattern.split('/'), handler });
+  add<const S extends RouteSpec>(spec: S, handler: NoInfer<RouteHandler<S>>): this {
+    const segments = spec.path.split('/');
+    const names = segments.filter((segment) => segment.startsWith(':')).map((segment) => segment.slice(1));
+    const described = Object.keys(spec.params ?? {});
+    if (names.length !== described.length || names.some((name) => !described.includes(name))) {
+      throw new Error(`route ${spec.method} ${spec.path}: params must describe exactly ${names.join(', ') || 'nothing'}`);
+    }
+    for (const { route } of this.#entries) {
+      if (route.spec.operationId === spec.operationId) throw new Error(`route ${spec.method} ${spec.path}: operationId ${spec.operationId} is taken`);
+      if (route.spec.method === spec.method && route.spec.path === spec.path) throw new Error(`route ${spec.method} ${spec.path} is already added`);
+    }
+    this.#entries.push({ route: { spec, handler: handler as AnyRouteHandler }, segments });
     return this;
+  }
+
+  /** Every route, in the order added. */
+  routes(): RouteSpec[] {
+    return this.#entries.map((entry) => entry.route.spec);
   }
 
   match(method: string, path: string): RouteMatch {
     const segments = path.split('/');
     const allow: string[] = [];
-    for (const route of this.#routes) {
-      const params = matchSegments(route.segments, segments);
+    for (const { route, segments: pattern } of this.#entries) {
+      const params = matchSegments(pattern, segments);
       if (!params) continue;
-      if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { kind: 'found', handler: route.handler, params };
-      allow.push(route.method);
+      if (route.spec.method === method || (method === 'HEAD' && route.spec.method === 'GET')) return { kind: 'found', route, params };
+      allow.push(route.spec.method);
     }
     return allow.length > 0 ? { kind: 'method-not-allowed', allow } : { kind: 'not-found' };
   }

@@ -1,24 +1,53 @@
-import { z } from 'zod';
-import { SendInputSchema } from '../../domain/requests.ts';
+import { NoInputSchema, SendInputSchema, StopInputSchema } from '../../domain/requests.ts';
+import { ContinueResultSchema, SendResultSchema, StopResultSchema } from '../../domain/responses.ts';
 import type { Router } from '../http/router.ts';
-import { parseInput } from '../http/parse-input.ts';
 import type { RouteDeps } from './route-deps.ts';
 
-export const StopInputSchema = z.object({ runId: z.string().min(1).optional() });
-const NoInputSchema = z.object({});
+const idParam = { id: 'The conversation id.' };
 
 export function addCommandRoutes(router: Router, { hub }: RouteDeps): void {
   router
-    .add('POST', '/v1/conversations/:id/messages', async ({ params, body }) => {
-      const input = parseInput(SendInputSchema, await body(), 'message');
-      return { status: 202, body: await hub.send(params.id, input) };
-    })
-    .add('POST', '/v1/conversations/:id/stop', async ({ params, body }) => {
-      const input = parseInput(StopInputSchema, (await body()) ?? {}, 'stop request');
-      return { status: 200, body: await hub.stop(params.id, input) };
-    })
-    .add('POST', '/v1/conversations/:id/continue', async ({ params, body }) => {
-      parseInput(NoInputSchema, (await body()) ?? {}, 'continue request');
-      return { status: 202, body: await hub.continue(params.id) };
-    });
+    .add(
+      {
+        method: 'POST',
+        path: '/v1/conversations/:id/messages',
+        operationId: 'sendMessage',
+        tag: 'Commands',
+        summary: 'Sends a user message and queues the run that answers it; the answer arrives as events.',
+        params: idParam,
+        body: { schema: SendInputSchema, what: 'message' },
+        responses: { 202: { description: 'The run is queued (and durable).', body: SendResultSchema } },
+        errors: ['not_found', 'forbidden', 'conversation_busy', 'unknown_model'],
+      },
+      async ({ params, body }) => ({ status: 202, body: await hub.send(params.id, body) }),
+    )
+    .add(
+      {
+        method: 'POST',
+        path: '/v1/conversations/:id/stop',
+        operationId: 'stopRun',
+        tag: 'Commands',
+        summary: 'Stops the active run (or takes a queued one off the queue) and answers once it has ended.',
+        params: idParam,
+        body: { schema: StopInputSchema, what: 'stop request', optional: true },
+        responses: { 200: { description: 'The run as it ended, or null when there was nothing to stop.', body: StopResultSchema } },
+        errors: ['not_found'],
+      },
+      async ({ params, body }) => ({ status: 200, body: await hub.stop(params.id, body) }),
+    )
+    .add(
+      {
+        method: 'POST',
+        path: '/v1/conversations/:id/continue',
+        operationId: 'continueRun',
+        tag: 'Commands',
+        summary: 'Starts a run that carries on from the last run\'s partial message.',
+        description: 'A body, if sent, must be a JSON object (it is ignored).',
+        params: idParam,
+        body: { schema: NoInputSchema, what: 'continue request', optional: true },
+        responses: { 202: { description: 'The run is queued.', body: ContinueResultSchema } },
+        errors: ['not_found', 'conversation_busy', 'nothing_to_continue'],
+      },
+      async ({ params }) => ({ status: 202, body: await hub.continue(params.id) }),
+    );
 }

@@ -1,20 +1,56 @@
-import { z } from 'zod';
+import { NewProjectSchema } from '../../domain/requests.ts';
+import { ProjectListSchema, ProjectReplySchema } from '../../domain/responses.ts';
 import type { Router } from '../http/router.ts';
-import { parseInput } from '../http/parse-input.ts';
 import type { RouteDeps } from './route-deps.ts';
 
-const NewProjectSchema = z.object({ name: z.string(), path: z.string() });
+const nameParam = { name: 'The project name.' };
 
 export function addProjectRoutes(router: Router, { hub }: RouteDeps): void {
   router
-    .add('GET', '/v1/projects', async () => ({ status: 200, body: { projects: await hub.listProjects() } }))
-    .add('POST', '/v1/projects', async ({ body }) => {
-      const input = parseInput(NewProjectSchema, await body(), 'project');
-      return { status: 201, body: { project: await hub.createProject(input) } };
-    })
-    .add('GET', '/v1/projects/:name', async ({ params }) => ({ status: 200, body: { project: await hub.getProject(params.name) } }))
-    .add('DELETE', '/v1/projects/:name', async ({ params }) => {
-      await hub.deleteProject(params.name);
-      return { status: 204 };
-    });
+    .add(
+      { method: 'GET', path: '/v1/projects', operationId: 'listProjects', tag: 'Projects', summary: 'Lists the projects.', responses: { 200: { description: 'The projects.', body: ProjectListSchema } } },
+      async () => ({ status: 200, body: { projects: await hub.listProjects() } }),
+    )
+    .add(
+      {
+        method: 'POST',
+        path: '/v1/projects',
+        operationId: 'createProject',
+        tag: 'Projects',
+        summary: 'Registers a directory as a project.',
+        description: '`name` matches `^[a-zA-Z0-9_-]{1,64}$`; `path` is an absolute path to an existing directory, stored resolved. One directory is one project.',
+        body: { schema: NewProjectSchema, what: 'project' },
+        responses: { 201: { description: 'The project was created.', body: ProjectReplySchema } },
+      },
+      async ({ body }) => ({ status: 201, body: { project: await hub.createProject(body) } }),
+    )
+    .add(
+      {
+        method: 'GET',
+        path: '/v1/projects/:name',
+        operationId: 'getProject',
+        tag: 'Projects',
+        summary: 'One project.',
+        params: nameParam,
+        responses: { 200: { description: 'The project.', body: ProjectReplySchema } },
+        errors: ['not_found'],
+      },
+      async ({ params }) => ({ status: 200, body: { project: await hub.getProject(params.name) } }),
+    )
+    .add(
+      {
+        method: 'DELETE',
+        path: '/v1/projects/:name',
+        operationId: 'deleteProject',
+        tag: 'Projects',
+        summary: 'Deletes a project and its conversations (stopping their runs).',
+        params: nameParam,
+        responses: { 204: { description: 'Deleted.' } },
+        errors: ['not_found'],
+      },
+      async ({ params }) => {
+        await hub.deleteProject(params.name);
+        return { status: 204 };
+      },
+    );
 }

@@ -3,10 +3,11 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { ConfabError } from '../../domain/errors.ts';
 import type { SessionHub } from '../../engine/session-hub.ts';
-import type { Logger } from '../../util/logger.ts';
+import { withFields, type Logger } from '../../util/logger.ts';
 import type { TokenCheck } from '../auth/credentials.ts';
 import type { OriginPolicy } from '../auth/origin-policy.ts';
 import { endWithJsonError as refuse } from '../http/raw-error.ts';
+import { requestIdOf } from '../http/request-id.ts';
 import { splitUrl } from '../http/split-url.ts';
 import type { ServerLimits } from '../server-limits.ts';
 import type { StreamRegistry } from '../stream-registry.ts';
@@ -35,6 +36,7 @@ export class WsGateway {
   readonly #options: WsGatewayOptions;
   readonly #wss: WebSocketServer;
   readonly #connections = new Set<WsConnection>();
+  readonly #requestIds = new WeakMap<IncomingMessage, string>();
   readonly #pingTimer: NodeJS.Timeout;
   #onEmpty: (() => void) | undefined;
 
@@ -45,6 +47,11 @@ export class WsGateway {
     // instead of the library's text/html answer.
     this.#wss.on('wsClientError', (error: Error, socket: Duplex, req: IncomingMessage) => {
       refuse(socket, 'bad_request', `Invalid WebSocket handshake: ${error.message}.`, { status: req.method === 'GET' ? 400 : 405 });
+    });
+    // The 101 answer carries the request id like every HTTP answer.
+    this.#wss.on('headers', (headers: string[], req: IncomingMessage) => {
+      const requestId = this.#requestIds.get(req);
+      if (requestId !== undefined) headers.push(`X-Request-Id: ${requestId}`);
     });
     options.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
     this.#pingTimer = setInterval(() => this.#pingAll(), options.limits.wsPingIntervalMs);
@@ -83,14 +90,19 @@ export class WsGateway {
       return refuse(socket, code, message);
     }
     socket.once('close', release);
+    const requestId = requestIdOf(req);
+    this.#requestIds.set(req, requestId);
+    const logger = withFields(this.#options.logger, { requestId });
+    const opened = performance.now();
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = new WsConnection({
         ws,
         socket,
         hub: this.#options.hub,
         limits: this.#options.limits,
-        logger: this.#options.logger,
+        logger,
         onClose: (closed) => {
+          logger.info('websocket closed', { path: pathname, durationMs: Math.round(performance.now() - opened) });
           this.#connections.delete(closed);
           streams.delete(closed);
           if (this.#connections.size === 0) this.#onEmpty?.();

@@ -1,0 +1,44 @@
+/**
+ * The bodies of the REST answers, defined once as data: the routes are type-checked against them
+ * (a route's reply must match what its spec declares) and the OpenAPI document is generated from
+ * them. Browser-safe.
+ */
+import { z } from 'zod';
+import { ConversationSummarySchema, ModelInfoSchema, SessionInfoSchema } from './records.ts';
+import { ConversationSchema, MessageSchema, ProjectSchema, RetryStateSchema, RunSchema } from './schemas.ts';
+
+export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() });
+
+export const ProjectListSchema = z.object({ projects: z.array(ProjectSchema) });
+export const ProjectReplySchema = z.object({ project: ProjectSchema });
+
+export const ConversationPageSchema = z.object({
+  conversations: z.array(ConversationSummarySchema),
+  /** Pass as `before` for the next page; null on the last page. */
+  nextBefore: z.number().nullable(),
+});
+export const ConversationReplySchema = z.object({ conversation: ConversationSchema });
+/** A conversation's full state and the cursor it is current as of (subscribe with `after=<cursor>`). */
+export const ConversationDetailSchema = z.object({
+  conversation: ConversationSchema,
+  messages: z.array(MessageSchema),
+  runs: z.array(RunSchema),
+  retry: RetryStateSchema.nullable(),
+  cursor: z.string(),
+});
+
+export const SendResultSchema = z.object({ message: MessageSchema, run: RunSchema });
+export const StopResultSchema = z.object({ run: RunSchema.nullable() });
+export const ContinueResultSchema = z.object({ run: RunSchema });
+
+export const SessionListSchema = z.object({ sessions: z.array(SessionInfoSchema) });
+export const ModelListSchema = z.object({ models: z.array(ModelInfoSchema), defaultModel: z.string().nullable() });
+export const RequestLimitsSchema = z.object({
+  limits: z.object({
+    maxMessageChars: z.number(),
+    maxContextParts: z.number(),
+    maxContextBytes: z.number(),
+    maxSystemPromptChars: z.number(),
+    maxQueuedRuns: z.number(),
+  }),
+});
