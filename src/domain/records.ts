@@ -19,7 +19,8 @@ export type SessionInfo = {
   conversationId: string;
   projectName: string;
   title: string;
-  status: 'running' | 'queued' | 'idle';
+  /** `requires-action`: a run waits for an approval. */
+  status: 'running' | 'requires-action' | 'queued' | 'idle';
   subscribers: number;
   activeRunId: string | null;
   queuedRunIds: string[];
