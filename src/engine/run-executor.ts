@@ -3,7 +3,7 @@ import type { Logger } from '../util/logger.ts';
 import type { ConversationCache } from './conversation-cache.ts';
 import type { RunJob } from './run-queue/run-queue.ts';
 import { executeRun } from './run/execute-run.ts';
-import type { RunDependencies, RunWriter } from './run/run-context.ts';
+import type { AbortReason, RunDependencies, RunWriter } from './run/run-context.ts';
 import type { Fence } from './event-log/event-log.ts';
 import type { LiveConversation } from './live-conversation.ts';
 
@@ -25,7 +25,8 @@ export class RunExecutor {
     this.#logger = options.logger;
   }
 
-  async execute(job: RunJob): Promise<void> {
+  /** `stop`: the run was stopped before it could start (a parked run stopped after it was answered). */
+  async execute(job: RunJob, options: { stop?: boolean } = {}): Promise<void> {
     const live = this.#cache.peek(job.conversationId);
     if (!live) return;
     // The command that queued the run may not be folded yet.
@@ -34,6 +35,7 @@ export class RunExecutor {
     // A parked run (`requires-action`) is handed out again to resume once its approvals are settled.
     if (!queued || (queued.status !== 'queued' && queued.status !== 'requires-action') || live.deleted) return;
     const controller = new AbortController();
+    if (options.stop) controller.abort({ kind: 'stop' } satisfies AbortReason);
     let finished!: () => void;
     live.active = { runId: job.runId, controller, done: new Promise<void>((resolve) => (finished = resolve)) };
     this.#cache.hold(live);

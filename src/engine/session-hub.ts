@@ -80,7 +80,7 @@ export class SessionHub {
     this.#desk = new ApprovalDesk({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, timers: this.#timers, logger: this.#logger });
     this.#parked = new ParkedRuns({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, desk: this.#desk });
     const executor = new RunExecutor({ store: this.#store, cache: this.#cache, deps, logger: this.#logger });
-    runQueue.setWorker(this.#parked.worker((job) => executor.execute(job)));
+    runQueue.setWorker(this.#parked.worker((job, options) => executor.execute(job, options)));
   }
 
   /**

@@ -92,4 +92,32 @@ describe('a pending approval blocks only its run', () => {
       await fixture.cleanup();
     }
   });
+
+  it('a stop that comes after the answer but before the run resumed still stops it; the tool never runs', async () => {
+    const hold: ScriptItem[] = [{ type: 'text-start', id: 't' }, { type: 'hold' }, { type: 'text-end', id: 't' }, { type: 'finish', finishReason: 'stop', usage: undefined }];
+    const source = new ScriptedSource().enqueue(readNotes, hold, textStep(['never']));
+    const fixture = await makeHub(source, { approvals: { tools: ['read_file'] }, limits: { maxConcurrentRuns: 1 } });
+    try {
+      const id = fixture.conversation.id;
+      const events = new EventCollector(await fixture.hub.subscribe(id));
+      const { run } = await fixture.hub.send(id, { content: 'read' });
+      const approval = approvalOf(await events.waitFor(isType('approval-requested')));
+      await events.waitFor(isType('run-requires-action'));
+      // Another conversation takes the only run slot, so the answered run cannot resume yet.
+      const other = await fixture.hub.createConversation({ projectName: 'demo', model: 'test/model' });
+      const holding = source.waitForHold();
+      await fixture.hub.send(other.id, { content: 'busy' });
+      await holding;
+      await fixture.hub.approve(id, approval.id, { decision: 'allow-once' });
+      const stopped = fixture.hub.stop(id, { runId: run.id });
+      source.release();
+      assert.equal((await stopped).run?.status, 'stopped');
+      const states = events.events.flatMap((event) => (event.type === 'tool-call' ? [event.data.part.state.status] : []));
+      assert.equal(states.includes('running'), false, 'the tool never ran');
+      assert.equal(states.at(-1), 'error');
+      events.close();
+    } finally {
+      await fixture.cleanup();
+    }
+  });
 });

@@ -22,6 +22,8 @@ export class ParkedRuns {
   readonly #clock: Clock;
   /** Stops waiting for a run's execution to finish, by run id (one entry per stop in progress). */
   readonly #executed = new Map<string, (() => void)[]>();
+  /** Parked runs being stopped: executed with their signal already aborted. */
+  readonly #stopping = new Set<string>();
 
   constructor(options: { store: Store; cache: ConversationCache; checkpointer: Checkpointer; runQueue: RunQueue; desk: ApprovalDesk; clock: Clock }) {
     this.#store = options.store;
@@ -37,14 +39,15 @@ export class ParkedRuns {
    * or is itself parked with approvals still pending. A parked run resumed after a restart may find
    * its conversation not yet loaded: it is loaded here.
    */
-  worker(execute: (job: RunJob) => Promise<void>): (job: RunJob) => Promise<void> {
+  worker(execute: (job: RunJob, options: { stop: boolean }) => Promise<void>): (job: RunJob) => Promise<void> {
     return async (job) => {
+      const stop = this.#stopping.delete(job.runId);
       let live: LiveConversation | undefined;
       try {
         live = await this.#cache.use(job.conversationId).catch(() => undefined);
         if (!live) return;
         await live.flush().catch(() => {});
-        if (!this.#mustWait(live, job.runId)) await execute(job);
+        if (!this.#mustWait(live, job.runId)) await execute(job, { stop });
       } finally {
         if (live) {
           this.#requeueHeld(live);
@@ -76,6 +79,8 @@ export class ParkedRuns {
       }
       if (target.status !== 'requires-action' || live.active?.runId === target.id) return undefined;
       const executed = new Promise<void>((resolve) => this.#executed.set(target.id, [...(this.#executed.get(target.id) ?? []), resolve]));
+      // Cancelled approvals stop it even after a restart; `stopping` covers one answered but not yet resumed.
+      this.#stopping.add(target.id);
       await this.#desk.cancelRun(conversationId, target.id);
       await executed;
       return { run: live.findRun(target.id) ?? (await this.#store.getRun(target.id)) ?? null };

@@ -44,7 +44,7 @@ export async function finish(state: RunState, ending: TerminalEnding, pricing: P
   await live.flush();
   const message = live.state.messages.find((candidate) => candidate.id === messageId)!;
   for (const part of message.parts) {
-    if (part.kind === 'tool-call' && !isToolSettled(part.state)) refuseTools([part], state, 'Not run: the run ended first.', deps);
+    if (part.kind === 'tool-call' && !isToolSettled(part.state)) refuseTools([part], state, notRunReason(part.state.status, ending.status), deps);
   }
   if (ending.status === 'failed') {
     live.emit({ type: 'part-added', runId, data: { messageId, part: { id: deps.ids('part'), kind: 'error', ...ending.error } } });
@@ -85,4 +85,9 @@ export async function finish(state: RunState, ending: TerminalEnding, pricing: P
   live.emit({ type: `run-${ending.status}`, runId, data: { run } }, { persisted });
   live.emit({ type: 'conversation-updated', runId, data: { conversation } }, { persisted });
   return run;
+}
+
+function notRunReason(status: string, ending: TerminalEnding['status']): string {
+  if (status !== 'awaiting-approval') return 'Not run: the run ended first.';
+  return ending === 'stopped' ? 'Not run: the run was stopped while it waited for approval.' : 'Not run: the run ended while it waited for approval.';
 }

@@ -21,6 +21,7 @@ export type ToolsOutcome =
 export async function runTools(calls: ToolCallPart[], state: RunState, deps: RunDependencies): Promise<ToolsOutcome> {
   const { live, messageId, signal } = state;
   const runId = state.run.id;
+  signal.throwIfAborted();
   const { screened, remembered } = await screenCalls(calls, state, deps);
   const stopped = screened.filter((item) => item.verdict === 'stopped');
   if (stopped.length > 0) {
