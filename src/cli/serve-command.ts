@@ -3,6 +3,7 @@ import { ConfabError } from '../domain/errors.ts';
 import { serve, type RunningServe } from '../server/serve.ts';
 import { createConsoleLogger } from '../util/logger.ts';
 import { describeParseError } from './cli-args.ts';
+import { parseDuration } from './duration.ts';
 
 const help = `Usage: confab serve [options]
 
@@ -16,6 +17,10 @@ Options:
                          the CLI (default ./.confab).
   --config FILE          Provider config file (default: $CONFAB_CONFIG).
   --allow-origin ORIGIN  A browser origin allowed besides the server's own (repeatable).
+  --require-approval TOOL
+                         Calls of this tool wait for a person to allow them (repeatable).
+  --approval-expiry TIME An approval nobody answers expires after TIME (e.g. 30m, 24h;
+                         default 24h); the call then does not run.
   -h, --help             Show this help.
 
 Environment:
@@ -37,6 +42,8 @@ export async function run(argv: string[]): Promise<number> {
         'data-dir': { type: 'string', default: './.confab' },
         config: { type: 'string' },
         'allow-origin': { type: 'string', multiple: true, default: [] },
+        'require-approval': { type: 'string', multiple: true, default: [] },
+        'approval-expiry': { type: 'string', default: '24h' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -56,6 +63,12 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
+  const expiryMs = parseDuration(values['approval-expiry']);
+  if (expiryMs === undefined) {
+    process.stderr.write(`confab serve: --approval-expiry must be a duration such as 90s, 30m or 24h, got "${values['approval-expiry']}".\n`);
+    return 2;
+  }
+
   let running: RunningServe;
   try {
     running = await serve({
@@ -64,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
       dataDir: values['data-dir'],
       configPath: values.config,
       allowOrigins: values['allow-origin'],
+      approvals: { tools: values['require-approval'], expiryMs },
       env: process.env,
       logger: createConsoleLogger({ level: logLevel(process.env.CONFAB_LOG_LEVEL) }),
     });

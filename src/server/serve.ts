@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ConfabError } from '../domain/errors.ts';
+import type { ApprovalOptions } from '../engine/approvals/approval-gate.ts';
 import { SessionHub } from '../engine/session-hub.ts';
 import { createModelRegistry } from '../providers/model-registry.ts';
 import { loadProviderConfig } from '../providers/provider-config.ts';
@@ -32,6 +33,8 @@ export type ServeOptions = {
   /** Default: the package's built web app (`web/dist`) when it exists. */
   staticDir?: string;
   limits?: Partial<ServerLimits>;
+  /** Which tools' calls wait for a person's approval, and for how long (see `confab serve --require-approval`). */
+  approvals?: ApprovalOptions;
 };
 
 export type RunningServe = {
@@ -69,7 +72,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     const logger = options.logger ?? silentLogger;
     store = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
     const models = createModelRegistry(config);
-    hub = new SessionHub({ store, models, logger, limits: benchLimits(options.env).hub });
+    hub = new SessionHub({ store, models, logger, limits: benchLimits(options.env).hub, approvals: options.approvals });
     await hub.start();
     const server = await startServer({
       hub,

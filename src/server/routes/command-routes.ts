@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApproveInputSchema } from '../../domain/approval-schemas.ts';
 import { SendInputSchema } from '../../domain/requests.ts';
 import type { Router } from '../http/router.ts';
 import { parseInput } from '../http/parse-input.ts';
@@ -20,5 +21,9 @@ export function addCommandRoutes(router: Router, { hub }: RouteDeps): void {
     .add('POST', '/v1/conversations/:id/continue', async ({ params, body }) => {
       parseInput(NoInputSchema, (await body()) ?? {}, 'continue request');
       return { status: 202, body: await hub.continue(params.id) };
+    })
+    .add('POST', '/v1/conversations/:id/approvals/:approvalId', async ({ params, body }) => {
+      const input = parseInput(ApproveInputSchema, await body(), 'approval answer');
+      return { status: 200, body: await hub.approve(params.id, params.approvalId, input) };
     });
 }

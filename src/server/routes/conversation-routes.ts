@@ -30,7 +30,7 @@ export function addConversationRoutes(router: Router, { hub, models }: RouteDeps
     })
     .add('GET', '/v1/conversations/:id', async ({ params }) => {
       const { state, cursor } = await hub.getConversation(params.id);
-      return { status: 200, body: { conversation: state.conversation, messages: state.messages, runs: state.runs, retry: state.retry ?? null, cursor } };
+      return { status: 200, body: { conversation: state.conversation, messages: state.messages, runs: state.runs, retry: state.retry ?? null, approvals: state.approvals ?? [], cursor } };
     })
     .add('PATCH', '/v1/conversations/:id', async ({ params, body }) => {
       const patch = parseInput(ConversationPatchSchema, await body(), 'conversation patch');
