@@ -21,7 +21,9 @@ export async function startConfab(context: TargetContext): Promise<Target> {
   const projectDir = join(dataDir, 'project');
   mkdirSync(projectDir, { recursive: true });
   const configPath = join(dataDir, 'confab.json');
-  writeFileSync(configPath, JSON.stringify({ providers: { bench: { type: 'openai-compatible', baseURL: `${context.upstreamUrl}/v1`, models: ['m'] } }, defaultModel: 'bench/m' }));
+  // CONFAB_BENCH_CLIENT=ai-sdk|lean picks who reads the upstream (default: the config's default).
+  const client = process.env.CONFAB_BENCH_CLIENT ? { client: process.env.CONFAB_BENCH_CLIENT } : {};
+  writeFileSync(configPath, JSON.stringify({ providers: { bench: { type: 'openai-compatible', baseURL: `${context.upstreamUrl}/v1`, models: ['m'], ...client } }, defaultModel: 'bench/m' }));
   const token = `bench-${Math.random().toString(36).slice(2)}`;
   const profileArgs = context.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', context.cpuProfileDir] : [];
   const server = await spawnServer({

@@ -1,6 +1,6 @@
 import type { ConversationSummary, Message, Part } from '../client/index.ts';
 import { formatAge, formatTable, formatTime } from './format-table.ts';
-import { formatCost, formatToolCall, formatUsage, shorten } from './reply-format.ts';
+import { formatCost, formatPlan, formatToolCall, formatUsage, shorten } from './reply-format.ts';
 import type { Style } from './terminal-style.ts';
 
 /** A conversation list as a table; `marked` gets a `*`, rows are numbered from 1 (for `/switch N`). */
@@ -55,5 +55,7 @@ function formatPart(part: Part, style: Style, maxChars: number): string {
     }
     case 'error':
       return style.red(`✗ ${part.message} (${part.code})`);
+    case 'plan':
+      return style.dim(formatPlan(part.entries));
   }
 }

@@ -1,5 +1,5 @@
 import { retryCount, type Cost, type RetryState, type Run, type Usage } from '../client/index.ts';
-import type { ToolCallPart } from '../domain/schemas.ts';
+import type { PlanEntry, ToolCallPart } from '../domain/schemas.ts';
 import type { StatusTone } from './screen.ts';
 
 /** `⚙ read_file {"path":"README.md"} · running` (input shortened to one line). */
@@ -36,12 +36,18 @@ export function runErrorMessage(run: Run): string {
 }
 
 export function formatUsage(usage: Usage): string {
-  return `${usage.estimated ? '~' : ''}${usage.inputTokens} in, ${usage.outputTokens} out tokens`;
+  return `${usage.estimated ? '~' : ''}${usage.inputTokens} in, ${usage.outputTokens} out tokens${usage.agentReported ? ' (agent-reported)' : ''}`;
 }
 
 export function formatCost(cost: Cost): string {
   const digits = cost.amount >= 0.01 ? 2 : 6;
-  return `${cost.estimated ? '~' : ''}$${cost.amount.toFixed(digits)}`;
+  return `${cost.estimated ? '~' : ''}$${cost.amount.toFixed(digits)}${cost.agentReported ? ' (agent-reported)' : ''}`;
+}
+
+/** A coding agent's plan, one entry a line: [x] done, [~] in progress, [ ] pending. */
+export function formatPlan(entries: PlanEntry[]): string {
+  const mark = { completed: '[x]', in_progress: '[~]', pending: '[ ]' } as const;
+  return ['plan:', ...entries.map((entry) => `  ${mark[entry.status]} ${entry.content}`)].join('\n');
 }
 
 export function formatSeconds(ms: number): string {

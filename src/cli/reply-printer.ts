@@ -1,6 +1,6 @@
 import { messageText, type ConversationState, type Message, type Run, type WatchState } from '../client/index.ts';
 import { isTerminalRunStatus } from '../domain/schemas.ts';
-import { describeRunEnd, formatRetry, formatToolCall } from './reply-format.ts';
+import { describeRunEnd, formatPlan, formatRetry, formatToolCall } from './reply-format.ts';
 import type { Screen } from './screen.ts';
 
 export type ReplyPrinterOptions = {
@@ -77,7 +77,7 @@ export class ReplyPrinter {
       // It writes into the message shown before: only what it adds is news.
       const message = run.assistantMessageId === null ? undefined : findMessage(state, run.assistantMessageId);
       for (const part of message?.parts ?? []) {
-        this.#parts.set(part.id, { messageId: message!.id, printed: part.kind === 'text' ? part.text.length : 0, toolStatus: part.kind === 'tool-call' ? part.state.status : null });
+        this.#parts.set(part.id, { messageId: message!.id, printed: part.kind === 'text' ? part.text.length : 0, toolStatus: part.kind === 'tool-call' ? part.state.status : part.kind === 'plan' ? formatPlan(part.entries) : null });
       }
     } else if (echoUser?.(run, queued)) {
       const user = state.messages.find((message) => message.id === run.userMessageId) ?? run.input;
@@ -103,6 +103,13 @@ export class ReplyPrinter {
       } else if (part.kind === 'tool-call' && part.state.status !== view.toolStatus) {
         view.toolStatus = part.state.status;
         if (part.state.status !== 'pending') screen.statusLine(formatToolCall(part), part.state.status === 'error' ? 'error' : 'info');
+      } else if (part.kind === 'plan') {
+        // A plan is replaced whole on each update: print it again when it changed.
+        const plan = formatPlan(part.entries);
+        if (plan !== view.toolStatus) {
+          view.toolStatus = plan;
+          screen.statusLine(plan);
+        }
       }
     }
     let discarded = false;

@@ -32,6 +32,8 @@ export type {
   Run,
   RunStatus,
   ToolCallPart,
+  PlanPart,
+  PlanEntry,
   ToolCallStatus,
   ToolState,
   Usage,

@@ -24,6 +24,8 @@ export const UsageSchema = z.object({
   cachedInputTokens: z.number().optional(),
   /** True when some of the figures are our estimate, not the provider's report. */
   estimated: z.boolean().optional(),
+  /** True when a coding agent reported the figures (for its whole turn), not a model provider. */
+  agentReported: z.boolean().optional(),
 });
 
 export const CostSchema = z.object({
@@ -31,6 +33,8 @@ export const CostSchema = z.object({
   amount: z.number(),
   currency: z.literal('USD'),
   estimated: z.boolean(),
+  /** True when a coding agent reported the amount, rather than Confab pricing the usage. */
+  agentReported: z.boolean().optional(),
 });
 
 export const ConversationSchema = z.object({
@@ -110,14 +114,28 @@ export const ErrorPartSchema = z.object({
   message: z.string(),
 });
 
+export const PlanEntrySchema = z.object({
+  content: z.string(),
+  status: z.enum(['pending', 'in_progress', 'completed']),
+  priority: z.enum(['high', 'medium', 'low']).optional(),
+});
+
+/** A coding agent's plan or to-do list; each update replaces the part (same id) whole. */
+export const PlanPartSchema = z.object({
+  id: z.string(),
+  kind: z.literal('plan'),
+  entries: z.array(PlanEntrySchema),
+});
+
 export const PartSchema = z.discriminatedUnion('kind', [
   TextPartSchema,
   ReasoningPartSchema,
   ToolCallPartSchema,
   ContextPartSchema,
   ErrorPartSchema,
+  PlanPartSchema,
 ]);
-export const PartKindSchema = z.enum(['text', 'reasoning', 'tool-call', 'context', 'error']);
+export const PartKindSchema = z.enum(['text', 'reasoning', 'tool-call', 'context', 'error', 'plan']);
 /** Kinds that stream through part-start / part-delta / part-end. */
 export const StreamedPartKindSchema = z.enum(['text', 'reasoning']);
 
@@ -226,6 +244,8 @@ export type ReasoningPart = z.infer<typeof ReasoningPartSchema>;
 export type ToolCallPart = z.infer<typeof ToolCallPartSchema>;
 export type ContextPart = z.infer<typeof ContextPartSchema>;
 export type ErrorPart = z.infer<typeof ErrorPartSchema>;
+export type PlanPart = z.infer<typeof PlanPartSchema>;
+export type PlanEntry = z.infer<typeof PlanEntrySchema>;
 export type Part = z.infer<typeof PartSchema>;
 export type PartKind = z.infer<typeof PartKindSchema>;
 export type StreamedPartKind = z.infer<typeof StreamedPartKindSchema>;

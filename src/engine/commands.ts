@@ -11,7 +11,8 @@ import type { ConversationCache } from './conversation-cache.ts';
 import type { HubLimits } from './hub-options.ts';
 import type { LiveConversation } from './live-conversation.ts';
 import type { RunQueue } from './run-queue/run-queue.ts';
-import type { AbortReason, ModelResolver } from './run/run-context.ts';
+import type { ModelResolver } from './run/run-context.ts';
+import type { RunControl } from './run-control/run-control.ts';
 import { titleFromMessage } from './title.ts';
 import { validateConversationPatch, validateSendInput, type ConversationPatch, type SendInput } from './validate.ts';
 
@@ -26,6 +27,7 @@ export class Commands {
   readonly #catalog: Catalog;
   readonly #checkpointer: Checkpointer;
   readonly #runQueue: RunQueue;
+  readonly #runControl: RunControl;
   readonly #models: ModelResolver;
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
@@ -38,6 +40,7 @@ export class Commands {
     catalog: Catalog;
     checkpointer: Checkpointer;
     runQueue: RunQueue;
+    runControl: RunControl;
     models: ModelResolver;
     clock: Clock;
     ids: IdGenerator;
@@ -48,6 +51,7 @@ export class Commands {
     this.#catalog = options.catalog;
     this.#checkpointer = options.checkpointer;
     this.#runQueue = options.runQueue;
+    this.#runControl = options.runControl;
     this.#models = options.models;
     this.#clock = options.clock;
     this.#ids = options.ids;
@@ -105,7 +109,7 @@ export class Commands {
       this.#requireModel(conversation.model);
       const policy: BusyPolicy = input.onBusy ?? conversation.busyPolicy;
       const queuedCount = live.state.runs.filter((run) => run.status === 'queued').length;
-      const busy = live.active !== undefined || queuedCount > 0 || live.state.runs.some((run) => run.status === 'requires-action');
+      const busy = queuedCount > 0 || live.state.runs.some((run) => run.status === 'running' || run.status === 'requires-action');
       if (busy && policy === 'reject') throw new ConfabError('conversation_busy', 'A run is in progress; this conversation rejects new messages while busy.');
       if (queuedCount >= this.#limits.maxQueuedRuns) throw new ConfabError('conversation_busy', `This conversation already has ${queuedCount} queued runs (the limit).`);
 
@@ -132,8 +136,9 @@ export class Commands {
         if (title !== '') live.emit({ type: 'conversation-updated', runId: null, data: { conversation: { ...conversation, title, updatedAt: now } } });
       }
       live.emit({ type: 'run-queued', runId, data: { run } });
-      this.#runQueue.push({ conversationId, runId }, { front: policy === 'interrupt' });
-      if (busy && policy === 'interrupt' && live.active) live.active.controller.abort({ kind: 'stop' } satisfies AbortReason);
+      await this.#runQueue.push({ conversationId, runId }, { front: policy === 'interrupt' });
+      const running = live.state.runs.find((candidate) => candidate.status === 'running');
+      if (busy && policy === 'interrupt' && running) await this.#runControl.requestStop(running.id, { kind: 'stop' });
       // Nothing is acknowledged before it is durable: the queued run carries the user message.
       await this.#durable(live);
       return { message, run };
@@ -149,18 +154,22 @@ export class Commands {
   async stop(conversationId: string, options: { runId?: string } = {}): Promise<{ run: Run | null }> {
     const live = await this.#use(conversationId);
     try {
-      const target = options.runId ? live.findRun(options.runId) : undefined;
-      if (target?.status === 'queued' && this.#runQueue.remove(target.id)) {
+      const target = options.runId
+        ? live.findRun(options.runId)
+        : (live.state.runs.find((run) => run.status === 'running') ?? live.state.runs.find((run) => run.status === 'queued'));
+      if (!target || isTerminalRunStatus(target.status)) return { run: null };
+      if (target.status === 'queued' && (await this.#runQueue.remove(target.id))) {
         const run: Run = { ...target, status: 'stopped', finishReason: 'stopped', endedAt: this.#clock.now() };
         live.emit({ type: 'run-stopped', runId: run.id, data: { run } });
         await this.#durable(live);
         return { run };
       }
-      const active = live.active;
-      if (!active || (options.runId && options.runId !== active.runId)) return { run: null };
-      active.controller.abort({ kind: 'stop' } satisfies AbortReason);
-      await active.done;
-      return { run: live.findRun(active.runId) ?? (await this.#store.getRun(active.runId)) ?? null };
+      // Running, or claimed by a worker that has not started it yet: the stop reaches whichever
+      // worker executes the run (a request before it starts is kept for it), and the answer
+      // waits for the run's end.
+      const ended = live.runEnded(target.id);
+      await this.#runControl.requestStop(target.id, { kind: 'stop' });
+      return { run: (await ended) ?? (await this.#store.getRun(target.id)) ?? null };
     } finally {
       this.#cache.release(live);
     }
@@ -170,7 +179,7 @@ export class Commands {
   async continue(conversationId: string): Promise<{ run: Run }> {
     const live = await this.#use(conversationId);
     try {
-      if (live.active || live.state.runs.some((run) => run.status === 'queued' || run.status === 'requires-action')) {
+      if (live.state.runs.some((run) => run.status === 'queued' || run.status === 'running' || run.status === 'requires-action')) {
         throw new ConfabError('conversation_busy', 'A run is in progress; continue after it ends.');
       }
       this.#requireModel(live.state.conversation.model);
@@ -180,7 +189,7 @@ export class Commands {
       if (!last || !continuable) throw new ConfabError('nothing_to_continue', 'The last run completed; there is nothing to continue.');
       const run = this.#newRun(live, { id: this.#ids('run'), trigger: 'continue', userMessageId: null, input: null, clientRequestId: null, assistantMessageId: last.assistantMessageId });
       live.emit({ type: 'run-queued', runId: run.id, data: { run } });
-      this.#runQueue.push({ conversationId, runId: run.id });
+      await this.#runQueue.push({ conversationId, runId: run.id });
       await this.#durable(live);
       return { run };
     } finally {

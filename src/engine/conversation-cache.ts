@@ -7,6 +7,7 @@ import type { Checkpointer } from './checkpointer.ts';
 import type { EventLog, Fence } from './event-log/event-log.ts';
 import { LiveConversation } from './live-conversation.ts';
 import type { RunQueue } from './run-queue/run-queue.ts';
+import type { RunControl } from './run-control/run-control.ts';
 import type { AbortReason } from './run/run-context.ts';
 
 /**
@@ -19,6 +20,7 @@ export class ConversationCache {
   readonly #store: Store;
   readonly #eventLog: EventLog;
   readonly #runQueue: RunQueue;
+  readonly #runControl: RunControl;
   readonly #checkpointer: Checkpointer;
   readonly #clock: Clock;
   readonly #idleReleaseMs: number;
@@ -26,10 +28,11 @@ export class ConversationCache {
   readonly #loading = new Map<string, Promise<LiveConversation>>();
   #closing = false;
 
-  constructor(options: { store: Store; eventLog: EventLog; runQueue: RunQueue; checkpointer: Checkpointer; clock: Clock; idleReleaseMs: number }) {
+  constructor(options: { store: Store; eventLog: EventLog; runQueue: RunQueue; runControl: RunControl; checkpointer: Checkpointer; clock: Clock; idleReleaseMs: number }) {
     this.#store = options.store;
     this.#eventLog = options.eventLog;
     this.#runQueue = options.runQueue;
+    this.#runControl = options.runControl;
     this.#checkpointer = options.checkpointer;
     this.#clock = options.clock;
     this.#idleReleaseMs = options.idleReleaseMs;
@@ -93,7 +96,7 @@ export class ConversationCache {
     // Runs held behind one parked for an approval stay queued through a restart, as the parked run stays.
     const parked = live.state.runs.some((run) => run.status === 'requires-action');
     for (const run of live.state.runs.filter((candidate) => candidate.status === 'queued')) {
-      this.#runQueue.remove(run.id);
+      await this.#runQueue.remove(run.id);
       if (reason.kind === 'shutdown' && !parked) {
         if (run.input) live.emit({ type: 'message-created', runId: run.id, data: { message: run.input } });
         live.emit({ type: 'run-interrupted', runId: run.id, data: { run: { ...run, status: 'interrupted', finishReason: 'interrupted', endedAt: this.#clock.now() } } });
@@ -108,7 +111,9 @@ export class ConversationCache {
     }
     const active = live.active;
     if (active) {
-      active.controller.abort(reason);
+      // A deletion reaches the run wherever it executes; a shutdown ends only this node's work.
+      if (reason.kind === 'delete') await this.#runControl.requestStop(active.runId, reason);
+      else active.controller.abort(reason);
       await active.done;
     }
     await live.flush().catch(() => {});

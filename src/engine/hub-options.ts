@@ -5,6 +5,7 @@ import type { Logger } from '../util/logger.ts';
 import type { ApprovalOptions } from './approvals/approval-gate.ts';
 import type { EventLog } from './event-log/event-log.ts';
 import type { RunQueue } from './run-queue/run-queue.ts';
+import type { RunControl } from './run-control/run-control.ts';
 import type { RetryOptions } from './run/retry-policy.ts';
 import type { ModelResolver, ToolExecutor } from './run/run-context.ts';
 
@@ -19,6 +20,8 @@ export type SessionHubOptions = {
   eventLog?: EventLog;
   /** Defaults to the in-process queue. */
   runQueue?: RunQueue;
+  /** Defaults to the in-process run control. */
+  runControl?: RunControl;
   clock?: Clock;
   ids?: IdGenerator;
   random?: () => number;

@@ -1,5 +1,5 @@
 import { ConfabError } from '../domain/errors.ts';
-import type { ConversationState, Run } from '../domain/schemas.ts';
+import { isTerminalRunStatus, type ConversationState, type Run } from '../domain/schemas.ts';
 import { applyEvent } from '../events/apply-event.ts';
 import { formatCursor, parseCursor } from '../events/cursor.ts';
 import type { ConfabEvent } from '../events/definitions.ts';
@@ -31,11 +31,11 @@ export class LiveConversation {
   /** Seq of the last event folded into `state`. */
   #foldedSeq: number;
   #pending: Pending | undefined;
-  /** The chain of appends, never rejected (so a failure cannot wedge later appends)… */
-  #appending: Promise<void> = Promise.resolve();
-  /** …and the latest append itself, which `flush` reports. */
+  /** The latest append issued (it never rejects), and a failure `flush` has yet to report. */
   #lastAppend: Promise<void> = Promise.resolve();
+  #appendError: unknown;
   #foldSubscription: LogSubscription | undefined;
+  #runEndWaiters: { runId: string; resolve: (run: Run | null) => void }[] = [];
   readonly #onDirty: (live: LiveConversation) => void;
   readonly #onUnsubscribe: (live: LiveConversation) => void;
   readonly #onStaleFence: (fence: Fence) => void;
@@ -64,6 +64,7 @@ export class LiveConversation {
           this.state = applyEvent(this.state, event);
           this.#foldedSeq = event.seq;
         }
+        if (this.#runEndWaiters.length > 0) this.#settleRunEndWaiters();
       },
       gap: () => {
         throw new Error(`the log of ${this.id} lost events this node had not folded yet`);
@@ -88,30 +89,32 @@ export class LiveConversation {
   }
 
   /** Resolves once everything emitted so far is appended and folded into `state`. */
-  flush(): Promise<void> {
+  async flush(): Promise<void> {
     this.#appendPending();
-    return this.#lastAppend;
+    await this.#lastAppend;
+    const error = this.#appendError;
+    if (error !== undefined) {
+      this.#appendError = undefined;
+      throw error;
+    }
   }
 
   #appendPending(): void {
     const pending = this.#pending;
     if (!pending) return;
     this.#pending = undefined;
-    const append = this.#appending.then(async () => {
-      try {
-        const events = await this.log.append(pending.drafts, pending.fence);
-        events.forEach((event, index) => {
-          if (!pending.persisted[index]) this.#markDirty(event);
-        });
+    // Issued at once, in order: the log applies one caller's appends in the order it made them.
+    this.#lastAppend = this.log.append(pending.drafts, pending.fence).then(
+      (events) => {
+        for (let index = 0; index < events.length; index++) if (!pending.persisted[index]) this.#markDirty(events[index]!);
         // Records already stored still move the stored `lastSeq` on, at the next checkpoint.
         if (pending.persisted.includes(true)) this.#onDirty(this);
-      } catch (error) {
+      },
+      (error: unknown) => {
         if (pending.fence && ConfabError.is(error, 'stale_fence')) this.#onStaleFence(pending.fence);
-        else throw error;
-      }
-    });
-    this.#lastAppend = append;
-    this.#appending = append.catch(() => {});
+        else this.#appendError = error;
+      },
+    );
   }
 
   /**
@@ -166,6 +169,32 @@ export class LiveConversation {
     return this.#foldedSeq;
   }
 
+  /**
+   * Resolves with the run once the fold shows it ended (wherever it executes), or with null when
+   * the run is unknown here or the conversation is closed first.
+   */
+  runEnded(runId: string): Promise<Run | null> {
+    return new Promise((resolve) => {
+      this.#runEndWaiters.push({ runId, resolve });
+      this.#settleRunEndWaiters();
+    });
+  }
+
+  #settleRunEndWaiters(): void {
+    this.#runEndWaiters = this.#runEndWaiters.filter((waiter) => {
+      const run = this.findRun(waiter.runId);
+      if (run && isTerminalRunStatus(run.status)) {
+        waiter.resolve(run);
+        return false;
+      }
+      if (!run || this.deleted) {
+        waiter.resolve(run ?? null);
+        return false;
+      }
+      return true;
+    });
+  }
+
   findRun(runId: string): Run | undefined {
     return this.state.runs.find((run) => run.id === runId);
   }
@@ -176,6 +205,7 @@ export class LiveConversation {
 
   /** Stops folding and frees the log. */
   close(): void {
+    for (const waiter of this.#runEndWaiters.splice(0)) waiter.resolve(this.findRun(waiter.runId) ?? null);
     this.#foldSubscription?.close();
     this.log.close();
   }

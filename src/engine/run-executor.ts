@@ -1,7 +1,8 @@
 import type { Store } from '../store/store.ts';
 import type { Logger } from '../util/logger.ts';
 import type { ConversationCache } from './conversation-cache.ts';
-import type { RunJob } from './run-queue/run-queue.ts';
+import type { RunClaim, RunJob } from './run-queue/run-queue.ts';
+import type { RunControl } from './run-control/run-control.ts';
 import { executeRun } from './run/execute-run.ts';
 import type { AbortReason, RunDependencies, RunWriter } from './run/run-context.ts';
 import type { Fence } from './event-log/event-log.ts';
@@ -9,7 +10,7 @@ import type { LiveConversation } from './live-conversation.ts';
 
 /**
  * The worker role: executes the run a queue hands it, on the conversation's live state, with a
- * controller that `stop` aborts. Tools work in the conversation's project directory and nowhere
+ * controller that stops and lost claims abort. Tools work in the conversation's project directory and nowhere
  * else: a project that no longer exists fails the run, it never falls back to another directory.
  */
 export class RunExecutor {
@@ -17,16 +18,21 @@ export class RunExecutor {
   readonly #cache: ConversationCache;
   readonly #deps: RunDependencies;
   readonly #logger: Logger;
+  readonly #runControl: RunControl;
 
-  constructor(options: { store: Store; cache: ConversationCache; deps: RunDependencies; logger: Logger }) {
+  constructor(options: { store: Store; cache: ConversationCache; runControl: RunControl; deps: RunDependencies; logger: Logger }) {
     this.#store = options.store;
+    this.#runControl = options.runControl;
     this.#cache = options.cache;
     this.#deps = options.deps;
     this.#logger = options.logger;
   }
 
-  /** `stop`: the run was stopped before it could start (a parked run stopped after it was answered). */
-  async execute(job: RunJob, options: { stop?: boolean } = {}): Promise<void> {
+  /**
+   * Executes one claimed run. Stops arrive through run control (from any node, never lost between
+   * claim and start); a lost claim aborts the run as `fenced`, and the log refuses its writes.
+   */
+  async execute(job: RunJob, claim: RunClaim): Promise<void> {
     const live = this.#cache.peek(job.conversationId);
     if (!live) return;
     // The command that queued the run may not be folded yet.
@@ -35,22 +41,25 @@ export class RunExecutor {
     // A parked run (`requires-action`) is handed out again to resume once its approvals are settled.
     if (!queued || (queued.status !== 'queued' && queued.status !== 'requires-action') || live.deleted) return;
     const controller = new AbortController();
-    if (options.stop) controller.abort({ kind: 'stop' } satisfies AbortReason);
     let finished!: () => void;
     live.active = { runId: job.runId, controller, done: new Promise<void>((resolve) => (finished = resolve)) };
     this.#cache.hold(live);
+    const fenced = () => controller.abort({ kind: 'fenced' } satisfies AbortReason);
+    claim.signal.addEventListener('abort', fenced, { once: true });
+    const watch = await this.#runControl.watch(job.runId, (reason) => controller.abort(reason satisfies AbortReason));
     try {
-      // In-process, each execution is the run's first and only claim; a distributed queue hands
-      // out later attempts when it re-dispatches a run whose worker died.
-      const fence: Fence = { runId: job.runId, attempt: 1 };
+      const fence: Fence = { runId: job.runId, attempt: claim.attempt };
       await live.log.claim(fence);
       const project = await this.#store.getProject(live.state.conversation.projectName);
       await executeRun(runWriter(live, fence), queued, project?.path, controller.signal, this.#deps);
     } catch (error) {
       this.#logger.error('run crashed', { runId: job.runId, error });
     } finally {
+      watch.close();
+      claim.signal.removeEventListener('abort', fenced);
       // The run's last events are folded before anyone waiting on `done` reads the run.
       await live.flush().catch((error: unknown) => this.#logger.error('could not append the end of a run', { runId: job.runId, error }));
+      await this.#runControl.settle(job.runId);
       live.active = undefined;
       finished();
       this.#cache.release(live);
@@ -60,6 +69,8 @@ export class RunExecutor {
 
 /** The narrow view of a live conversation the run loop gets: every event it emits carries the claim. */
 function runWriter(live: LiveConversation, fence: Fence): RunWriter {
+  const fenced = { fence };
+  const fencedPersisted = { fence, persisted: true };
   return {
     id: live.id,
     get state() {
@@ -71,7 +82,7 @@ function runWriter(live: LiveConversation, fence: Fence): RunWriter {
     get foldedSeq() {
       return live.foldedSeq;
     },
-    emit: (draft, options) => live.emit(draft, { ...options, fence }),
+    emit: (draft, options) => live.emit(draft, options?.persisted ? fencedPersisted : fenced),
     flush: () => live.flush(),
   };
 }

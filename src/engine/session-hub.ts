@@ -23,6 +23,7 @@ import { recoverInterruptedRuns } from './recovery.ts';
 import { RunExecutor } from './run-executor.ts';
 import { MemoryRunQueue } from './run-queue/memory-run-queue.ts';
 import type { RunQueue } from './run-queue/run-queue.ts';
+import { MemoryRunControl } from './run-control/memory-run-control.ts';
 import { defaultRetryOptions } from './run/retry-policy.ts';
 import type { RunDependencies } from './run/run-context.ts';
 import type { Subscription } from './subscription.ts';
@@ -57,6 +58,7 @@ export class SessionHub {
     this.#logger = options.logger ?? silentLogger;
     const eventLog = options.eventLog ?? new MemoryEventLog({ clock: this.#clock, capacity: this.limits.logCapacity, newEpoch: () => randomBytes(6).toString('base64url') });
     const runQueue = options.runQueue ?? new MemoryRunQueue({ concurrency: this.limits.maxConcurrentRuns });
+    const runControl = options.runControl ?? new MemoryRunControl();
     this.#runQueue = runQueue;
     this.#checkpointer = new Checkpointer({ store: this.#store, clock: this.#clock, intervalMs: this.limits.checkpointIntervalMs, logger: this.#logger });
     const tools = options.tools ?? defaultTools();
@@ -74,13 +76,13 @@ export class SessionHub {
       maxSteps: this.limits.maxSteps,
     };
     const shared = { store: this.#store, clock: this.#clock, ids, limits: this.limits, models: options.models };
-    this.#cache = new ConversationCache({ ...shared, eventLog, runQueue, checkpointer: this.#checkpointer, idleReleaseMs: this.limits.idleReleaseMs });
+    this.#cache = new ConversationCache({ ...shared, eventLog, runQueue, runControl, checkpointer: this.#checkpointer, idleReleaseMs: this.limits.idleReleaseMs });
     this.#catalog = new Catalog({ ...shared, cache: this.#cache });
-    this.#commands = new Commands({ ...shared, cache: this.#cache, catalog: this.#catalog, checkpointer: this.#checkpointer, runQueue });
+    this.#commands = new Commands({ ...shared, cache: this.#cache, catalog: this.#catalog, checkpointer: this.#checkpointer, runQueue, runControl });
     this.#desk = new ApprovalDesk({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, timers: this.#timers, logger: this.#logger });
-    this.#parked = new ParkedRuns({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, desk: this.#desk });
-    const executor = new RunExecutor({ store: this.#store, cache: this.#cache, deps, logger: this.#logger });
-    runQueue.setWorker(this.#parked.worker((job, options) => executor.execute(job, options)));
+    this.#parked = new ParkedRuns({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, runControl, desk: this.#desk });
+    const executor = new RunExecutor({ store: this.#store, cache: this.#cache, runControl, deps, logger: this.#logger });
+    runQueue.setWorker(this.#parked.worker((job, claim) => executor.execute(job, claim)));
   }
 
   /**
@@ -208,6 +210,7 @@ export class SessionHub {
   async close(): Promise<void> {
     this.#timers.clear();
     await this.#cache.close();
+    await this.#runQueue.close();
     await this.#checkpointer.flush();
   }
 }

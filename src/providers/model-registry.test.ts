@@ -43,6 +43,7 @@ describe('model registry: resolve, list, default', () => {
       provider: 'local',
       source: 'function',
       pricing: { inputPerMillion: 0.5, outputPerMillion: 1.5 },
+      client: 'lean',
     });
     assert.equal(registry.resolve('local/m2').pricing, undefined);
   });
@@ -110,22 +111,51 @@ describe('model registry: resolved models talk to the configured endpoint', () =
     await anthropicPeer.close();
   });
 
-  test('a file provider sends its key and headers, through the injected fetch', async () => {
+  test('a file provider sends its key and headers, read by the lean client (the default)', async () => {
     const config = configWith(
       { providers: { local: { type: 'openai-compatible', baseURL: openaiPeer.url, apiKey: { env: 'LOCAL_KEY' }, headers: { 'x-team': 'core' }, models: ['m1'] } } },
       { LOCAL_KEY: 'local-secret' },
     );
-    const fetched: string[] = [];
-    const registry = createModelRegistry(config, { fetch: (input, init) => (fetched.push(String(input)), fetch(input, init)) });
+    const resolved = createModelRegistry(config).resolve('local/m1');
+    assert.equal(resolved.client, 'lean');
     openaiPeer.enqueue({ kind: 'stream', chunks: [{ text: 'hi' }] });
-    const parts = await collectParts(registry.resolve('local/m1').source);
+    const parts = await collectParts(resolved.source);
     assert.equal(parts.at(-1)?.type, 'finish');
     const request = openaiPeer.requests.at(-1)!;
     assert.equal(request.headers.authorization, 'Bearer local-secret');
     assert.equal(request.headers['x-team'], 'core');
     assert.equal(request.body.model, 'm1');
     assert.deepEqual(request.body.stream_options, { include_usage: true });
+  });
+
+  test('client "ai-sdk" reads the provider through the AI SDK package, with the injected fetch', async () => {
+    const config = configWith(
+      { providers: { local: { type: 'openai-compatible', baseURL: openaiPeer.url, apiKey: { env: 'LOCAL_KEY' }, headers: { 'x-team': 'core' }, client: 'ai-sdk', models: ['m1'] } } },
+      { LOCAL_KEY: 'local-secret' },
+    );
+    const fetched: string[] = [];
+    const resolved = createModelRegistry(config, { fetch: (input, init) => (fetched.push(String(input)), fetch(input, init)) }).resolve('local/m1');
+    assert.equal(resolved.client, 'ai-sdk');
+    openaiPeer.enqueue({ kind: 'stream', chunks: [{ text: 'hi' }] });
+    const parts = await collectParts(resolved.source);
+    assert.equal(parts.at(-1)?.type, 'finish');
+    const request = openaiPeer.requests.at(-1)!;
+    assert.equal(request.headers.authorization, 'Bearer local-secret');
+    assert.equal(request.headers['x-team'], 'core');
     assert.deepEqual(fetched, [`${openaiPeer.url}/chat/completions`]);
+  });
+
+  test('options the lean client does not implement keep that model on the AI SDK package', () => {
+    const config = configWith({
+      providers: {
+        claude: { type: 'anthropic', apiKey: 'k', models: { plain: {}, thinking: { providerOptions: { anthropic: { thinking: { type: 'enabled', budgetTokens: 2000 } } } }, cached: { providerOptions: { anthropic: { cacheControl: { type: 'ephemeral' } } } } } },
+        oa: { type: 'openai', apiKey: 'k', models: { flex: { providerOptions: { openai: { serviceTier: 'flex' } } }, effort: { providerOptions: { openai: { reasoningEffort: 'low' } } } } },
+        'my-azure': { type: 'openai', apiKey: 'k' },
+      },
+    });
+    const registry = createModelRegistry(config);
+    const clients = ['claude/plain', 'claude/thinking', 'claude/cached', 'oa/flex', 'oa/effort', 'my-azure/gpt-4o'].map((id) => registry.resolve(id).client);
+    assert.deepEqual(clients, ['lean', 'lean', 'ai-sdk', 'ai-sdk', 'lean', 'ai-sdk']);
   });
 
   test('OPENAI_BASE_URL moves the env openai provider, which speaks chat completions', async () => {

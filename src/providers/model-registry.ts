@@ -5,8 +5,11 @@ import type { LanguageModelV4 } from '@ai-sdk/provider';
 import { ConfabError } from '../domain/errors.ts';
 import type { ModelInfo } from '../domain/records.ts';
 import { createAiSdkStepSource } from './ai-sdk/ai-sdk-step-source.ts';
+import { createHttpPost, type HttpPost } from './lean/http-post.ts';
+import { createLeanStepSource, LeanUnsupported } from './lean/lean-step-source.ts';
+import { leanWireFor } from './lean/wire-for-provider.ts';
 import { builtInPricing, type Pricing } from './pricing.ts';
-import { providerOptionsFor, type ProviderConfig, type ProviderSettings } from './provider-config.ts';
+import { providerOptionsFor, type ProviderClient, type ProviderConfig, type ProviderSettings } from './provider-config.ts';
 import type { StepSource } from './stream-part.ts';
 
 /**
@@ -21,12 +24,14 @@ export interface ModelRegistry {
   defaultModel(): string | undefined;
 }
 
-export type ResolvedModel = { id: string; provider: string; source: StepSource; pricing: Pricing | undefined };
+/** `client`: who reads this model's stream (`ai-sdk` also when the lean reader does not implement the model's options). */
+export type ResolvedModel = { id: string; provider: string; source: StepSource; pricing: Pricing | undefined; client: ProviderClient };
 export type ModelListing = ModelInfo;
 
 export type ModelRegistryOptions = {
+  /** The `fetch` the AI SDK client uses (the lean client speaks `node:http` itself). */
   fetch?: typeof globalThis.fetch;
-  /** Passed to every step source; see `createAiSdkStepSource`. */
+  /** Passed to every step source; see `createAiSdkStepSource` and `createLeanStepSource`. */
   idleTimeoutMs?: number;
   /** Bound on cached model instances (env providers accept any id a client sends). Default 256. */
   maxCachedModels?: number;
@@ -39,6 +44,8 @@ const enablingEnv = 'OPENAI_API_KEY, ANTHROPIC_API_KEY or OLLAMA_HOST';
 export function createModelRegistry(config: ProviderConfig, options: ModelRegistryOptions = {}): ModelRegistry {
   const providers = new Map(config.providers.map((provider) => [provider.name, provider]));
   const factories = new Map<string, (modelId: string) => LanguageModelV4>();
+  /** One keep-alive socket pool per provider for the lean client. */
+  const posts = new Map<string, HttpPost>();
   const cache = new Map<string, ResolvedModel>();
   const maxCachedModels = options.maxCachedModels ?? 256;
 
@@ -52,6 +59,23 @@ export function createModelRegistry(config: ProviderConfig, options: ModelRegist
       factories.set(provider.name, factory);
     }
     return factory;
+  };
+
+  const sourceFor = (provider: ProviderSettings, model: string): { source: StepSource; client: ProviderClient } => {
+    const providerOptions = providerOptionsFor(provider, model);
+    const aiSdk = createAiSdkStepSource(factoryFor(provider)(model), { idleTimeoutMs: options.idleTimeoutMs, providerOptions });
+    if (provider.client === 'ai-sdk') return { source: aiSdk, client: 'ai-sdk' };
+    let wire;
+    try {
+      wire = leanWireFor(provider, model, baseURLOf(provider), providerOptions);
+    } catch (error) {
+      if (error instanceof LeanUnsupported) return { source: aiSdk, client: 'ai-sdk' };
+      throw error;
+    }
+    let post = posts.get(provider.name);
+    if (!post) posts.set(provider.name, (post = createHttpPost()));
+    // A request the lean wire does not build itself (a rare prompt or tool schema) runs on the AI SDK.
+    return { source: createLeanStepSource(wire, { idleTimeoutMs: options.idleTimeoutMs, post, fallback: aiSdk }), client: 'lean' };
   };
 
   return {
@@ -72,12 +96,7 @@ export function createModelRegistry(config: ProviderConfig, options: ModelRegist
         const available = Object.keys(provider.models).map((name) => `${provider.name}/${name}`);
         throw new ConfabError('unknown_model', `Unknown model ${JSON.stringify(modelId)}. Provider "${provider.name}" offers: ${available.join(', ') || '(none)'}`);
       }
-      const resolved: ResolvedModel = {
-        id: modelId,
-        provider: provider.name,
-        source: createAiSdkStepSource(factoryFor(provider)(model), { idleTimeoutMs: options.idleTimeoutMs, providerOptions: providerOptionsFor(provider, model) }),
-        pricing: priceOf(provider, model),
-      };
+      const resolved: ResolvedModel = { id: modelId, provider: provider.name, ...sourceFor(provider, model), pricing: priceOf(provider, model) };
       if (cache.size >= maxCachedModels) cache.delete(cache.keys().next().value!);
       cache.set(modelId, resolved);
       return resolved;
@@ -121,14 +140,18 @@ function createFactory(provider: ProviderSettings, fetch: typeof globalThis.fetc
       return (modelId) => factory.chatModel(modelId);
     }
     case 'openai': {
-      const factory = createOpenAI({ ...common, name: provider.name, baseURL: provider.baseURL ?? publicBaseURL.openai });
+      const factory = createOpenAI({ ...common, name: provider.name, baseURL: baseURLOf(provider) });
       return provider.api === 'responses' ? (modelId) => factory.responses(modelId) : (modelId) => factory.chat(modelId);
     }
     case 'anthropic': {
-      const factory = createAnthropic({ ...common, baseURL: provider.baseURL ?? publicBaseURL.anthropic });
+      const factory = createAnthropic({ ...common, baseURL: baseURLOf(provider) });
       return (modelId) => factory.languageModel(modelId);
     }
   }
+}
+
+function baseURLOf(provider: ProviderSettings): string {
+  return provider.type === 'openai-compatible' ? provider.baseURL! : (provider.baseURL ?? publicBaseURL[provider.type]);
 }
 
 function describeProviders(config: ProviderConfig): string {

@@ -81,7 +81,7 @@ describe('the config file', () => {
         headers: { 'x-team': 'core' },
         models: { m1: { inputPerMillion: 0.5, outputPerMillion: 1.5 }, m2: {} },
       },
-      openai: { type: 'openai', apiKey: 'file-key', api: 'responses', models: ['gpt-4.1'] },
+      openai: { type: 'openai', apiKey: 'file-key', api: 'responses', client: 'ai-sdk', models: ['gpt-4.1'] },
     },
     pricing: { 'openai/gpt-4o': { inputPerMillion: 2, outputPerMillion: 8 } },
     defaultModel: 'local/m2',
@@ -98,6 +98,7 @@ describe('the config file', () => {
     assert.deepEqual(config.providers[0].headers, { 'x-team': 'core' });
     assert.deepEqual(config.providers[1].models, { 'gpt-4.1': null });
     assert.equal(config.providers[1].api, 'responses');
+    assert.deepEqual(config.providers.map((provider) => provider.client), ['lean', 'ai-sdk', 'lean']);
     assert.deepEqual(config.pricing, { 'openai/gpt-4o': { inputPerMillion: 2, outputPerMillion: 8 } });
     assert.equal(config.defaultModel, 'local/m2');
   });
@@ -124,6 +125,7 @@ describe('the config file', () => {
     ['a missing baseURL for openai-compatible', { providers: { x: { type: 'openai-compatible' } } }, ['providers.x.baseURL', 'required']],
     ['a missing apiKey for anthropic', { providers: { x: { type: 'anthropic' } } }, ['providers.x.apiKey', 'required']],
     ['api on a non-openai provider', { providers: { x: { type: 'anthropic', apiKey: 'k', api: 'chat' } } }, ['providers.x.api']],
+    ['an unknown client', { providers: { x: { type: 'openai', apiKey: 'k', client: 'fetch' } } }, ['providers.x.client']],
     ['half a price', { providers: { x: { type: 'openai-compatible', baseURL: 'http://h/v1', models: { m: { inputPerMillion: 1 } } } } }, ['providers.x.models.m']],
     ['a negative price', { pricing: { 'openai/gpt-4o': { inputPerMillion: -1, outputPerMillion: 1 } } }, ['pricing.openai/gpt-4o.inputPerMillion']],
     ['a provider name with a slash', { providers: { 'a/b': { type: 'openai', apiKey: 'k' } } }, ['providers.a/b']],

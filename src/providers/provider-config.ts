@@ -36,12 +36,16 @@ export type ProviderSettings = {
   headers: Record<string, string> | undefined;
   /** For type `openai`: which OpenAI API to speak. */
   api: 'chat' | 'responses';
+  /** Who reads the provider's stream: Confab's own lean reader (default), or the AI SDK provider package. */
+  client: ProviderClient;
   /** Declared models and their price (null: none given). Undefined: the provider accepts any model id. */
   models: Record<string, Pricing | null> | undefined;
   /** Sent with every request (the AI SDK's `providerOptions`), per model: the provider's and the model's own, merged. */
   providerOptions: { provider: ProviderOptions | undefined; models: Record<string, ProviderOptions> };
   source: 'env' | 'file';
 };
+
+export type ProviderClient = 'lean' | 'ai-sdk';
 
 /** The AI SDK's `providerOptions`: per provider package key, an object of its options (the same shape as the metadata it sends). */
 export type ProviderOptions = ProviderMetadata;
@@ -83,6 +87,9 @@ const ProviderSchema = z
     // Chat completions by default: it is the wire our test peer speaks and the one the most
     // servers and proxies implement; `responses` is opt-in for OpenAI-only features.
     api: z.enum(['chat', 'responses']).optional(),
+    // Confab's lean stream reader by default; the AI SDK package when a user wants it (and for
+    // options the lean reader does not implement, which the registry detects by itself).
+    client: z.enum(['lean', 'ai-sdk']).optional(),
     providerOptions: ProviderOptionsSchema.optional(),
     models: z.preprocess(
       (value) => (Array.isArray(value) ? Object.fromEntries(value.map((name) => [name, {}])) : value),
@@ -121,6 +128,7 @@ export function loadProviderConfig(options: LoadProviderConfigOptions): Provider
     apiKey: resolveApiKey(provider.apiKey, env, path, name),
     headers: provider.headers,
     api: provider.api ?? 'chat',
+    client: provider.client ?? 'lean',
     models: provider.models ? Object.fromEntries(Object.entries(provider.models).map(([model, entry]) => [model, toPricing(entry)])) : undefined,
     providerOptions: {
       provider: provider.providerOptions,
@@ -138,7 +146,7 @@ export function loadProviderConfig(options: LoadProviderConfigOptions): Provider
 
 function providersFromEnv(env: Record<string, string | undefined>): ProviderSettings[] {
   const providers: ProviderSettings[] = [];
-  const base = { headers: undefined, api: 'chat' as const, models: undefined, providerOptions: { provider: undefined, models: {} }, source: 'env' as const };
+  const base = { headers: undefined, api: 'chat' as const, client: 'lean' as const, models: undefined, providerOptions: { provider: undefined, models: {} }, source: 'env' as const };
   const openaiKey = nonEmpty(env.OPENAI_API_KEY);
   if (openaiKey) {
     providers.push({ ...base, name: 'openai', type: 'openai', apiKey: openaiKey, baseURL: envURL(env, 'OPENAI_BASE_URL') });

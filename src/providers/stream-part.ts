@@ -1,4 +1,4 @@
-import type { ProviderMetadata, Usage } from '../domain/schemas.ts';
+import type { PlanEntry, ProviderMetadata, Usage } from '../domain/schemas.ts';
 
 /**
  * The normalized stream a run loop consumes. A provider-driven step (one model request) yields
@@ -19,8 +19,13 @@ export type StreamPart =
   | { type: 'tool-result'; toolCallId: string; toolName: string; output: unknown; isError: boolean }
   /** A coding agent's own session id, stored on the run so the agent can be resumed. */
   | { type: 'agent-session'; sessionId: string }
-  /** The step ended. Usage is what the provider reported, if anything. */
-  | { type: 'finish'; finishReason: StepFinishReason; usage: Usage | undefined };
+  /** A coding agent's plan or to-do list, whole (each one replaces the last). */
+  | { type: 'plan'; entries: PlanEntry[] }
+  /**
+   * The step (or, from an agent, the whole turn) ended. Usage is what the provider or agent
+   * reported, if anything; `costUsd` is a cost the agent reported itself.
+   */
+  | { type: 'finish'; finishReason: StepFinishReason; usage: Usage | undefined; costUsd?: number };
 
 export type StepFinishReason = 'stop' | 'length' | 'content-filter' | 'tool-calls' | 'other';
 

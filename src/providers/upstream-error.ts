@@ -34,3 +34,9 @@ export class UpstreamError extends Error {
     return typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'UpstreamError' && typeof (value as UpstreamError).code === 'string';
   }
 }
+
+/** Any failure of a source as an UpstreamError: one that is not already classified is `unknown`, not retried. */
+export function toUpstreamError(error: unknown): UpstreamError {
+  if (UpstreamError.is(error)) return error;
+  return new UpstreamError({ code: 'unknown', message: 'The model request failed unexpectedly.', retryable: false, cause: error });
+}

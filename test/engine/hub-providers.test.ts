@@ -1,6 +1,8 @@
 /**
- * The engine end to end with the real AI SDK provider packages, configured through the real model
- * registry, against fake upstream servers speaking the OpenAI and Anthropic wire protocols.
+ * The engine end to end with real step sources, configured through the real model registry,
+ * against fake upstream servers speaking the OpenAI and Anthropic wire protocols. The streaming
+ * cases run with both clients (Confab's lean reader and the AI SDK provider packages); the rest
+ * with the config's default.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -31,23 +33,24 @@ after(async () => {
   await anthropic.close();
 });
 
-function registry() {
+/** `client`: who reads the providers' streams (the config's default when not given). */
+function registry(client?: 'lean' | 'ai-sdk') {
   const config = loadProviderConfig({
     env: {},
     configPath: '/virtual/confab.json',
     readFile: () =>
       JSON.stringify({
         providers: {
-          local: { type: 'openai-compatible', baseURL: openai.url, apiKey: 'sk-test', models: { m1: { inputPerMillion: 1, outputPerMillion: 2 } } },
-          claude: { type: 'anthropic', baseURL: anthropic.url, apiKey: 'sk-ant-test', models: { sonnet: { inputPerMillion: 3, outputPerMillion: 15 } } },
+          local: { type: 'openai-compatible', baseURL: openai.url, apiKey: 'sk-test', ...(client && { client }), models: { m1: { inputPerMillion: 1, outputPerMillion: 2 } } },
+          claude: { type: 'anthropic', baseURL: anthropic.url, apiKey: 'sk-ant-test', ...(client && { client }), models: { sonnet: { inputPerMillion: 3, outputPerMillion: 15 } } },
         },
       }),
   });
   return createModelRegistry(config);
 }
 
-async function hubOn(model: string, options: Partial<SessionHubOptions> = {}) {
-  const fixture = await makeHub(registry(), { ...options, model });
+async function hubOn(model: string, options: Partial<SessionHubOptions> = {}, client?: 'lean' | 'ai-sdk') {
+  const fixture = await makeHub(registry(client), { ...options, model });
   const events = new EventCollector(await fixture.hub.subscribe(fixture.conversation.id));
   return { ...fixture, events };
 }
@@ -62,13 +65,13 @@ const deltas = (collector: EventCollector, kind: 'text' | 'reasoning') => {
   return out;
 };
 
-for (const target of [
+for (const client of ['lean', 'ai-sdk'] as const) for (const target of [
   { name: 'openai-compatible', model: 'local/m1', upstream: () => openai },
   { name: 'anthropic', model: 'claude/sonnet', upstream: () => anthropic },
 ]) {
-  describe(`through ${target.name}`, () => {
+  describe(`through ${target.name} (${client} client)`, () => {
     it('streams reasoning and text, token by token, and stores exactly that text', async () => {
-      const { hub, conversation, store, events, cleanup } = await hubOn(target.model);
+      const { hub, conversation, store, events, cleanup } = await hubOn(target.model, {}, client);
       try {
         target.upstream().enqueue({
           kind: 'stream',
@@ -94,7 +97,7 @@ for (const target of [
     });
 
     it('runs a two-step tool loop with a project tool and sends the result back in the wire format', async () => {
-      const { hub, conversation, events, cleanup } = await hubOn(target.model);
+      const { hub, conversation, events, cleanup } = await hubOn(target.model, {}, client);
       try {
         const upstream = target.upstream();
         const before = upstream.requests.length;
@@ -118,7 +121,7 @@ for (const target of [
     });
 
     it('stops mid-stream: the provider request is aborted, the partial is stored as stopped', async () => {
-      const { hub, conversation, store, events, cleanup } = await hubOn(target.model);
+      const { hub, conversation, store, events, cleanup } = await hubOn(target.model, {}, client);
       try {
         const upstream = target.upstream();
         const aborted = upstream.abortedCount;

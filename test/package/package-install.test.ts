@@ -159,8 +159,16 @@ describe('the packed packages, installed in a fresh project', () => {
     }
   });
 
+  /** A directory of its own for each check: the server registers a directory as one project only. */
+  function checkDir(label: string): string {
+    const dir = join(projectDir, label.replace(/[^a-z0-9-]/gi, '-'));
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
   async function sdkCheck(node: string, moduleName: string): Promise<unknown> {
-    const { stdout } = await runOk(node, ['sdk-check.mjs', moduleName, served!.url, served!.token, projectDir], { cwd: consumer, timeoutMs: 60_000 });
+    const dir = checkDir(`${moduleName}-${nodeMajor(node)}`);
+    const { stdout } = await runOk(node, ['sdk-check.mjs', moduleName, served!.url, served!.token, dir], { cwd: consumer, timeoutMs: 60_000 });
     const { node: ranOn, ...result } = JSON.parse(stdout.trim()) as { node: string };
     assert.equal(ranOn.split('.')[0], nodeMajor(node)?.toString());
     return result;
@@ -170,7 +178,7 @@ describe('the packed packages, installed in a fresh project', () => {
   async function createConversation(label: string): Promise<string> {
     const headers = { authorization: `Bearer ${served!.token}`, 'content-type': 'application/json' };
     const name = `package-check-${label}`;
-    const project = await fetch(`${served!.url}/v1/projects`, { method: 'POST', headers, body: JSON.stringify({ name, path: projectDir }) });
+    const project = await fetch(`${served!.url}/v1/projects`, { method: 'POST', headers, body: JSON.stringify({ name, path: checkDir(name) }) });
     assert.equal(project.status, 201, await project.clone().text());
     const created = await fetch(`${served!.url}/v1/conversations`, { method: 'POST', headers, body: JSON.stringify({ projectName: name, title: `from the ${label}` }) });
     assert.equal(created.status, 201, await created.clone().text());

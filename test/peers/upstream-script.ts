@@ -28,6 +28,9 @@
  * - `endAfter: n`: after n chunks the response ends cleanly, without the protocol's finish signal.
  * - `errorAfter: { chunks, message }`: after that many chunks an in-stream error event is sent and
  *   the response ends (no finish, no usage).
+ * - `{ raw }` chunks are written as given (complete SSE frames); `omitStart` leaves out the opening
+ *   frames, so a raw chunk can be the very first event. An error response's `rawBody` replaces the
+ *   provider's JSON error body (a proxy's HTML page).
  * - `abortedCount` counts responses whose client went away before the response ended (a `dropAfter`
  *   the upstream did itself does not count). `waitForAborts(n)` waits for it.
  */
@@ -65,12 +68,19 @@ export type StreamResponse = {
   endAfter?: number;
   /** `type` defaults to the provider's generic server error type. */
   errorAfter?: { chunks: number; message: string; type?: string };
+  /** Leave out the protocol's opening frames (OpenAI's role frame, Anthropic's message_start, …): the chunks come first. */
+  omitStart?: boolean;
 };
 
-export type ErrorResponse = { kind: 'error'; status: number; message: string; type?: string; headers?: Record<string, string> };
+/** `rawBody`: sent as it is (`text/html`) instead of the provider's JSON error body, as a proxy's error page would be. */
+export type ErrorResponse = { kind: 'error'; status: number; message: string; type?: string; headers?: Record<string, string>; rawBody?: string };
 
-/** `redactedThinking` (its opaque data) is Anthropic-only: the OpenAI peer refuses a script with it. */
-export type ScriptChunk = { text: string } | { reasoning: string } | { redactedThinking: string } | { toolCall: { id: string; name: string; arguments: string } };
+/**
+ * `redactedThinking` (its opaque data) is Anthropic-only: the OpenAI peers refuse a script with it.
+ * `raw` is written to the stream exactly as given (one or more complete SSE frames), for what the
+ * dialects do not script: refusals, odd shapes, error events in a given form.
+ */
+export type ScriptChunk = { text: string } | { reasoning: string } | { redactedThinking: string } | { toolCall: { id: string; name: string; arguments: string } } | { raw: string };
 
 export type UsageScript = { inputTokens: number; outputTokens: number; cachedInputTokens?: number; reasoningTokens?: number };
 
@@ -88,7 +98,7 @@ export type StreamContext = { body: any; response: StreamResponse; finishReason:
 
 export interface StreamWriter {
   start(): string[];
-  chunk(chunk: ScriptChunk): string[];
+  chunk(chunk: Exclude<ScriptChunk, { raw: string }>): string[];
   error(message: string, type: string | undefined): string[];
   finish(): string[];
 }
@@ -183,6 +193,10 @@ export async function startScriptedUpstream(dialect: UpstreamDialect): Promise<F
       const message = `fake upstream: the script ran out: no response enqueued for request #${requestNumber} (call upstream.enqueue)`;
       return sendJson(res, 500, dialect.errorBody(500, message, undefined));
     }
+    if (response.kind === 'error' && response.rawBody !== undefined) {
+      res.writeHead(response.status, { 'content-type': 'text/html', ...response.headers });
+      return void res.end(response.rawBody);
+    }
     if (response.kind === 'error') return sendJson(res, response.status, dialect.errorBody(response.status, response.message, response.type), response.headers);
 
     const hasToolCalls = response.chunks.some((chunk) => 'toolCall' in chunk);
@@ -200,7 +214,7 @@ export async function startScriptedUpstream(dialect: UpstreamDialect): Promise<F
         if (!res.destroyed) flushed = new Promise((resolve) => res.write(frame, resolve));
       }
     };
-    write(writer.start());
+    if (!response.omitStart) write(writer.start());
     for (let sent = 0; sent <= response.chunks.length; sent++) {
       if (res.destroyed) return;
       if (response.dropAfter === sent) {
@@ -222,7 +236,8 @@ export async function startScriptedUpstream(dialect: UpstreamDialect): Promise<F
       if (sent === response.chunks.length) break;
       if (sent > 0 && response.delayMs) await Promise.race([delay(response.delayMs), closed]);
       if (res.destroyed) return;
-      write(writer.chunk(response.chunks[sent]));
+      const chunk = response.chunks[sent];
+      write('raw' in chunk ? [chunk.raw] : writer.chunk(chunk));
     }
     write(writer.finish());
     res.end();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -67,7 +67,10 @@ describe('requests the HTTP parser rejects', () => {
 
   it('a client that half-closes after a complete request still gets the answer', async () => {
     await withTestServer(async (server) => {
-      const body = JSON.stringify({ name: 'halfclosed', path: server.projectDir });
+      // Its own directory: the fixture's project already holds server.projectDir.
+      const path = join(server.projectDir, 'halfclosed');
+      await mkdir(path);
+      const body = JSON.stringify({ name: 'halfclosed', path });
       const exchange = await rawExchange(portOf(server.url), [`POST /v1/projects HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`], { end: true });
       const { responses, rest } = parseResponses(exchange.bytes);
       assert.deepEqual(responses.map((response) => response.status), [201]);

@@ -97,7 +97,7 @@ export class ApprovalDesk {
     for (const runId of affected) {
       const run = live.findRun(runId);
       const waiting = live.state.approvals?.some((approval) => approval.runId === runId);
-      if (run?.status === 'requires-action' && !waiting) this.#runQueue.push({ conversationId: live.id, runId }, { front: true });
+      if (run?.status === 'requires-action' && !waiting) await this.#runQueue.push({ conversationId: live.id, runId }, { front: true });
     }
   }
 

@@ -29,7 +29,7 @@ export async function recoverApprovals(options: { store: Store; desk: ApprovalDe
   let resumed = 0;
   for (const run of await store.listRunsByStatus(['requires-action'])) {
     if (waiting.has(run.id) || expiredRuns.has(run.id)) continue;
-    runQueue.push({ conversationId: run.conversationId, runId: run.id }, { front: true });
+    await runQueue.push({ conversationId: run.conversationId, runId: run.id }, { front: true });
     resumed++;
   }
   return { armed, expired, resumed };

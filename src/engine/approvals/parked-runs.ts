@@ -4,7 +4,8 @@ import type { Clock } from '../../util/clock.ts';
 import type { Checkpointer } from '../checkpointer.ts';
 import type { ConversationCache } from '../conversation-cache.ts';
 import type { LiveConversation } from '../live-conversation.ts';
-import type { RunJob, RunQueue } from '../run-queue/run-queue.ts';
+import type { RunControl } from '../run-control/run-control.ts';
+import type { RunClaim, RunJob, RunQueue, RunWorker } from '../run-queue/run-queue.ts';
 import type { ApprovalDesk } from './approval-desk.ts';
 
 /**
@@ -18,18 +19,16 @@ export class ParkedRuns {
   readonly #cache: ConversationCache;
   readonly #checkpointer: Checkpointer;
   readonly #runQueue: RunQueue;
+  readonly #runControl: RunControl;
   readonly #desk: ApprovalDesk;
   readonly #clock: Clock;
-  /** Stops waiting for a run's execution to finish, by run id (one entry per stop in progress). */
-  readonly #executed = new Map<string, (() => void)[]>();
-  /** Parked runs being stopped: executed with their signal already aborted. */
-  readonly #stopping = new Set<string>();
 
-  constructor(options: { store: Store; cache: ConversationCache; checkpointer: Checkpointer; runQueue: RunQueue; desk: ApprovalDesk; clock: Clock }) {
+  constructor(options: { store: Store; cache: ConversationCache; checkpointer: Checkpointer; runQueue: RunQueue; runControl: RunControl; desk: ApprovalDesk; clock: Clock }) {
     this.#store = options.store;
     this.#cache = options.cache;
     this.#checkpointer = options.checkpointer;
     this.#runQueue = options.runQueue;
+    this.#runControl = options.runControl;
     this.#desk = options.desk;
     this.#clock = options.clock;
   }
@@ -39,22 +38,16 @@ export class ParkedRuns {
    * or is itself parked with approvals still pending. A parked run resumed after a restart may find
    * its conversation not yet loaded: it is loaded here.
    */
-  worker(execute: (job: RunJob, options: { stop: boolean }) => Promise<void>): (job: RunJob) => Promise<void> {
-    return async (job) => {
-      const stop = this.#stopping.delete(job.runId);
-      let live: LiveConversation | undefined;
+  worker(execute: RunWorker): RunWorker {
+    return async (job: RunJob, claim: RunClaim) => {
+      const live = await this.#cache.use(job.conversationId).catch(() => undefined);
+      if (!live) return;
       try {
-        live = await this.#cache.use(job.conversationId).catch(() => undefined);
-        if (!live) return;
         await live.flush().catch(() => {});
-        if (!this.#mustWait(live, job.runId)) await execute(job, { stop });
+        if (!this.#mustWait(live, job.runId)) await execute(job, claim);
       } finally {
-        if (live) {
-          this.#requeueHeld(live);
-          this.#cache.release(live);
-        }
-        for (const resolve of this.#executed.get(job.runId) ?? []) resolve();
-        this.#executed.delete(job.runId);
+        await this.#requeueHeld(live);
+        this.#cache.release(live);
       }
     };
   }
@@ -70,7 +63,7 @@ export class ParkedRuns {
       await live.flush();
       const target = options.runId ? live.findRun(options.runId) : live.state.runs.find((run) => run.status === 'requires-action');
       if (!target) return undefined;
-      if (target.status === 'queued' && this.#isHeld(live, target.id)) {
+      if (target.status === 'queued' && (await this.#isHeld(live, target.id))) {
         const run: Run = { ...target, status: 'stopped', finishReason: 'stopped', endedAt: this.#clock.now() };
         live.emit({ type: 'run-stopped', runId: run.id, data: { run } });
         await live.flush();
@@ -78,12 +71,12 @@ export class ParkedRuns {
         return { run };
       }
       if (target.status !== 'requires-action' || live.active?.runId === target.id) return undefined;
-      const executed = new Promise<void>((resolve) => this.#executed.set(target.id, [...(this.#executed.get(target.id) ?? []), resolve]));
-      // Cancelled approvals stop it even after a restart; `stopping` covers one answered but not yet resumed.
-      this.#stopping.add(target.id);
+      // The stop request reaches the run when it resumes (even one answered but not resumed yet);
+      // the cancelled approvals stop it too after a restart. Cancelling queues it to end itself.
+      const ended = live.runEnded(target.id);
+      await this.#runControl.requestStop(target.id, { kind: 'stop' });
       await this.#desk.cancelRun(conversationId, target.id);
-      await executed;
-      return { run: live.findRun(target.id) ?? (await this.#store.getRun(target.id)) ?? null };
+      return { run: (await ended) ?? (await this.#store.getRun(target.id)) ?? null };
     } finally {
       this.#cache.release(live);
     }
@@ -96,15 +89,16 @@ export class ParkedRuns {
   }
 
   /** Queued in the conversation's state but on no queue: held behind a parked run. */
-  #isHeld(live: LiveConversation, runId: string): boolean {
-    return live.state.runs.some((run) => run.status === 'requires-action') && !this.#runQueue.waiting(live.id).some((job) => job.runId === runId);
+  async #isHeld(live: LiveConversation, runId: string): Promise<boolean> {
+    if (!live.state.runs.some((run) => run.status === 'requires-action')) return false;
+    return !(await this.#runQueue.waiting(live.id)).some((job) => job.runId === runId);
   }
 
   /** Once no run of the conversation is parked, its held runs go back on the queue ahead of later ones, in order. */
-  #requeueHeld(live: LiveConversation): void {
+  async #requeueHeld(live: LiveConversation): Promise<void> {
     if (live.deleted || live.state.runs.some((run) => run.status === 'requires-action')) return;
-    const onQueue = new Set(this.#runQueue.waiting(live.id).map((job) => job.runId));
+    const onQueue = new Set((await this.#runQueue.waiting(live.id)).map((job) => job.runId));
     const held = live.state.runs.filter((run) => run.status === 'queued' && !onQueue.has(run.id));
-    for (const run of held.reverse()) this.#runQueue.push({ conversationId: live.id, runId: run.id }, { front: true });
+    for (const run of held.reverse()) await this.#runQueue.push({ conversationId: live.id, runId: run.id }, { front: true });
   }
 }

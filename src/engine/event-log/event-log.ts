@@ -9,7 +9,8 @@ import type { ConfabEvent, EventType, EventData } from '../../events/definitions
  * Contract (tested by `event-log-contract.ts` over every implementation):
  * - `append(drafts, fence?)` assigns `seq = lastSeq + 1, + 2, …` to the drafts in order, in one
  *   step (no other append interleaves), and resolves with the events. Seqs never repeat within
- *   an epoch and continue from the `lastSeq` the log was opened with.
+ *   an epoch and continue from the `lastSeq` the log was opened with. Appends one caller makes
+ *   without waiting are applied in the order it made them.
  * - Fences: `claim({ runId, attempt })` makes `attempt` the current one for that run. An append
  *   carrying a fence whose attempt is not the current one for its run (a zombie worker, presumed
  *   dead and replaced) is refused with `ConfabError('stale_fence')` and appends nothing.

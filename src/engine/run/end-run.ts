@@ -49,7 +49,7 @@ export async function finish(state: RunState, ending: TerminalEnding, pricing: P
   if (ending.status === 'failed') {
     live.emit({ type: 'part-added', runId, data: { messageId, part: { id: deps.ids('part'), kind: 'error', ...ending.error } } });
   }
-  const runCost = computeCost(state.usage, pricing);
+  const runCost = state.reportedCost ?? computeCost(state.usage, pricing);
   const messageUsage = message.usage ? addUsage(message.usage, state.usage) : state.usage;
   live.emit({
     type: 'message-completed',

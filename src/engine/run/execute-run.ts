@@ -3,8 +3,10 @@ import type { Message, Run, Usage } from '../../domain/schemas.ts';
 import { emptyUsage } from '../../domain/schemas.ts';
 import { estimateTokens, type Pricing } from '../../providers/pricing.ts';
 import type { StepSource } from '../../providers/stream-part.ts';
-import { UpstreamError } from '../../providers/upstream-error.ts';
+import { toUpstreamError, UpstreamError } from '../../providers/upstream-error.ts';
 import { sleep } from '../../util/clock.ts';
+import { isAgentSource } from '../../agents/agent-source.ts';
+import { runAgentTurn } from './agent-turn.ts';
 import { buildPrompt, prefillTrim } from './build-prompt.ts';
 import { abortReason, type RunDependencies, type RunState, type RunWriter } from './run-context.ts';
 import { closeOpenParts, discardAttempt, newAttempt, runStep, type Attempt, type StepOutcome } from './run-step.ts';
@@ -31,7 +33,7 @@ export async function executeRun(live: RunWriter, queued: Run, projectRoot: stri
     if (projectRoot === undefined) throw new ConfabError('not_found', `The project "${live.state.conversation.projectName}" no longer exists, so this run has no directory to work in.`);
     const resolved = deps.models.resolve(state.run.model);
     pricing = resolved.pricing;
-    ending = await loopSteps(resolved.source, state, deps, resuming);
+    ending = isAgentSource(resolved.source) ? await runAgentTurn(resolved.source, state, deps) : await loopSteps(resolved.source, state, deps, resuming);
   } catch (error) {
     ending = endingFor(error, signal, deps);
   }
@@ -77,7 +79,7 @@ function openRun(live: RunWriter, queued: Run, projectRoot: string | undefined, 
 
   const run: Run = { ...queued, status: 'running', model, assistantMessageId: message.id, startedAt: now() };
   live.emit({ type: 'run-started', runId: run.id, data: { run } });
-  return { live, run, messageId: message.id, projectRoot: projectRoot ?? '', signal, usage: emptyUsage(), attempts: 0, steps: 0, agentSessionId: run.agentSessionId };
+  return { live, run, messageId: message.id, projectRoot: projectRoot ?? '', signal, usage: emptyUsage(), attempts: 0, steps: 0, agentSessionId: run.agentSessionId, reportedCost: null };
 }
 
 /** Resumes a parked run (its approvals answered) with the usage, attempts and steps it had so far. */
@@ -85,7 +87,7 @@ function reopenRun(live: RunWriter, parked: Run, projectRoot: string | undefined
   const run: Run = { ...parked, status: 'running' };
   live.emit({ type: 'run-resumed', runId: run.id, data: { run } });
   const messageId = parked.assistantMessageId!;
-  return { live, run, messageId, projectRoot: projectRoot ?? '', signal, usage: parked.usage, attempts: parked.attempts, steps: parked.steps, agentSessionId: parked.agentSessionId };
+  return { live, run, messageId, projectRoot: projectRoot ?? '', signal, usage: parked.usage, attempts: parked.attempts, steps: parked.steps, agentSessionId: parked.agentSessionId, reportedCost: null };
 }
 
 async function loopSteps(source: StepSource, state: RunState, deps: RunDependencies, resuming: boolean): Promise<Ending> {
@@ -156,11 +158,6 @@ function estimateUsage(request: { system: string; messages: unknown }, attempt: 
     outputTokens: Math.ceil(attempt.streamedChars / 4),
     estimated: true,
   };
-}
-
-function toUpstreamError(error: unknown): UpstreamError {
-  if (UpstreamError.is(error)) return error;
-  return new UpstreamError({ code: 'unknown', message: 'The model request failed unexpectedly.', retryable: false, cause: error });
 }
 
 function endingFor(error: unknown, signal: AbortSignal, deps: RunDependencies): Ending {

@@ -1,8 +1,9 @@
 import type { Approval } from '../../domain/approval-schemas.ts';
-import type { Run, Usage } from '../../domain/schemas.ts';
+import type { Cost, Run, Usage } from '../../domain/schemas.ts';
 import type { StoreBatch } from '../../store/store.ts';
 import type { Pricing } from '../../providers/pricing.ts';
 import type { StepSource, ToolSpec } from '../../providers/stream-part.ts';
+import type { AgentSource } from '../../agents/agent-source.ts';
 import type { ToolContext } from '../../tools/tool.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { IdGenerator } from '../../util/ids.ts';
@@ -13,8 +14,11 @@ import type { RetryOptions } from './retry-policy.ts';
 
 /** What the engine needs from the model registry. */
 export interface ModelResolver {
-  /** Throws ConfabError('unknown_model') for a model id that is not configured. */
-  resolve(modelId: string): { source: StepSource; pricing: Pricing | undefined };
+  /**
+   * Throws ConfabError('unknown_model') for a model id that is not configured. The source is a
+   * provider model (one step at a time, Confab runs the tools) or a coding agent (a whole turn).
+   */
+  resolve(modelId: string): { source: StepSource | AgentSource; pricing: Pricing | undefined };
 }
 
 /** What the engine needs from the tool registry. */
@@ -91,6 +95,8 @@ export type RunState = {
   attempts: number;
   steps: number;
   agentSessionId: string | null;
+  /** A cost the source reported itself (a coding agent), used instead of pricing the usage. */
+  reportedCost: Cost | null;
 };
 
 export function abortReason(signal: AbortSignal): AbortReason | undefined {

@@ -9,6 +9,8 @@ export type StepOutcome = {
   usage: Usage | undefined;
   /** Calls Confab must execute (not the ones the provider or agent ran itself). */
   toolCalls: ToolCallPart[];
+  /** A cost the source reported itself (a coding agent's turn). */
+  costUsd: number | undefined;
 };
 
 /** Parts one attempt created, so a failed attempt can be discarded and an ended one closed. */
@@ -45,7 +47,8 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
   let step: number | undefined;
   // Counted at this step's first call (most steps make none).
   const toolStep = () => (step ??= nextToolStep(live.state.messages.find((message) => message.id === messageId)?.parts ?? []));
-  let finish: { finishReason: StepFinishReason; usage: Usage | undefined } | undefined;
+  let finish: { finishReason: StepFinishReason; usage: Usage | undefined; costUsd: number | undefined } | undefined;
+  let planPartId: string | undefined;
 
   const startPart = (kind: 'text' | 'reasoning', streamId: string) => {
     const partId = deps.ids('part');
@@ -113,11 +116,20 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
         live.emit({ type: 'tool-call', runId, data: { messageId, part: settled } });
         break;
       }
+      case 'plan': {
+        // Each plan replaces the last: one part per attempt, upserted.
+        if (planPartId === undefined) {
+          planPartId = deps.ids('part');
+          attempt.created.push(planPartId);
+        }
+        live.emit({ type: 'part-added', runId, data: { messageId, part: { id: planPartId, kind: 'plan', entries: part.entries } } });
+        break;
+      }
       case 'agent-session':
         state.agentSessionId = part.sessionId;
         break;
       case 'finish':
-        finish = { finishReason: part.finishReason, usage: part.usage };
+        finish = { finishReason: part.finishReason, usage: part.usage, costUsd: part.costUsd };
         break;
     }
   }
@@ -127,6 +139,7 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
     finishReason: finish?.finishReason ?? (toolCalls.length > 0 ? 'tool-calls' : 'other'),
     usage: finish?.usage,
     toolCalls,
+    costUsd: finish?.costUsd,
   };
 }
 

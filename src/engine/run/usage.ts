@@ -7,6 +7,7 @@ export function addUsage(a: Usage, b: Usage): Usage {
   if (reasoning > 0) sum.reasoningTokens = reasoning;
   if (cached > 0) sum.cachedInputTokens = cached;
   if (a.estimated || b.estimated) sum.estimated = true;
+  if (a.agentReported || b.agentReported) sum.agentReported = true;
   return sum;
 }
 
@@ -14,5 +15,7 @@ export function addUsage(a: Usage, b: Usage): Usage {
 export function addCost(a: Cost | null, b: Cost | null): Cost | null {
   if (!a) return b;
   if (!b) return a;
-  return { amount: Math.round((a.amount + b.amount) * 1e9) / 1e9, currency: 'USD', estimated: a.estimated || b.estimated };
+  const sum: Cost = { amount: Math.round((a.amount + b.amount) * 1e9) / 1e9, currency: 'USD', estimated: a.estimated || b.estimated };
+  if (a.agentReported || b.agentReported) sum.agentReported = true;
+  return sum;
 }

@@ -3,6 +3,7 @@ import { cancelledError, classifyUpstreamError, idleTimeoutError } from '../clas
 import type { ProviderOptions } from '../provider-config.ts';
 import type { StepRequest, StepSource, StreamPart } from '../stream-part.ts';
 import { UpstreamError } from '../upstream-error.ts';
+import { createIdleWatch, defaultIdleTimeoutMs } from '../idle-watch.ts';
 import { createStreamPartMapper } from './from-ai-sdk-stream.ts';
 import { toAiSdkPrompt, toAiSdkTools } from './to-ai-sdk-prompt.ts';
 
@@ -17,7 +18,7 @@ export type AiSdkStepSourceOptions = {
   providerOptions?: ProviderOptions;
 };
 
-export const defaultIdleTimeoutMs = 120_000;
+export { defaultIdleTimeoutMs };
 
 /**
  * A StepSource over any AI SDK language model (`LanguageModelV4`), driven through `doStream`.
@@ -111,48 +112,4 @@ async function* streamStep(model: LanguageModelV4, request: StepRequest, idleTim
       reader?.cancel().catch(() => {});
     }
   }
-}
-
-/**
- * An AbortController that fires when a wait (between `arm()` and `disarm()`) lasts `timeoutMs`.
- * Streams arm and disarm once per chunk, so this keeps one timer per stream that reschedules itself
- * to the current deadline, instead of creating a timer per chunk.
- */
-function createIdleWatch(timeoutMs: number) {
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let waiting = false;
-  let deadline = 0;
-  const check = () => {
-    timer = undefined;
-    if (!waiting) return;
-    const remaining = deadline - performance.now();
-    if (remaining > 0) {
-      timer = setTimeout(check, remaining);
-      return;
-    }
-    watch.fired = true;
-    controller.abort(new Error(`idle for ${timeoutMs} ms`));
-  };
-  const watch = {
-    fired: false,
-    signal: controller.signal,
-    arm() {
-      waiting = true;
-      deadline = performance.now() + timeoutMs;
-      timer ??= setTimeout(check, timeoutMs);
-    },
-    disarm() {
-      waiting = false;
-    },
-    close() {
-      waiting = false;
-      clearTimeout(timer);
-      timer = undefined;
-    },
-    abort() {
-      controller.abort();
-    },
-  };
-  return watch;
 }

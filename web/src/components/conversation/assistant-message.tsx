@@ -6,6 +6,7 @@ import { formatUsage, messageTime } from '../../lib/format.ts';
 import { Icon } from '../common/icon.tsx';
 import { MarkdownView } from './markdown-view.tsx';
 import { ReasoningBlock } from './reasoning-block.tsx';
+import { PlanCard } from './plan-card.tsx';
 import { ToolCallCard } from './tool-call-card.tsx';
 
 const statusBadge: Partial<Record<Message['status'], string>> = {
@@ -42,6 +43,8 @@ export const AssistantMessage = memo(function AssistantMessage({ message, onCont
               return <ReasoningBlock key={part.id} text={part.text} streaming={live} />;
             case 'tool-call':
               return <ToolCallCard key={part.id} call={part} />;
+            case 'plan':
+              return <PlanCard key={part.id} plan={part} />;
             case 'error':
               return (
                 <div key={part.id} className="message-error" role="alert">
