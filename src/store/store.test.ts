@@ -1,29 +1,44 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after } from 'node:test';
+import { after, it } from 'node:test';
 import { MemoryStore } from './memory/memory-store.ts';
+import { PostgresStore } from './postgres/postgres-store.ts';
+import { createTestDatabase, postgresUnavailable, type TestDatabase } from './postgres/postgres-test-database.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { Store } from './store.ts';
 import { runStoreContract } from './store-contract.ts';
 
-/** Runs the Store contract over the stores named in CONFAB_TEST_STORES (default `memory,sqlite`). */
+/**
+ * Runs the Store contract over the stores named in CONFAB_TEST_STORES (default `memory,sqlite`, and
+ * `postgres` when a Postgres answers: see postgres/postgres-test-database.ts).
+ */
 
 const temporaryDirectories: string[] = [];
-after(() => {
+let database: TestDatabase | undefined;
+let schemas = 0;
+after(async () => {
   for (const directory of temporaryDirectories) rmSync(directory, { recursive: true, force: true });
+  await database?.drop();
 });
 
-const factories: Record<string, () => Store> = {
+const factories: Record<string, () => Store | Promise<Store>> = {
   memory: () => new MemoryStore(),
   sqlite: () => {
     const directory = mkdtempSync(join(tmpdir(), 'confab-store-'));
     temporaryDirectories.push(directory);
     return new SqliteStore({ path: join(directory, 'confab.db') });
   },
+  // One database for the file, one schema (search_path) per store, so each test starts empty.
+  postgres: async () => {
+    database ??= await createTestDatabase('confab_test_store');
+    return new PostgresStore({ pool: await database.pool({ schema: `store_${++schemas}` }) });
+  },
 };
 
-const selected = (process.env.CONFAB_TEST_STORES ?? 'memory,sqlite')
+const requested = process.env.CONFAB_TEST_STORES;
+const postgresSkipped = requested === undefined ? await postgresUnavailable() : undefined;
+const selected = (requested ?? (postgresSkipped ? 'memory,sqlite' : 'memory,sqlite,postgres'))
   .split(',')
   .map((name) => name.trim())
   .filter((name) => name !== '');
@@ -32,3 +47,4 @@ if (unknown.length > 0) {
   throw new Error(`CONFAB_TEST_STORES names unknown stores: ${unknown.join(', ')} (known: ${Object.keys(factories).join(', ')})`);
 }
 for (const name of selected) runStoreContract(name, factories[name]);
+if (postgresSkipped) it('Store contract: postgres', { skip: postgresSkipped }, () => {});

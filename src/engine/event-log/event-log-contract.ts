@@ -133,11 +133,17 @@ export function runEventLogContract(name: string, makeLog: EventLogFactory): voi
       log.close();
     });
 
-    it('every open of a log has its own epoch', async () => {
-      const eventLog = await makeLog({ capacity: 3 });
-      const first = await eventLog.open('conv_epoch', { lastSeq: 0 });
-      const second = await eventLog.open('conv_epoch', { lastSeq: 0 });
-      assert.notEqual(first.epoch, second.epoch);
+    it('two opens of a conversation share an epoch only when they share its history', async () => {
+      const eventLog = await makeLog({ capacity: 10 });
+      const conversationId = `conv_${Math.random().toString(36).slice(2)}`;
+      const first = await eventLog.open(conversationId, { lastSeq: 0 });
+      await first.append(drafts(1, 3));
+      const second = await eventLog.open(conversationId, { lastSeq: 0 });
+      if (second.epoch === first.epoch) {
+        assert.equal(second.lastSeq, 3);
+        assert.deepEqual((await second.read(0))?.map((event) => [event.seq, event.cursor, event.data]), (await first.read(0))?.map((event) => [event.seq, event.cursor, event.data]));
+        assert.deepEqual(seqs(await second.append([draft(4)])), [4], 'one history, one sequence');
+      } else assert.deepEqual([second.lastSeq, await second.read(0)], [0, []], 'a history of its own');
       first.close();
       second.close();
     });

@@ -23,7 +23,10 @@ import type { ConfabEvent, EventType, EventData } from '../../events/definitions
  *   order they subscribed.
  * - The epoch belongs to the log: cursors from another epoch are never replayed (the caller
  *   compares epochs before subscribing). An opened log whose history could differ from what a
- *   cursor saw has a new epoch.
+ *   cursor saw has a new epoch; two opens that share an epoch share one history.
+ * - A shared log (Redis) may lose its history under an open log (Redis restarted without
+ *   persistence, or its keys expired): `append` and `claim` then reject with a `LogLostError`
+ *   and append nothing; the owner must open the log again, which gives it a new epoch.
  */
 export interface EventLog {
   open(conversationId: string, options: { lastSeq: number }): Promise<ConversationLog>;
@@ -61,3 +64,15 @@ export type EventDraft<T extends EventType = EventType> = {
   runId: string | null;
   data: EventData<T>;
 };
+
+/** The shared history under an open log is gone (see the contract above): open the log again. */
+export class LogLostError extends Error {
+  constructor(conversationId: string, options?: { cause?: unknown }) {
+    super(`The shared log of ${conversationId} lost its history (a new epoch began); open it again.`, options);
+    this.name = 'LogLostError';
+  }
+
+  static is(value: unknown): value is LogLostError {
+    return typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'LogLostError';
+  }
+}

@@ -9,8 +9,8 @@
  *   `onStop` is called at most once per watch.
  * - `settle(runId)` forgets the run's requests once it has ended; a later watch of the same run
  *   (a re-dispatch) starts clean.
- * In-process today (`memory-run-control.ts`); across nodes, a flag on the run in Postgres plus
- * Redis pub/sub for the prompt signal.
+ * In-process (`memory-run-control.ts`); across nodes, `redis-run-control.ts`: the request as a
+ * Redis key with a TTL, plus a publish on the run's shard channel for the prompt signal.
  */
 export interface RunControl {
   requestStop(runId: string, reason: StopReason): Promise<void>;

@@ -1,0 +1,148 @@
+import type { Pool, PoolClient } from 'pg';
+
+/**
+ * One schema step. Versions are 1, 2, 3, … in array order; a shipped migration is never edited.
+ * Postgres DDL is transactional, so a step that fails leaves nothing behind.
+ */
+export type PostgresMigration = { version: number; name: string; sql: string };
+
+export const postgresMigrations: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: 'initial schema, as SQLite version 2',
+    // Mirrors the SQLite schema. Ids and names collate "C" (code-unit order, as SQLite's BINARY), so
+    // listings sort the same on every backend. `position` (an identity) keeps first-written order
+    // through upserts. JSON columns are `json`, not `jsonb`: `json` keeps the text as written (key
+    // order, and the \u0000 escape that jsonb refuses).
+    sql: `
+      CREATE TABLE projects (
+        name TEXT COLLATE "C" PRIMARY KEY,
+        path TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+
+      CREATE TABLE conversations (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        project_name TEXT COLLATE "C" NOT NULL REFERENCES projects(name) ON DELETE CASCADE,
+        title TEXT NOT NULL,
+        model TEXT NOT NULL,
+        system_prompt TEXT NOT NULL,
+        busy_policy TEXT NOT NULL,
+        usage JSON NOT NULL,
+        cost JSON,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        last_seq BIGINT NOT NULL DEFAULT 0
+      );
+      CREATE INDEX conversations_updated ON conversations (updated_at DESC, id DESC);
+      CREATE INDEX conversations_project_updated ON conversations (project_name, updated_at DESC, id DESC);
+
+      CREATE TABLE messages (
+        position BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id TEXT COLLATE "C" NOT NULL UNIQUE,
+        conversation_id TEXT COLLATE "C" NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        role TEXT NOT NULL,
+        parts JSON NOT NULL,
+        status TEXT NOT NULL,
+        run_id TEXT,
+        model TEXT,
+        usage JSON,
+        cost JSON,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE INDEX messages_conversation ON messages (conversation_id, created_at, position);
+
+      CREATE TABLE runs (
+        position BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id TEXT COLLATE "C" NOT NULL UNIQUE,
+        conversation_id TEXT COLLATE "C" NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        status TEXT NOT NULL,
+        trigger_kind TEXT NOT NULL,
+        model TEXT NOT NULL,
+        user_message_id TEXT,
+        assistant_message_id TEXT,
+        input JSON,
+        client_request_id TEXT,
+        finish_reason TEXT,
+        usage JSON NOT NULL,
+        cost JSON,
+        attempts INTEGER NOT NULL,
+        steps INTEGER NOT NULL,
+        error JSON,
+        agent_session_id TEXT,
+        created_at BIGINT NOT NULL,
+        started_at BIGINT,
+        ended_at BIGINT
+      );
+      CREATE UNIQUE INDEX runs_client_request ON runs (conversation_id, client_request_id)
+        WHERE client_request_id IS NOT NULL;
+      CREATE INDEX runs_status ON runs (status, created_at, position);
+      CREATE INDEX runs_conversation ON runs (conversation_id, created_at, position);
+    `,
+  },
+  {
+    version: 2,
+    name: 'run claims and stop requests for workers in several processes',
+    // claim_attempt: the attempt that may write the run (fenced commits); 0 until a worker claims it.
+    // stop_requested_at: a stop asked for on any node, found by the worker that holds (or next takes) the run.
+    sql: `
+      ALTER TABLE runs ADD COLUMN claim_attempt INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE runs ADD COLUMN stop_requested_at BIGINT;
+    `,
+  },
+];
+
+export const latestPostgresSchemaVersion = postgresMigrations.length;
+
+/** Serialises migrations between processes that start at once (two nodes of one cluster). */
+const migrationLock = "hashtext('confab.schema_migrations')";
+
+/**
+ * Brings the schema (in the connection's search_path) up to the latest version in one transaction,
+ * under an advisory lock. Refuses a database written by a newer Confab rather than guessing.
+ */
+export async function migratePostgres(
+  pool: Pick<Pool, 'connect'>,
+  options: { now: () => number; list?: readonly PostgresMigration[] },
+): Promise<void> {
+  const list = options.list ?? postgresMigrations;
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT pg_advisory_xact_lock(${migrationLock})`);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      applied_at BIGINT NOT NULL
+    )`);
+    const current = await currentPostgresVersion(client);
+    if (current > list.length) {
+      throw new Error(
+        `Postgres database schema is at version ${current}, but this Confab only knows up to version ${list.length}; ` +
+          'upgrade Confab or use another database',
+      );
+    }
+    for (const migration of list) {
+      if (migration.version <= current) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+        migration.version,
+        migration.name,
+        options.now(),
+      ]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => (broken = true));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+export async function currentPostgresVersion(client: Pick<PoolClient, 'query'>): Promise<number> {
+  const { rows } = await client.query<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
+  return rows[0]?.version ?? 0;
+}

@@ -1,0 +1,223 @@
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { ConfabError } from '../../domain/errors.ts';
+import type { Conversation, Message, Project, Run } from '../../domain/schemas.ts';
+import type { RunClaimState, RunClaimStore, RunFence } from '../run-claims.ts';
+import type { ConversationQuery, ConversationSummary, Store, StoreBatch } from '../store.ts';
+import { migratePostgres } from './postgres-migrations.ts';
+import {
+  conversationFromRow,
+  conversationParams,
+  messageFromRow,
+  messageParams,
+  projectFromRow,
+  runFromRow,
+  runParams,
+  upsertConversation,
+  upsertMessage,
+  upsertRun,
+} from './postgres-rows.ts';
+
+/** The slice of a `pg` Pool the store uses. */
+export type PostgresPool = Pick<Pool, 'query' | 'connect' | 'end'>;
+
+export type PostgresStoreOptions = {
+  /**
+   * The pool the store queries, made by the caller (connection string, size, TLS, search_path are
+   * the caller's). `close()` ends it, as Kysely's `destroy()` ends its pool: give the store its own.
+   */
+  pool: PostgresPool;
+  /** Clock for migration records and stop requests. */
+  now?: () => number;
+};
+
+type Queryable = Pick<PoolClient, 'query'>;
+
+/**
+ * The Store on Postgres, for several server and worker processes sharing one database. Same schema
+ * and semantics as the SQLite store, plus run claims, fenced commits and durable stop requests
+ * (see run-claims.ts).
+ */
+export class PostgresStore implements Store, RunClaimStore {
+  readonly #pool: PostgresPool;
+  readonly #now: () => number;
+  #state: 'new' | 'open' | 'closed' = 'new';
+
+  constructor(options: PostgresStoreOptions) {
+    this.#pool = options.pool;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async init(): Promise<void> {
+    if (this.#state === 'open') return;
+    if (this.#state === 'closed') throw new Error('PostgresStore is closed');
+    await migratePostgres(this.#pool, { now: this.#now });
+    this.#state = 'open';
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    await this.#pool.end();
+  }
+
+  async createProject(project: Project): Promise<void> {
+    await this.#query('INSERT INTO projects (name, path, created_at) VALUES ($1, $2, $3)', [project.name, project.path, project.createdAt]);
+  }
+
+  async getProject(name: string): Promise<Project | undefined> {
+    const [row] = await this.#rows('SELECT * FROM projects WHERE name = $1', [name]);
+    return row && projectFromRow(row);
+  }
+
+  async listProjects(): Promise<Project[]> {
+    return (await this.#rows('SELECT * FROM projects ORDER BY name', [])).map(projectFromRow);
+  }
+
+  async deleteProject(name: string): Promise<boolean> {
+    return (await this.#query('DELETE FROM projects WHERE name = $1', [name])) > 0;
+  }
+
+  async getConversation(id: string): Promise<Conversation | undefined> {
+    const [row] = await this.#rows('SELECT * FROM conversations WHERE id = $1', [id]);
+    return row && conversationFromRow(row);
+  }
+
+  async listConversations(query: ConversationQuery): Promise<ConversationSummary[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.projectName !== undefined) {
+      params.push(query.projectName);
+      where.push(`project_name = $${params.length}`);
+    }
+    if (query.before !== undefined) {
+      params.push(query.before);
+      where.push(`updated_at < $${params.length}`);
+    }
+    params.push(Math.max(0, Math.trunc(query.limit)));
+    const sql =
+      'SELECT c.*, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)::int AS message_count ' +
+      `FROM conversations c ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
+      `ORDER BY updated_at DESC, id DESC LIMIT $${params.length}`;
+    return (await this.#rows(sql, params)).map((row) => ({ ...conversationFromRow(row), messageCount: row.message_count as number }));
+  }
+
+  async deleteConversation(id: string): Promise<boolean> {
+    return (await this.#query('DELETE FROM conversations WHERE id = $1', [id])) > 0;
+  }
+
+  async listMessages(conversationId: string): Promise<Message[]> {
+    const sql = 'SELECT * FROM messages WHERE conversation_id = $1 ORDER BY created_at, position';
+    return (await this.#rows(sql, [conversationId])).map(messageFromRow);
+  }
+
+  async getRun(id: string): Promise<Run | undefined> {
+    const [row] = await this.#rows('SELECT * FROM runs WHERE id = $1', [id]);
+    return row && runFromRow(row);
+  }
+
+  async listRuns(conversationId: string, statuses?: Run['status'][]): Promise<Run[]> {
+    if (statuses === undefined) {
+      return (await this.#rows('SELECT * FROM runs WHERE conversation_id = $1 ORDER BY created_at, position', [conversationId])).map(runFromRow);
+    }
+    const sql = 'SELECT * FROM runs WHERE conversation_id = $1 AND status = ANY($2::text[]) ORDER BY created_at, position';
+    return (await this.#rows(sql, [conversationId, statuses])).map(runFromRow);
+  }
+
+  async findRunByClientRequestId(conversationId: string, clientRequestId: string): Promise<Run | undefined> {
+    const [row] = await this.#rows('SELECT * FROM runs WHERE conversation_id = $1 AND client_request_id = $2', [conversationId, clientRequestId]);
+    return row && runFromRow(row);
+  }
+
+  async listRunsByStatus(statuses: Run['status'][]): Promise<Run[]> {
+    const sql = 'SELECT * FROM runs WHERE status = ANY($1::text[]) ORDER BY created_at, position';
+    return (await this.#rows(sql, [statuses])).map(runFromRow);
+  }
+
+  async getLastSeq(conversationId: string): Promise<number> {
+    const [row] = await this.#rows('SELECT last_seq FROM conversations WHERE id = $1', [conversationId]);
+    return row ? Number(row.last_seq) : 0;
+  }
+
+  async commit(batch: StoreBatch, fence?: RunFence): Promise<void> {
+    await this.#transaction(async (client) => {
+      // Conversations first: messages and runs in the same batch may belong to them.
+      for (const conversation of batch.conversations ?? []) await client.query(upsertConversation, conversationParams(conversation));
+      for (const message of batch.messages ?? []) await client.query(upsertMessage, messageParams(message));
+      for (const run of batch.runs ?? []) await client.query(upsertRun, runParams(run));
+      for (const [conversationId, seq] of Object.entries(batch.lastSeq ?? {})) {
+        const { rowCount } = await client.query('UPDATE conversations SET last_seq = $1 WHERE id = $2', [seq, conversationId]);
+        if (rowCount === 0) throw new Error(`lastSeq given for unknown conversation ${conversationId}`);
+      }
+      // The fence is checked last, locking the run row until COMMIT: the same lock order as any other
+      // batch (conversation, messages, runs), and a claim either committed before this (refused here)
+      // or waits for this transaction to end.
+      if (fence) await assertFence(client, fence);
+    });
+  }
+
+  async claimRun(runId: string, options: { expectedAttempt?: number } = {}): Promise<RunClaimState | undefined> {
+    const expected = options.expectedAttempt;
+    const sql =
+      'UPDATE runs SET claim_attempt = claim_attempt + 1 WHERE id = $1' +
+      (expected === undefined ? '' : ' AND claim_attempt = $2') +
+      ' RETURNING claim_attempt, stop_requested_at';
+    const [row] = await this.#rows(sql, expected === undefined ? [runId] : [runId, expected]);
+    return row && claimFromRow(row);
+  }
+
+  async getRunClaim(runId: string): Promise<RunClaimState | undefined> {
+    const [row] = await this.#rows('SELECT claim_attempt, stop_requested_at FROM runs WHERE id = $1', [runId]);
+    return row && claimFromRow(row);
+  }
+
+  async requestStop(runId: string): Promise<number | undefined> {
+    const sql = 'UPDATE runs SET stop_requested_at = COALESCE(stop_requested_at, $2) WHERE id = $1 RETURNING stop_requested_at';
+    const [row] = await this.#rows(sql, [runId, this.#now()]);
+    return row && Number(row.stop_requested_at);
+  }
+
+  #open(): PostgresPool {
+    if (this.#state !== 'open') throw new Error('PostgresStore is not open: call init() first');
+    return this.#pool;
+  }
+
+  async #rows(sql: string, params: unknown[]): Promise<QueryResultRow[]> {
+    return (await this.#open().query(sql, params)).rows;
+  }
+
+  async #query(sql: string, params: unknown[]): Promise<number> {
+    return (await this.#open().query(sql, params)).rowCount ?? 0;
+  }
+
+  async #transaction(work: (client: Queryable) => Promise<void>): Promise<void> {
+    const client = await this.#open().connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      await work(client);
+      await client.query('COMMIT');
+    } catch (error) {
+      // A connection that cannot even roll back is dropped rather than returned to the pool.
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+async function assertFence(client: Queryable, fence: RunFence): Promise<void> {
+  const { rows } = await client.query('SELECT claim_attempt FROM runs WHERE id = $1 FOR UPDATE', [fence.runId]);
+  const current = rows[0] === undefined ? undefined : Number(rows[0].claim_attempt);
+  // Attempt 0 is "never claimed": no worker holds it.
+  if (current === undefined || current < 1 || current !== fence.attempt) {
+    throw new ConfabError(
+      'stale_fence',
+      `Attempt ${fence.attempt} of run ${fence.runId} is no longer the one that may write: another worker took the run over.`,
+    );
+  }
+}
+
+function claimFromRow(row: QueryResultRow): RunClaimState {
+  return { attempt: Number(row.claim_attempt), stopRequestedAt: row.stop_requested_at === null ? null : Number(row.stop_requested_at) };
+}
