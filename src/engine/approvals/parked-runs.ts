@@ -97,6 +97,7 @@ export class ParkedRuns {
   /** Once no run of the conversation is parked, its held runs go back on the queue ahead of later ones, in order. */
   async #requeueHeld(live: LiveConversation): Promise<void> {
     if (live.deleted || live.state.runs.some((run) => run.status === 'requires-action')) return;
+    if (!live.state.runs.some((run) => run.status === 'queued')) return;
     const onQueue = new Set((await this.#runQueue.waiting(live.id)).map((job) => job.runId));
     const held = live.state.runs.filter((run) => run.status === 'queued' && !onQueue.has(run.id));
     for (const run of held.reverse()) await this.#runQueue.push({ conversationId: live.id, runId: run.id }, { front: true });
