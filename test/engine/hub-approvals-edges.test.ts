@@ -93,4 +93,27 @@ describe('approvals at the edges', () => {
       await fixture.cleanup();
     }
   });
+
+  it('two answers at once: one is taken, the other gets approval_closed', async () => {
+    const source = new ScriptedSource().enqueue(call('read_file', { path: 'notes.txt' }), textStep(['ok']));
+    const fixture = await makeHub(source, { approvals: { tools: ['read_file'] } });
+    try {
+      const id = fixture.conversation.id;
+      const events = new EventCollector(await fixture.hub.subscribe(id));
+      await fixture.hub.send(id, { content: 'read' });
+      const approval = approvalOf(await events.waitFor(isType('approval-requested')));
+      const answers = await Promise.allSettled([
+        fixture.hub.approve(id, approval.id, { decision: 'allow-once' }),
+        fixture.hub.approve(id, approval.id, { decision: 'deny' }),
+      ]);
+      assert.deepEqual(answers.map((answer) => answer.status), ['fulfilled', 'rejected']);
+      assert.equal((answers[1] as PromiseRejectedResult).reason.code, 'approval_closed');
+      await events.waitFor(isType('run-completed'));
+      assert.equal(events.events.filter(isType('approval-resolved')).length, 1);
+      assert.equal(events.events.filter(isType('run-resumed')).length, 1);
+      events.close();
+    } finally {
+      await fixture.cleanup();
+    }
+  });
 });
