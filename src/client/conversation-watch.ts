@@ -157,10 +157,8 @@ export class ConversationWatch {
   }
 
   /**
-   * Answers a pending approval: `allow-once`, `allow-always` (for this tool, in this conversation),
-   * `deny` or `deny-always`; `note` goes to the model with a denial. Resolves once the answer is
-   * stored. Not retried: a repeat of an answer that did arrive fails with `approval_closed`; the
-   * watch's `approvals` shows whether it arrived.
+   * Answers a pending approval (`note` goes to the model with a denial); resolves once it is stored.
+   * Not retried: a repeat of an answer that arrived fails with `approval_closed` (see `approvals`).
    */
   approve(approvalId: string, decision: ApprovalDecision, note?: string): Promise<ApproveResult> {
     const input = note === undefined ? { decision } : { decision, note };
