@@ -174,7 +174,7 @@ export async function spawnServe(options: { dataDir: string; upstreamUrl?: strin
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const firstLine = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`confab serve printed no URL within ${options.timeoutMs ?? 10_000} ms; stdout: ${out} stderr: ${err}`)), options.timeoutMs ?? 10_000);
+    const timer = setTimeout(() => reject(new Error(`confab serve printed no URL within ${options.timeoutMs ?? 30_000} ms; stdout: ${out} stderr: ${err}`)), options.timeoutMs ?? 30_000);
     const check = () => {
       const newline = out.indexOf('\n');
       if (newline < 0) return;
@@ -233,7 +233,7 @@ export function runConfab(args: string[], options: { env?: Record<string, string
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 10_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
   return new Promise((resolve) =>
     child.once('close', (code) => {
       clearTimeout(timer);
