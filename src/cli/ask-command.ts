@@ -120,6 +120,15 @@ async function ask(client: ConfabClient, input: AskInput, io: CliIo): Promise<nu
       const printer = new ReplyPrinter({ screen, shows: isOurs });
       watch.subscribe((state) => printer.update(state));
     }
+    // ask takes no input: a tool call waiting for approval is answered elsewhere.
+    const told = new Set<string>();
+    const conversationId = conversation.id;
+    watch.subscribe(({ approvals }) => {
+      for (const approval of approvals.filter((candidate) => !told.has(candidate.id))) {
+        told.add(approval.id);
+        screen.statusLine(`· ${approval.toolName} waits for your approval: answer it in \`confab chat --conversation ${conversationId}\` or the web UI`);
+      }
+    });
     sending = true;
     const sent = await watch.send(input.question, { clientRequestId: requestId });
     runId = sent.run.id;

@@ -1,6 +1,7 @@
 import type { ConfabClient, ConversationSummary, Run } from '../client/index.ts';
 import { CliError, connectionOptions, helpOption, parseCommandArgs, UsageError } from './cli-args.ts';
 import { connect, connectionHelp, resolveConnection, type ConnectionSettings } from './cli-connection.ts';
+import { describeAnswer, parseApprovalAnswer } from './approval-answer.ts';
 import { ChatInput } from './chat-input.ts';
 import { chatCommandHelp, runSlashCommand } from './chat-commands.ts';
 import { ChatSession } from './chat-session.ts';
@@ -97,7 +98,7 @@ async function chat(client: ConfabClient, settings: ConnectionSettings, flags: {
     const now = Date.now();
     if (now - lastInterrupt <= doubleInterruptMs) return resolveExit(exitCodes.interrupted);
     lastInterrupt = now;
-    if (session.activeRun) {
+    if (session.activeRun || session.pendingApproval) {
       screen.statusLine('■ stopping… (Ctrl-C again within 2 s to leave)');
       session.stop().catch((error: unknown) => fail(describeError(error, settings)));
       return;
@@ -110,7 +111,8 @@ async function chat(client: ConfabClient, settings: ConnectionSettings, flags: {
 
   let handling = false;
   const refreshPrompt = () => {
-    if (!handling && !session.busy) input.showPrompt();
+    // While a run waits for an approval the prompt takes the answer.
+    if (!handling && (!session.busy || session.pendingApproval)) input.showPrompt();
   };
   session.onChange = refreshPrompt;
   const stopConnectionNotes = showConnectionChanges(client, screen, (error) => {
@@ -121,6 +123,14 @@ async function chat(client: ConfabClient, settings: ConnectionSettings, flags: {
   banner(session, screen, interactive, projectNote);
   const lastList: ConversationSummary[] = [];
   const context = { session, cwd: io.cwd, fail, lastList };
+  /** Piped: the run whose end the next line waits for, once its approval is answered. */
+  let awaited: string | undefined;
+  const waitForRun = async (runId: string) => {
+    const ended = await session.waitForEndOrApproval(runId);
+    if (ended === 'approval') return void (awaited = runId);
+    awaited = undefined;
+    if (ended.status === 'failed' || ended.status === 'interrupted') failures++;
+  };
   const loop = async (): Promise<number> => {
     for (;;) {
       refreshPrompt();
@@ -133,18 +143,23 @@ async function chat(client: ConfabClient, settings: ConnectionSettings, flags: {
       handling = true;
       try {
         let run: Run | undefined;
+        const approval = session.pendingApproval;
         if (line.trim().startsWith('/')) {
           const result = await runSlashCommand(line, context);
           if (result === 'exit') return failures > 0 && !interactive ? exitCodes.failure : exitCodes.ok;
           if (typeof result === 'object') run = result.run;
+        } else if (approval) {
+          const answer = parseApprovalAnswer(line);
+          if (!answer) throw new CliError('a tool call waits for your answer: y (allow once), a (always), n (deny) or never, or /stop');
+          // Said first: the events the answer causes may arrive before its acknowledgement.
+          screen.statusLine(describeAnswer(answer.decision));
+          await session.approve(approval, answer.decision, answer.note);
+          if (awaited !== undefined && !interactive) await waitForRun(awaited);
         } else {
           run = await session.send(line);
         }
-        // Piped: the next line waits for this reply to end.
-        if (run && !interactive) {
-          const ended = await session.waitForEnd(run.id);
-          if (ended.status === 'failed' || ended.status === 'interrupted') failures++;
-        }
+        // Piped: the next line waits for this reply to end (or to ask for an approval).
+        if (run && !interactive) await waitForRun(run.id);
       } catch (error) {
         fail(describeError(error, settings));
       } finally {

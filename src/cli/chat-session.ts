@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ConfabClient, ContextInput, Conversation, ConversationWatch, Project, RequestLimits, Run, WatchState } from '../client/index.ts';
+import type { Approval, ApprovalDecision, ConfabClient, ContextInput, Conversation, ConversationWatch, Project, RequestLimits, Run, WatchState } from '../client/index.ts';
+import { approvalQuestion } from './approval-answer.ts';
 import { checkMessage } from './message-limits.ts';
 import { ReplyPrinter } from './reply-printer.ts';
 import type { Screen } from './screen.ts';
@@ -27,6 +28,8 @@ export class ChatSession {
   /** Called after every change the watch shows (the prompt comes back when idle). */
   onChange: () => void = () => undefined;
   readonly #ownRequests = new Set<string>();
+  /** Approvals whose question was printed (only pending ones are kept). */
+  readonly #asked = new Set<string>();
   #watch: ConversationWatch | null = null;
   #unsubscribe: (() => void) | null = null;
 
@@ -44,6 +47,35 @@ export class ChatSession {
   /** The run executing now in the current conversation, if any. */
   get activeRun(): Run | null {
     return this.#watch?.current.activeRun ?? null;
+  }
+
+  /** The approval the next typed line answers, if one is pending. */
+  get pendingApproval(): Approval | null {
+    return this.#watch?.current.approvals[0] ?? null;
+  }
+
+  /** Answers the pending approval; resolves once the server stored the answer. */
+  async approve(approval: Approval, decision: ApprovalDecision, note?: string): Promise<void> {
+    if (!this.#watch) throw new Error('no conversation is open');
+    await this.#watch.approve(approval.id, decision, note);
+  }
+
+  /** Resolves when `runId` has ended or waits for an approval (then with 'approval'). */
+  waitForEndOrApproval(runId: string): Promise<Run | 'approval'> {
+    const watch = this.#watch;
+    if (!watch) return Promise.reject(new Error('no conversation is open'));
+    if (watch.current.approvals.length > 0) return Promise.resolve('approval');
+    return new Promise((resolve, reject) => {
+      const stop = watch.subscribe((state) => {
+        if (state.approvals.length === 0) return;
+        stop();
+        resolve('approval');
+      });
+      watch.runEnded(runId).then(
+        (run) => (stop(), resolve(run)),
+        (error: unknown) => (stop(), reject(error)),
+      );
+    });
   }
 
   /** A run is executing or waiting in the current conversation. */
@@ -90,10 +122,11 @@ export class ChatSession {
     return run;
   }
 
-  /** Stops the active run; null when nothing was running. */
+  /** Stops the active run, or the one waiting for an approval; null when there was none. */
   async stop(): Promise<Run | null> {
-    if (!this.#watch || !this.activeRun) return null;
-    return (await this.#watch.stop(this.activeRun.id)).run;
+    const target = this.activeRun ?? this.#watch?.current.state?.runs.find((run) => run.status === 'requires-action');
+    if (!this.#watch || !target) return null;
+    return (await this.#watch.stop(target.id)).run;
   }
 
   /** Carries on with the last stopped, interrupted or length-cut reply, as a new run. */
@@ -135,6 +168,7 @@ export class ChatSession {
     const update = (state: WatchState) => {
       if (state.state) this.conversation = state.state.conversation;
       printer.update(state);
+      this.#askApprovals(state);
       this.onChange();
     };
     const unsubscribe = watch.subscribe(update);
@@ -143,6 +177,16 @@ export class ChatSession {
       watch.close();
     };
     update(watch.current);
+  }
+
+  #askApprovals(state: WatchState): void {
+    const pending = new Set(state.approvals.map((approval) => approval.id));
+    for (const id of this.#asked) if (!pending.has(id)) this.#asked.delete(id);
+    for (const approval of state.approvals) {
+      if (this.#asked.has(approval.id)) continue;
+      this.#asked.add(approval.id);
+      this.screen.statusLine(approvalQuestion(approval));
+    }
   }
 
   #detach(): void {

@@ -28,7 +28,7 @@ const state = (runs: Run[], assistantParts: Part[] | null, retry: WatchState['re
   },
   status: runs.some((candidate) => candidate.status === 'running') ? 'running' : 'idle',
   activeRun: runs.find((candidate) => candidate.status === 'running') ?? null,
-  retry, queue: [], lastSeq: 0, cursor: null, live: true, deleted: false, error: null,
+  retry, queue: [], approvals: [], lastSeq: 0, cursor: null, live: true, deleted: false, error: null,
 });
 
 describe('ReplyPrinter', () => {

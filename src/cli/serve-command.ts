@@ -4,6 +4,7 @@ import { serve, type RunningServe } from '../server/serve.ts';
 import { logLevels, type LogLevel } from '../util/logger.ts';
 import { createPinoLogger } from '../util/pino-logger.ts';
 import { describeParseError } from './cli-args.ts';
+import { parseDuration } from './duration.ts';
 
 const help = `Usage: confab serve [options]
 
@@ -19,6 +20,10 @@ Options:
   --allow-origin ORIGIN  A browser origin allowed besides the server's own (repeatable).
   --log-level LEVEL      info, warn (default), error or silent: logs go to stderr as JSON lines
                          (default: $CONFAB_LOG_LEVEL, else warn).
+  --require-approval TOOL
+                         Calls of this tool wait for a person to allow them (repeatable).
+  --approval-expiry TIME An approval nobody answers expires after TIME (e.g. 30m, 24h;
+                         default 24h); the call then does not run.
   -h, --help             Show this help.
 
 Environment:
@@ -41,6 +46,8 @@ export async function run(argv: string[]): Promise<number> {
         config: { type: 'string' },
         'allow-origin': { type: 'string', multiple: true, default: [] },
         'log-level': { type: 'string' },
+        'require-approval': { type: 'string', multiple: true, default: [] },
+        'approval-expiry': { type: 'string', default: '24h' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -66,6 +73,11 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`confab serve: ${levelSource} must be one of ${logLevels.join(', ')}, got "${level}".\n`);
     return 2;
   }
+  const expiryMs = parseDuration(values['approval-expiry']);
+  if (expiryMs === undefined) {
+    process.stderr.write(`confab serve: --approval-expiry must be a duration such as 90s, 30m or 24h, got "${values['approval-expiry']}".\n`);
+    return 2;
+  }
 
   let running: RunningServe;
   try {
@@ -75,6 +87,7 @@ export async function run(argv: string[]): Promise<number> {
       dataDir: values['data-dir'],
       configPath: values.config,
       allowOrigins: values['allow-origin'],
+      approvals: { tools: values['require-approval'], expiryMs },
       env: process.env,
       logger: createPinoLogger({ level }),
     });

@@ -3,6 +3,7 @@
  * (`schemas.ts`, `records.ts`), shared with the server; only the envelopes are defined here.
  */
 import type { ConversationSummary, ModelInfo, Pricing, SessionInfo } from '../domain/records.ts';
+import type { Approval } from '../domain/approval-schemas.ts';
 import type { ConversationState, Message, Project, Run } from '../domain/schemas.ts';
 
 export type { ConversationSummary, ModelInfo, SessionInfo };
@@ -39,5 +40,7 @@ export type RequestLimits = {
 export type SendResult = { message: Message; run: Run };
 export type StopResult = { run: Run | null };
 export type ContinueResult = { run: Run };
+/** The approval as settled by the answer. */
+export type ApproveResult = { approval: Approval };
 
 export type { Project };

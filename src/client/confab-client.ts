@@ -1,4 +1,5 @@
-import type { ModelList, RequestLimits, SessionInfo, Health } from './api-types.ts';
+import type { ApproveInput } from '../domain/approval-schemas.ts';
+import type { ApproveResult, ModelList, RequestLimits, SessionInfo, Health } from './api-types.ts';
 import { defaultReconnectOptions, type ReconnectOptions } from './backoff.ts';
 import type { ConfabClientError } from './client-error.ts';
 import { Connection, type ConnectionState, type TransportMode } from './connection.ts';
@@ -121,6 +122,15 @@ export class ConfabClient {
   /** `GET /v1/limits`: the bounds the server enforces on messages and queues (a server older than this endpoint answers not_found). */
   limits(): Promise<RequestLimits> {
     return limits(this.#http);
+  }
+
+  /**
+   * Answers a pending approval over REST (a watch's `approve` uses its live connection instead):
+   * `{ decision: 'allow-once' | 'allow-always' | 'deny' | 'deny-always', note? }`. Resolves once the
+   * answer is stored; `approval_closed` when it was already answered, expired or cancelled.
+   */
+  approve(conversationId: string, approvalId: string, input: ApproveInput): Promise<ApproveResult> {
+    return this.conversations.approve(conversationId, approvalId, input);
   }
 
   /**

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { SendInput } from '../domain/requests.ts';
 import type { ConfabEvent } from '../events/definitions.ts';
 import { flush, ManualScheduler } from '../../test/client/support/manual-scheduler.ts';
-import type { ContinueResult, SendResult, StopResult } from './api-types.ts';
+import type { ApproveResult, ContinueResult, SendResult, StopResult } from './api-types.ts';
 import { ConfabClientError } from './client-error.ts';
 import { Connection, type ConnectionState, type Subscriber, type TransportMode } from './connection.ts';
 import type { Transport, TransportKind } from './transport.ts';
@@ -43,6 +43,9 @@ class MemoryTransport implements Transport {
   }
   async stop(): Promise<StopResult> {
     return { run: null };
+  }
+  async approve(): Promise<ApproveResult> {
+    throw new ConfabClientError('not_found', 'no approval');
   }
   async continue(): Promise<ContinueResult> {
     throw new ConfabClientError('nothing_to_continue', 'nothing');

@@ -1,7 +1,8 @@
+import type { Approval, ApprovalDecision } from '../domain/approval-schemas.ts';
 import type { SendInput } from '../domain/requests.ts';
 import { isTerminalRunStatus, type ConversationState, type Run } from '../domain/schemas.ts';
 import type { ConfabEvent } from '../events/definitions.ts';
-import type { ContinueResult, SendResult, StopResult } from './api-types.ts';
+import type { ApproveResult, ContinueResult, SendResult, StopResult } from './api-types.ts';
 import { ConfabClientError, toClientError } from './client-error.ts';
 import type { Connection, Subscriber } from './connection.ts';
 import { notify } from './listeners.ts';
@@ -21,6 +22,8 @@ export type WatchState = {
   readonly retry: RetryState | null;
   /** Runs waiting behind the active one, with the user message each will add. */
   readonly queue: readonly QueuedRun[];
+  /** Approvals waiting for an answer (the run they block has status `requires-action`); answer with `approve`. */
+  readonly approvals: readonly Approval[];
   /** `seq` of the last event applied (-1 before any). */
   readonly lastSeq: number;
   readonly cursor: string | null;
@@ -48,6 +51,7 @@ const initialState: WatchState = {
   activeRun: null,
   retry: null,
   queue: [],
+  approvals: [],
   lastSeq: -1,
   cursor: null,
   live: false,
@@ -111,6 +115,9 @@ export class ConversationWatch {
   get queue(): readonly QueuedRun[] {
     return this.#current.queue;
   }
+  get approvals(): readonly Approval[] {
+    return this.#current.approvals;
+  }
   get lastSeq(): number {
     return this.#current.lastSeq;
   }
@@ -147,6 +154,15 @@ export class ConversationWatch {
     const target = runId ?? this.#current.activeRun?.id;
     // Retrying a stop is safe only when it names its run: a bare stop could hit the next queued run.
     return this.#command((transport) => transport.stop(this.conversationId, target), target === undefined ? 0 : 2);
+  }
+
+  /**
+   * Answers a pending approval (`note` goes to the model with a denial); resolves once it is stored.
+   * Not retried: a repeat of an answer that arrived fails with `approval_closed` (see `approvals`).
+   */
+  approve(approvalId: string, decision: ApprovalDecision, note?: string): Promise<ApproveResult> {
+    const input = note === undefined ? { decision } : { decision, note };
+    return this.#command((transport) => transport.approve(this.conversationId, approvalId, input), 0);
   }
 
   /** Carries on from the last run's partial message. Not retried: a second continue could start a second run. */
@@ -213,10 +229,11 @@ export class ConversationWatch {
 
   async #load(): Promise<void> {
     try {
-      const { conversation, messages, runs, retry, cursor } = await this.#deps.conversations.get(this.conversationId);
+      const { conversation, messages, runs, retry, approvals, cursor } = await this.#deps.conversations.get(this.conversationId);
       if (this.#closed) return;
       // `retry`: a run waiting for its next attempt, so a page opened during the wait says why.
-      this.#reconciled = fromDetail({ conversation, messages, runs, retry: retry ?? null }, cursor);
+      const pending = approvals && approvals.length > 0 ? { approvals } : {};
+      this.#reconciled = fromDetail({ conversation, messages, runs, retry: retry ?? null, ...pending }, cursor);
       this.#publish();
     } catch (cause) {
       const error = toClientError(cause);
@@ -251,6 +268,7 @@ export class ConversationWatch {
       activeRun: runsUnchanged ? previous.activeRun : activeRunOf(reconciled.state),
       retry: reconciled.retry,
       queue: runsUnchanged ? previous.queue : queueOf(reconciled.state),
+      approvals: previous.state !== null && previous.state.approvals === reconciled.state.approvals ? previous.approvals : (reconciled.state.approvals ?? []),
       lastSeq: reconciled.lastSeq,
       cursor: reconciled.cursor,
       live: previous.live,

@@ -18,6 +18,7 @@ export { SseParser, type SseMessage } from './sse-parser.ts';
 export { messageText } from '../events/apply-event.ts';
 export { parseEvent, eventDefinitions, eventTypes, type ConfabEvent, type ConfabEventOf, type EventType, type EventData } from '../events/definitions.ts';
 export type { ConversationPatch, NewConversation, SendInput } from '../domain/requests.ts';
+export type { Approval, ApprovalDecision, ApprovalResolver, ApprovalStatus, ApproveInput, ToolRule } from '../domain/approval-schemas.ts';
 export type {
   BusyPolicy,
   ContextInput,

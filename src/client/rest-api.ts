@@ -1,6 +1,8 @@
+import type { ApproveInput } from '../domain/approval-schemas.ts';
 import type { ConversationPatch, NewConversation, SendInput } from '../domain/requests.ts';
 import type { Conversation, Project } from '../domain/schemas.ts';
 import type {
+  ApproveResult,
   ContinueResult,
   ConversationDetail,
   ConversationPage,
@@ -101,6 +103,11 @@ export class ConversationsApi {
   /** Carries on from the last run's partial message. */
   continue(conversationId: string): Promise<ContinueResult> {
     return this.#http.json<ContinueResult>('POST', `${conversationPath(conversationId)}/continue`);
+  }
+
+  /** Answers a pending approval; resolves once the answer is stored (the run it blocked then resumes). */
+  approve(conversationId: string, approvalId: string, input: ApproveInput): Promise<ApproveResult> {
+    return this.#http.json<ApproveResult>('POST', `${conversationPath(conversationId)}/approvals/${encodeURIComponent(approvalId)}`, { body: input });
   }
 }
 

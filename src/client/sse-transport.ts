@@ -1,6 +1,7 @@
+import type { ApproveInput } from '../domain/approval-schemas.ts';
 import type { SendInput } from '../domain/requests.ts';
 import { parseEvent } from '../events/definitions.ts';
-import type { ContinueResult, SendResult, StopResult } from './api-types.ts';
+import type { ApproveResult, ContinueResult, SendResult, StopResult } from './api-types.ts';
 import { ConfabClientError } from './client-error.ts';
 import { errorFromResponse, type Http } from './http.ts';
 import { conversationPath, type ConversationsApi } from './rest-api.ts';
@@ -86,6 +87,10 @@ export class SseTransport implements Transport {
 
   continue(conversationId: string): Promise<ContinueResult> {
     return this.#options.conversations.continue(conversationId);
+  }
+
+  approve(conversationId: string, approvalId: string, input: ApproveInput): Promise<ApproveResult> {
+    return this.#options.conversations.approve(conversationId, approvalId, input);
   }
 
   async close(): Promise<void> {

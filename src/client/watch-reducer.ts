@@ -9,7 +9,8 @@ import { parseCursor } from '../events/cursor.ts';
 import type { ConfabEvent } from '../events/definitions.ts';
 import { touchedBy } from '../events/touches.ts';
 
-export type WatchStatus = 'idle' | 'running' | 'queued';
+/** `requires-action`: a run waits for an approval (see `WatchState.approvals`). */
+export type WatchStatus = 'idle' | 'running' | 'requires-action' | 'queued';
 
 /** The latest `run-retrying`, while its run waits for the next attempt (kept in the state by the shared reducer, so snapshots carry it). */
 export type { RetryState };
@@ -47,6 +48,7 @@ export function reconcile(current: ReconciledState, event: ConfabEvent): Reconci
 
 export function statusOf(state: ConversationState): WatchStatus {
   if (state.runs.some((run) => run.status === 'running')) return 'running';
+  if (state.runs.some((run) => run.status === 'requires-action')) return 'requires-action';
   if (state.runs.some((run) => run.status === 'queued')) return 'queued';
   return 'idle';
 }
@@ -66,6 +68,7 @@ export function queueOf(state: ConversationState): QueuedRun[] {
  */
 function copyForEvent(state: ConversationState, event: ConfabEvent): ConversationState {
   const copy: ConversationState = { conversation: state.conversation, messages: state.messages, runs: state.runs, retry: state.retry };
+  if (state.approvals) copy.approvals = state.approvals;
   const touched = touchedBy(event);
   switch (touched.record) {
     case 'conversation':
@@ -87,6 +90,9 @@ function copyForEvent(state: ConversationState, event: ConfabEvent): Conversatio
       if (index !== -1) copy.runs[index] = { ...copy.runs[index] };
       break;
     }
+    case 'approval':
+      // The reducer replaces the approvals array rather than writing into it.
+      break;
     case 'state':
     case 'none':
       break;

@@ -1,6 +1,7 @@
+import type { ApproveInput } from '../domain/approval-schemas.ts';
 import type { SendInput } from '../domain/requests.ts';
 import { parseEvent } from '../events/definitions.ts';
-import type { ContinueResult, SendResult, StopResult } from './api-types.ts';
+import type { ApproveResult, ContinueResult, SendResult, StopResult } from './api-types.ts';
 import { ConfabClientError, type ClientErrorCode } from './client-error.ts';
 import { checkRequestSize } from './request-size.ts';
 import type { Scheduler } from './scheduler.ts';
@@ -111,6 +112,10 @@ export class WebSocketTransport implements Transport {
 
   continue(conversationId: string): Promise<ContinueResult> {
     return this.#request({ type: 'continue', conversationId }) as Promise<ContinueResult>;
+  }
+
+  approve(conversationId: string, approvalId: string, input: ApproveInput): Promise<ApproveResult> {
+    return this.#request({ ...input, type: 'approve', conversationId, approvalId }) as Promise<ApproveResult>;
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'not_found'
   | 'conversation_busy'
   | 'nothing_to_continue'
+  | 'approval_closed'
   | 'unknown_model'
   | 'payload_too_large'
   | 'headers_too_large'

@@ -20,7 +20,8 @@ export const SessionInfoSchema = z.object({
   conversationId: z.string(),
   projectName: z.string(),
   title: z.string(),
-  status: z.enum(['running', 'queued', 'idle']),
+  /** `requires-action`: a run waits for an approval. */
+  status: z.enum(['running', 'requires-action', 'queued', 'idle']),
   subscribers: z.number().int().min(0),
   activeRunId: z.string().nullable(),
   queuedRunIds: z.array(z.string()),

@@ -4,6 +4,7 @@
  * them. Browser-safe.
  */
 import { z } from 'zod';
+import { ApprovalSchema } from './approval-schemas.ts';
 import { ConversationSummarySchema, ModelInfoSchema, SessionInfoSchema } from './records.ts';
 import { ConversationSchema, MessageSchema, ProjectSchema, RetryStateSchema, RunSchema } from './schemas.ts';
 
@@ -24,6 +25,8 @@ export const ConversationDetailSchema = z.object({
   messages: z.array(MessageSchema),
   runs: z.array(RunSchema),
   retry: RetryStateSchema.nullable(),
+  /** Approvals waiting for an answer. */
+  approvals: z.array(ApprovalSchema),
   cursor: z.string(),
 });
 

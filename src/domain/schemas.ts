@@ -4,6 +4,7 @@
  * Browser-safe: imports nothing but zod.
  */
 import { z } from 'zod';
+import { ApprovalSchema, ToolRuleSchema } from './approval-schemas.ts';
 
 export const projectNamePattern = /^[a-zA-Z0-9_-]{1,64}$/;
 
@@ -47,6 +48,8 @@ export const ConversationSchema = z.object({
   usage: UsageSchema,
   /** Null while no price is known for any run of the conversation. */
   cost: CostSchema.nullable(),
+  /** Remembered "always" answers to approvals, by tool name (absent: none). */
+  toolRules: z.record(z.string(), ToolRuleSchema).optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });
@@ -154,7 +157,8 @@ export const MessageSchema = z.object({
   updatedAt: z.number(),
 });
 
-export const RunStatusSchema = z.enum(['queued', 'running', 'completed', 'stopped', 'failed', 'interrupted']);
+/** `requires-action`: the run waits for a person to answer an approval; it holds no worker meanwhile. */
+export const RunStatusSchema = z.enum(['queued', 'running', 'requires-action', 'completed', 'stopped', 'failed', 'interrupted']);
 export const terminalRunStatuses = ['completed', 'stopped', 'failed', 'interrupted'] as const;
 
 export const FinishReasonSchema = z.enum([
@@ -222,6 +226,8 @@ export const ConversationStateSchema = z.object({
   runs: z.array(RunSchema),
   /** Set while a run waits to retry, so a snapshot shows the wait too. */
   retry: RetryStateSchema.nullable().optional(),
+  /** Approvals waiting for an answer (absent: none). */
+  approvals: z.array(ApprovalSchema).optional(),
 });
 
 export type Project = z.infer<typeof ProjectSchema>;

@@ -95,7 +95,7 @@ export class Checkpointer {
     if (this.#dirty.size === 0 && !extra) return;
     const lives = [...this.#dirty];
     this.#dirty.clear();
-    const batch: Required<StoreBatch> = { conversations: [], messages: [], runs: [], lastSeq: {} };
+    const batch: Required<StoreBatch> = { conversations: [], messages: [], runs: [], approvals: [], lastSeq: {} };
     const taken: { live: LiveConversation; conversation: boolean; messages: string[]; runs: string[] }[] = [];
     for (const live of lives) {
       if (live.deleted) continue;
@@ -114,6 +114,7 @@ export class Checkpointer {
       batch.conversations.push(...(extra.conversations ?? []));
       batch.messages.push(...(extra.messages ?? []));
       batch.runs.push(...(extra.runs ?? []));
+      batch.approvals.push(...(extra.approvals ?? []));
       Object.assign(batch.lastSeq, extra.lastSeq);
     } else if (taken.length === 0) {
       return;

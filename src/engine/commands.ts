@@ -109,7 +109,7 @@ export class Commands {
       this.#requireModel(conversation.model);
       const policy: BusyPolicy = input.onBusy ?? conversation.busyPolicy;
       const queuedCount = live.state.runs.filter((run) => run.status === 'queued').length;
-      const busy = queuedCount > 0 || live.state.runs.some((run) => run.status === 'running');
+      const busy = queuedCount > 0 || live.state.runs.some((run) => run.status === 'running' || run.status === 'requires-action');
       if (busy && policy === 'reject') throw new ConfabError('conversation_busy', 'A run is in progress; this conversation rejects new messages while busy.');
       if (queuedCount >= this.#limits.maxQueuedRuns) throw new ConfabError('conversation_busy', `This conversation already has ${queuedCount} queued runs (the limit).`);
 
@@ -179,7 +179,7 @@ export class Commands {
   async continue(conversationId: string): Promise<{ run: Run }> {
     const live = await this.#use(conversationId);
     try {
-      if (live.state.runs.some((run) => run.status === 'queued' || run.status === 'running')) {
+      if (live.state.runs.some((run) => run.status === 'queued' || run.status === 'running' || run.status === 'requires-action')) {
         throw new ConfabError('conversation_busy', 'A run is in progress; continue after it ends.');
       }
       this.#requireModel(live.state.conversation.model);

@@ -93,9 +93,11 @@ export class ConversationCache {
   /** Takes a conversation out of memory: deleted (runs stopped, no more writes) or shut down (runs interrupted). */
   async unload(live: LiveConversation, reason: AbortReason): Promise<void> {
     if (live.releaseTimer) this.#clock.clearTimeout(live.releaseTimer);
+    // Runs held behind one parked for an approval stay queued through a restart, as the parked run stays.
+    const parked = live.state.runs.some((run) => run.status === 'requires-action');
     for (const run of live.state.runs.filter((candidate) => candidate.status === 'queued')) {
       await this.#runQueue.remove(run.id);
-      if (reason.kind === 'shutdown') {
+      if (reason.kind === 'shutdown' && !parked) {
         if (run.input) live.emit({ type: 'message-created', runId: run.id, data: { message: run.input } });
         live.emit({ type: 'run-interrupted', runId: run.id, data: { run: { ...run, status: 'interrupted', finishReason: 'interrupted', endedAt: this.#clock.now() } } });
       }
@@ -137,9 +139,10 @@ export class ConversationCache {
   async #load(conversationId: string): Promise<LiveConversation> {
     const conversation = await this.#store.getConversation(conversationId);
     if (!conversation) throw new ConfabError('not_found', `No conversation ${conversationId}.`);
-    const [messages, runs, lastSeq] = await Promise.all([
+    const [messages, runs, approvals, lastSeq] = await Promise.all([
       this.#store.listMessages(conversationId),
       this.#store.listRuns(conversationId),
+      this.#store.listApprovals(conversationId, ['pending']),
       this.#store.getLastSeq(conversationId),
     ]);
     const lastEnded = runs.filter((run) => isTerminalRunStatus(run.status)).at(-1);
@@ -147,6 +150,7 @@ export class ConversationCache {
       conversation,
       messages,
       runs: [...(lastEnded ? [lastEnded] : []), ...runs.filter((run) => !isTerminalRunStatus(run.status))],
+      ...(approvals.length > 0 ? { approvals } : {}),
     };
     const live = new LiveConversation({
       state,

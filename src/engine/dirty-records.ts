@@ -20,6 +20,8 @@ export function markTouched(dirty: DirtyRecords, event: ConfabEvent): boolean {
     case 'run':
       dirty.runs.add(touches.id(event.data));
       return true;
+    case 'approval':
+      // Approvals are written by whoever settles them, before the event (never checkpointed from state).
     case 'state':
     case 'none':
       return false;

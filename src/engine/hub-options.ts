@@ -3,6 +3,7 @@ import type { Clock } from '../util/clock.ts';
 import type { IdGenerator } from '../util/ids.ts';
 import type { Logger } from '../util/logger.ts';
 import type { EngineObserver } from './engine-observer.ts';
+import type { ApprovalOptions } from './approvals/approval-gate.ts';
 import type { EventLog } from './event-log/event-log.ts';
 import type { RunQueue } from './run-queue/run-queue.ts';
 import type { RunControl } from './run-control/run-control.ts';
@@ -14,6 +15,8 @@ export type SessionHubOptions = {
   models: ModelResolver;
   /** Defaults to the built-in read-only project tools. */
   tools?: ToolExecutor;
+  /** Which tool calls wait for a person's approval (besides tools that declare it), and for how long. */
+  approvals?: ApprovalOptions;
   /** Defaults to the in-process log. */
   eventLog?: EventLog;
   /** Defaults to the in-process queue. */

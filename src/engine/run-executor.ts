@@ -38,7 +38,8 @@ export class RunExecutor {
     // The command that queued the run may not be folded yet.
     await live.flush().catch(() => {});
     const queued = live.findRun(job.runId);
-    if (!queued || queued.status !== 'queued' || live.deleted) return;
+    // A parked run (`requires-action`) is handed out again to resume once its approvals are settled.
+    if (!queued || (queued.status !== 'queued' && queued.status !== 'requires-action') || live.deleted) return;
     const controller = new AbortController();
     let finished!: () => void;
     live.active = { runId: job.runId, controller, done: new Promise<void>((resolve) => (finished = resolve)) };

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { ApproveInputSchema, type Approval, type ApproveInput } from '../domain/approval-schemas.ts';
+import { ConfabError } from '../domain/errors.ts';
 import type { ContextInput, Conversation, ConversationState, Message, Project, Run } from '../domain/schemas.ts';
 import type { ConversationSummary, SessionInfo } from '../domain/records.ts';
 import { createProjectTools } from '../tools/project/project-tools.ts';
@@ -6,6 +8,11 @@ import { ToolRegistry } from '../tools/tool-registry.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { createIdGenerator } from '../util/ids.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
+import { ApprovalDesk } from './approvals/approval-desk.ts';
+import { createApprovalGate } from './approvals/approval-gate.ts';
+import { recoverApprovals } from './approvals/approval-recovery.ts';
+import { ApprovalTimers } from './approvals/approval-timers.ts';
+import { ParkedRuns } from './approvals/parked-runs.ts';
 import { Catalog } from './catalog.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { Commands } from './commands.ts';
@@ -40,6 +47,9 @@ export class SessionHub {
   readonly #catalog: Catalog;
   readonly #commands: Commands;
   readonly #runQueue: RunQueue;
+  readonly #timers: ApprovalTimers;
+  readonly #desk: ApprovalDesk;
+  readonly #parked: ParkedRuns;
 
   constructor(options: SessionHubOptions) {
     this.limits = { ...defaultLimits, ...options.limits };
@@ -52,6 +62,8 @@ export class SessionHub {
     const runControl = options.runControl ?? new MemoryRunControl();
     this.#runQueue = runQueue;
     this.#checkpointer = new Checkpointer({ store: this.#store, clock: this.#clock, intervalMs: this.limits.checkpointIntervalMs, logger: this.#logger, observer: options.observer });
+    const tools = options.tools ?? defaultTools();
+    this.#timers = new ApprovalTimers({ clock: this.#clock, onDue: (approval) => this.#desk.expireQuietly(approval) });
     const deps: RunDependencies = {
       persistence: this.#checkpointer,
       ids,
@@ -59,7 +71,8 @@ export class SessionHub {
       random: options.random ?? Math.random,
       logger: this.#logger,
       models: options.models,
-      tools: options.tools ?? defaultTools(),
+      tools,
+      approvals: createApprovalGate({ tools, approvals: options.approvals, store: this.#store, timers: this.#timers }),
       retry: { ...defaultRetryOptions, ...options.retry },
       maxSteps: this.limits.maxSteps,
     };
@@ -67,14 +80,21 @@ export class SessionHub {
     this.#cache = new ConversationCache({ ...shared, eventLog, runQueue, runControl, checkpointer: this.#checkpointer, idleReleaseMs: this.limits.idleReleaseMs });
     this.#catalog = new Catalog({ ...shared, cache: this.#cache });
     this.#commands = new Commands({ ...shared, cache: this.#cache, catalog: this.#catalog, checkpointer: this.#checkpointer, runQueue, runControl });
+    this.#desk = new ApprovalDesk({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, timers: this.#timers, logger: this.#logger });
+    this.#parked = new ParkedRuns({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, runControl, desk: this.#desk });
     const executor = new RunExecutor({ store: this.#store, cache: this.#cache, runControl, deps, logger: this.#logger });
-    runQueue.setWorker((job, claim) => executor.execute(job, claim));
+    runQueue.setWorker(this.#parked.worker((job, claim) => executor.execute(job, claim)));
   }
 
-  /** Recovers runs a previous process left running or queued. Call once before serving. */
+  /**
+   * Recovers runs a previous process left running or queued (interrupted), and approvals it left
+   * pending (their expiry armed again; parked runs wait on). Call once before serving.
+   */
   async start(): Promise<{ recovered: Run[] }> {
     const recovered = await recoverInterruptedRuns(this.#store, this.#clock.now());
     if (recovered.length > 0) this.#logger.warn('marked runs interrupted after restart', { count: recovered.length });
+    const approvals = await recoverApprovals({ store: this.#store, desk: this.#desk, timers: this.#timers, runQueue: this.#runQueue, clock: this.#clock });
+    if (approvals.armed + approvals.expired + approvals.resumed > 0) this.#logger.warn('recovered approvals after restart', approvals);
     return { recovered };
   }
 
@@ -130,8 +150,21 @@ export class SessionHub {
    * Stops the active run (or, given `runId` of a queued run, takes it off the queue). Stopping an
    * idle conversation is a no-op. Resolves once the run has ended, with the run as it ended.
    */
-  stop(conversationId: string, options: { runId?: string } = {}): Promise<{ run: Run | null }> {
-    return this.#commands.stop(conversationId, options);
+  async stop(conversationId: string, options: { runId?: string } = {}): Promise<{ run: Run | null }> {
+    // A run parked for an approval (or held behind one) has no worker to abort: ended here.
+    return (await this.#parked.stop(conversationId, options)) ?? (await this.#commands.stop(conversationId, options));
+  }
+
+  /**
+   * Answers a pending approval: `allow-once`, `allow-always` (remembered for the tool in this
+   * conversation), `deny` or `deny-always`, with an optional note the model reads on a denial.
+   * Resolves once the answer is stored; the run it blocked then resumes. `not_found` for an unknown
+   * approval, `approval_closed` for one already answered, expired or cancelled.
+   */
+  approve(conversationId: string, approvalId: string, input: ApproveInput): Promise<{ approval: Approval }> {
+    const parsed = ApproveInputSchema.safeParse(input);
+    if (!parsed.success) return Promise.reject(new ConfabError('bad_request', `Invalid approval answer: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`));
+    return this.#desk.approve(conversationId, approvalId, parsed.data);
   }
 
   /** Starts a run that carries on from the last run's partial message (stopped, interrupted, failed or cut short). */
@@ -166,7 +199,7 @@ export class SessionHub {
       conversationId: live.id,
       projectName: live.state.conversation.projectName,
       title: live.state.conversation.title,
-      status: live.active ? 'running' : live.state.runs.some((run) => run.status === 'queued') ? 'queued' : 'idle',
+      status: sessionStatus(live.active !== undefined, live.state.runs),
       subscribers: live.subscriptions.size,
       activeRunId: live.active?.runId ?? null,
       queuedRunIds: live.state.runs.filter((run) => run.status === 'queued').map((run) => run.id),
@@ -176,10 +209,17 @@ export class SessionHub {
 
   /** Checkpoints everything and ends: active runs become `interrupted` (and can be continued later). */
   async close(): Promise<void> {
+    this.#timers.clear();
     await this.#cache.close();
     await this.#runQueue.close();
     await this.#checkpointer.flush();
   }
+}
+
+function sessionStatus(active: boolean, runs: Run[]): SessionInfo['status'] {
+  if (active) return 'running';
+  if (runs.some((run) => run.status === 'requires-action')) return 'requires-action';
+  return runs.some((run) => run.status === 'queued') ? 'queued' : 'idle';
 }
 
 function defaultTools(): ToolRegistry {

@@ -9,6 +9,7 @@
  * In place, it changes nothing but the declared record, its array, and the declared part, which is
  * what lets the client copy exactly those first (watch-reducer.ts).
  */
+import type { Approval } from '../domain/approval-schemas.ts';
 import type { Conversation, ConversationState, Message, Part, RetryState, Run } from '../domain/schemas.ts';
 import { isTerminalRunStatus } from '../domain/schemas.ts';
 import type { ConfabEvent, EventData } from './definitions.ts';
@@ -17,6 +18,7 @@ import { touchesOf, type EventTypeTouching } from './touches.ts';
 type ConversationEvent = EventTypeTouching<'conversation'>;
 type MessageEvent = EventTypeTouching<'message'>;
 type RunEvent = EventTypeTouching<'run'>;
+type ApprovalEvent = EventTypeTouching<'approval'>;
 type MessageChange<D> = (message: Message | undefined, data: D, at: number) => Message | undefined;
 
 const conversationChanges: { [T in ConversationEvent]: (data: EventData<T>) => Conversation } = {
@@ -30,6 +32,14 @@ const runChanges: { [T in RunEvent]: (data: EventData<T>) => Run } = {
   'run-stopped': (data) => data.run,
   'run-failed': (data) => data.run,
   'run-interrupted': (data) => data.run,
+  'run-requires-action': (data) => data.run,
+  'run-resumed': (data) => data.run,
+};
+
+/** The state lists approvals while they are pending; a settled one leaves it. */
+const approvalChanges: { [T in ApprovalEvent]: (data: EventData<T>) => Approval } = {
+  'approval-requested': (data) => data.approval,
+  'approval-resolved': (data) => data.approval,
 };
 
 /** Each returns the message to store (undefined: nothing to store, the message is unknown). */
@@ -86,6 +96,11 @@ export function applyEvent(state: ConversationState, event: ConfabEvent): Conver
       upsertRun(state, touches.id(event.data), change(event.data));
       break;
     }
+    case 'approval': {
+      const change = approvalChanges[event.type as ApprovalEvent] as (data: unknown) => Approval;
+      upsertApproval(state, change(event.data));
+      break;
+    }
     case 'state':
     case 'none':
       break;
@@ -115,6 +130,7 @@ function nextRetry(retry: RetryState | null, event: ConfabEvent): RetryState | n
     case 'run-stopped':
     case 'run-failed':
     case 'run-interrupted':
+    case 'run-requires-action':
       return null;
     default:
       return retry;
@@ -153,4 +169,12 @@ function upsertRun(state: ConversationState, runId: string, run: Run): void {
   if (isTerminalRunStatus(run.status)) {
     state.runs = state.runs.filter((existing) => existing.id === run.id || !isTerminalRunStatus(existing.status));
   }
+}
+
+/** Pending approvals stay (replaced by id), settled ones go; the array is absent when none are pending. */
+function upsertApproval(state: ConversationState, approval: Approval): void {
+  const others = (state.approvals ?? []).filter((existing) => existing.id !== approval.id);
+  const approvals = approval.status === 'pending' ? [...others, approval] : others;
+  if (approvals.length > 0) state.approvals = approvals;
+  else delete state.approvals;
 }

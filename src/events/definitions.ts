@@ -19,6 +19,7 @@ import {
   CostSchema,
   WireErrorSchema,
 } from '../domain/schemas.ts';
+import { ApprovalSchema } from '../domain/approval-schemas.ts';
 import type { Touches } from './touches.ts';
 
 type EventDefinition<T extends string, S extends z.ZodType, R extends Touches<z.infer<S>>> = {
@@ -41,6 +42,7 @@ const message = { record: 'message', id: (data: { messageId: string }) => data.m
 /** A message event about one part, named by `partId` or carried whole as `part`. */
 const namedPart = { ...message, part: (data: { partId: string }) => data.partId } as const;
 const carriedPart = { ...message, part: (data: { part: { id: string } }) => data.part.id } as const;
+const approval = { record: 'approval', id: (data: { approval: { id: string } }) => data.approval.id } as const;
 
 export const eventDefinitions = [
   defineEvent(
@@ -81,6 +83,25 @@ export const eventDefinitions = [
   defineEvent('run-stopped', 'The run was stopped on request (or removed from the queue before starting). The partial message is kept with status `stopped`; usage is what the provider reported, or an estimate marked `estimated`.', z.object({ run: RunSchema }), run),
   defineEvent('run-failed', 'The run ended with an error that was not retryable, or retries ran out. `run.error` says why in words safe to show.', z.object({ run: RunSchema }), run),
   defineEvent('run-interrupted', 'The run was found running or queued after a restart (or the server shut down under it). Its partial content is kept; `continue` carries on from it.', z.object({ run: RunSchema }), run),
+  defineEvent(
+    'run-requires-action',
+    'The run waits for a person: a tool call needs approval (see `approval-requested`). Its status is `requires-action`; it holds no worker while it waits, and later runs of the conversation wait behind it. It survives a restart.',
+    z.object({ run: RunSchema }),
+    run,
+  ),
+  defineEvent('run-resumed', 'Every approval the run waited for was answered (or expired): it runs again, from its stored message (status `running`).', z.object({ run: RunSchema }), run),
+  defineEvent(
+    'approval-requested',
+    'A tool call waits for a person: `approval` names the tool, its input, the `options` to answer with (`allow-once`, `allow-always`, `deny`, `deny-always`) and `expiresAt`. Answer it with the `approve` command. Stored before it is emitted; the state lists it under `approvals` until it is resolved.',
+    z.object({ approval: ApprovalSchema }),
+    approval,
+  ),
+  defineEvent(
+    'approval-resolved',
+    'An approval was settled: `approval.status` is `allowed`, `denied`, `expired` or `cancelled`, `approval.resolvedBy` says by what (`user`, `remembered` for an earlier "always" answer, `expiry`, `stop`), with the `decision` and `note`. Stored before it is emitted; it leaves the state\'s `approvals`. A remembered answer is announced by this event alone.',
+    z.object({ approval: ApprovalSchema }),
+    approval,
+  ),
   defineEvent('part-start', 'A streamed part (text or reasoning) began in an assistant message.', z.object({ messageId: z.string(), partId: z.string(), kind: StreamedPartKindSchema }), namedPart),
   defineEvent('part-delta', 'Text was appended to a streamed part.', z.object({ messageId: z.string(), partId: z.string(), delta: z.string() }), namedPart),
   defineEvent(
@@ -97,7 +118,7 @@ export const eventDefinitions = [
   ),
   defineEvent(
     'tool-call',
-    'A tool call part was added or its state changed: `pending` when the model asked for it, `running`, then `completed` (with its output) or `error` (`awaiting-approval` is defined for tool approvals, not emitted yet). Carries the whole part, state included; apply it as an upsert by `part.id`. The result is in the state: there is no separate result part.',
+    'A tool call part was added or its state changed: `pending` when the model asked for it, `awaiting-approval` (with its `approvalId`) when a person must allow it first, `running`, then `completed` (with its output) or `error` (a denied, expired or cancelled approval settles it as an `error` saying so). Carries the whole part, state included; apply it as an upsert by `part.id`. The result is in the state: there is no separate result part.',
     z.object({ messageId: z.string(), part: ToolCallPartSchema }),
     carriedPart,
   ),

@@ -3,6 +3,7 @@
  * (`npm run docs:events` writes it; events-doc.test.ts fails when the committed file is stale).
  */
 import { z } from 'zod';
+import { ApprovalSchema } from '../domain/approval-schemas.ts';
 import * as domain from '../domain/schemas.ts';
 import { eventDefinitions } from './definitions.ts';
 import type { Touches } from './touches.ts';
@@ -20,6 +21,7 @@ const named = new Map<unknown, string>([
   [domain.PartSchema, '`Part`'],
   [domain.MessageStatusSchema, '`MessageStatus`'],
   [domain.StreamedPartKindSchema, '`"text" | "reasoning"`'],
+  [ApprovalSchema, '`Approval`'],
 ]);
 
 function describeType(schema: z.ZodType): string {
@@ -39,6 +41,8 @@ function describeTouches(touches: Touches<never>): string {
       return touches.part ? 'a message, one part' : 'a message';
     case 'run':
       return 'a run';
+    case 'approval':
+      return 'an approval';
     case 'conversation':
       return 'the conversation';
     case 'state':
@@ -100,7 +104,7 @@ export function renderEventsDoc(): string {
     '',
   ];
   for (const definition of eventDefinitions) lines.push(describeRecord(definition.data, `\`${definition.type}\``));
-  lines.push('## Records', '', 'The records events carry, as defined in `src/domain/schemas.ts`.', '');
+  lines.push('## Records', '', 'The records events carry, as defined in `src/domain/schemas.ts` (and `approval-schemas.ts`).', '');
   for (const [schema, name] of [
     [domain.ConversationSchema, 'Conversation'],
     [domain.MessageSchema, 'Message'],
@@ -109,6 +113,7 @@ export function renderEventsDoc(): string {
     [domain.UsageSchema, 'Usage'],
     [domain.CostSchema, 'Cost'],
     [domain.ToolCallPartSchema, 'ToolCallPart'],
+    [ApprovalSchema, 'Approval'],
   ] as const) {
     lines.push(describeRecord(schema, name));
   }

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
+import type { Approval } from '../domain/approval-schemas.ts';
 import type { ConversationState, Message, Part, Run, ToolCallPart, ToolState } from '../domain/schemas.ts';
 import { reconcile } from '../client/watch-reducer.ts';
 import { MemoryEventLog } from '../engine/event-log/memory-event-log.ts';
@@ -30,6 +31,13 @@ function run(id: string, status: Run['status']): Run {
   };
 }
 
+function approval(id: string, status: Approval['status']): Approval {
+  return {
+    id, conversationId: 'conv_1', runId: 'run_1', toolCallId: 'call_1', toolName: 'read_file', input: { path: 'a' }, source: 'tool', options: ['allow-once', 'deny'],
+    status, decision: status === 'allowed' ? 'allow-once' : null, resolvedBy: status === 'pending' ? null : 'user', note: null, requestedAt: 1, decidedAt: status === 'pending' ? null : 2, expiresAt: 100,
+  };
+}
+
 const toolCall = (state: ToolState): ToolCallPart => ({ id: 'p_call', kind: 'tool-call', toolCallId: 'call_1', toolName: 'read_file', step: 1, state });
 
 function baseState(): ConversationState {
@@ -42,6 +50,7 @@ function baseState(): ConversationState {
     ],
     runs: [run('run_0', 'completed'), run('run_1', 'running'), run('run_2', 'queued')],
     retry: null,
+    approvals: [approval('appr_0', 'pending')],
   };
 }
 
@@ -60,6 +69,10 @@ const samples: { [T in EventType]: EventData<T> } = {
   'run-stopped': { run: { ...run('run_1', 'stopped'), endedAt: 9 } },
   'run-failed': { run: { ...run('run_1', 'failed'), endedAt: 9 } },
   'run-interrupted': { run: { ...run('run_1', 'interrupted'), endedAt: 9 } },
+  'run-requires-action': { run: { ...run('run_1', 'requires-action'), steps: 1 } },
+  'run-resumed': { run: { ...run('run_2', 'running'), startedAt: 9 } },
+  'approval-requested': { approval: approval('appr_1', 'pending') },
+  'approval-resolved': { approval: approval('appr_0', 'allowed') },
   'part-start': { messageId: 'msg_live', partId: 'p_next', kind: 'text' },
   'part-delta': { messageId: 'msg_live', partId: 'p_text', delta: 'lo' },
   'part-end': { messageId: 'msg_live', partId: 'p_think', providerMetadata: { anthropic: { signature: 'sig' } } },
@@ -81,6 +94,8 @@ function declared(touched: TouchedRecord, after: ConversationState): string[] {
       return ['conversation'];
     case 'run':
       return [`run:${touched.id}`];
+    case 'approval':
+      return after.approvals?.some((candidate) => candidate.id === touched.id) ? [`approval:${touched.id}`] : [];
     case 'message': {
       const kept = after.messages.find((candidate) => candidate.id === touched.id)?.parts.some((part) => part.id === touched.partId);
       return [`message:${touched.id}`, ...(kept ? [`part:${touched.partId}`] : [])];
@@ -101,6 +116,7 @@ function newIdentities(before: ConversationState, after: ConversationState): str
     for (const part of next.parts) if (!previous.parts.includes(part)) changed.push(`part:${part.id}`);
   }
   for (const next of after.runs) if (!before.runs.includes(next)) changed.push(`run:${next.id}`);
+  for (const next of after.approvals ?? []) if (!before.approvals?.includes(next)) changed.push(`approval:${next.id}`);
   return changed;
 }
 
@@ -110,6 +126,7 @@ function changedContent(before: ConversationState, after: ConversationState): st
   if (!isDeepStrictEqual(before.conversation, after.conversation)) changed.push('conversation');
   for (const next of after.messages) if (!isDeepStrictEqual(before.messages.find((candidate) => candidate.id === next.id), next)) changed.push(`message:${next.id}`);
   for (const next of after.runs) if (!isDeepStrictEqual(before.runs.find((candidate) => candidate.id === next.id), next)) changed.push(`run:${next.id}`);
+  if (!isDeepStrictEqual(before.approvals, after.approvals)) changed.push('approvals');
   return changed;
 }
 
@@ -127,8 +144,8 @@ describe('what an event touches, declared once', () => {
     assert.deepEqual(Object.keys(samples).sort(), eventDefinitions.map((definition) => definition.type).sort());
     for (const definition of eventDefinitions) {
       const touched = touchedBy(sampleEvent(definition.type));
-      assert.ok(['state', 'conversation', 'message', 'run', 'none'].includes(touched.record), definition.type);
-      if (touched.record === 'message' || touched.record === 'run') assert.match(touched.id, /^(msg|run)_/, definition.type);
+      assert.ok(['state', 'conversation', 'message', 'run', 'approval', 'none'].includes(touched.record), definition.type);
+      if (touched.record === 'message' || touched.record === 'run' || touched.record === 'approval') assert.match(touched.id, /^(msg|run|appr)_/, definition.type);
     }
   });
 
@@ -143,6 +160,7 @@ describe('what an event touches, declared once', () => {
       assert.deepEqual(newIdentities(before, after).sort(), declared(touched, after).sort());
       assert.equal(after.messages !== before.messages, touched.record === 'message', 'the messages array is new only for a message event');
       assert.equal(after.runs !== before.runs, touched.record === 'run', 'the runs array is new only for a run event');
+      assert.equal(after.approvals !== before.approvals, touched.record === 'approval', 'the approvals array is new only for an approval event');
       assert.deepEqual(after, applyEvent(baseState(), event), 'copy-on-write folds to what the in-place reducer gives');
     });
 
@@ -160,10 +178,11 @@ describe('what an event touches, declared once', () => {
       await live.flush();
       const dirty = [...(live.dirty.conversation ? ['conversation'] : []), ...[...live.dirty.messages].map((id) => `message:${id}`), ...[...live.dirty.runs].map((id) => `run:${id}`)];
       const touched = touchedBy(event);
-      assert.deepEqual(dirty, declared(touched, live.state).filter((key) => !key.startsWith('part:')));
+      // Approvals are stored by whoever settles them, before their events: never checkpointed from state.
+      assert.deepEqual(dirty, declared(touched, live.state).filter((key) => !key.startsWith('part:') && !key.startsWith('approval:')));
       assert.deepEqual(marked, dirty.length > 0 ? ['onDirty'] : []);
       const changed = changedContent(baseState(), live.state);
-      for (const key of changed) assert.ok(dirty.includes(key), `${key} changed but was not marked dirty`);
+      for (const key of changed) assert.ok(dirty.includes(key) || key === 'approvals', `${key} changed but was not marked dirty`);
       if (touched.record !== 'none') assert.ok(changed.length > 0, 'the sample changes its declared record');
     });
   }

@@ -12,6 +12,8 @@ import { eventDefinitions, type ConfabEvent, type EventType } from './definition
  * - `message`: the message with id `id(data)` (created if the event brings it); `part(data)` names
  *   the part inside it that is added, changed or removed, when the event is about one part.
  * - `run`: the run with id `id(data)` (inserted or replaced).
+ * - `approval`: the approval with id `id(data)` (the whole record travels with the event; the
+ *   state keeps only pending approvals). Written to the store before the event is emitted.
  * - `none`: no stored record (a retry wait, a deletion).
  */
 export type Touches<D> =
@@ -19,12 +21,13 @@ export type Touches<D> =
   | { record: 'state' }
   | { record: 'conversation' }
   | { record: 'message'; id: (data: D) => string; part?: (data: D) => string }
-  | { record: 'run'; id: (data: D) => string };
+  | { record: 'run'; id: (data: D) => string }
+  | { record: 'approval'; id: (data: D) => string };
 
 export type TouchedRecord =
   | { record: 'none' | 'state' | 'conversation' }
   | { record: 'message'; id: string; partId: string | undefined }
-  | { record: 'run'; id: string };
+  | { record: 'run' | 'approval'; id: string };
 
 export type RecordKind = TouchedRecord['record'];
 
@@ -45,7 +48,8 @@ export function touchedBy(event: ConfabEvent): TouchedRecord {
     case 'message':
       return { record: 'message', id: touches.id(event.data), partId: touches.part?.(event.data) };
     case 'run':
-      return { record: 'run', id: touches.id(event.data) };
+    case 'approval':
+      return { record: touches.record, id: touches.id(event.data) };
     default:
       return touches;
   }

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ConfabError } from '../domain/errors.ts';
 import { combineObservers } from '../engine/engine-observer.ts';
+import type { ApprovalOptions } from '../engine/approvals/approval-gate.ts';
 import { SessionHub } from '../engine/session-hub.ts';
 import { createModelRegistry } from '../providers/model-registry.ts';
 import { loadProviderConfig } from '../providers/provider-config.ts';
@@ -35,6 +36,8 @@ export type ServeOptions = {
   /** Default: the package's built web app (`web/dist`) when it exists. */
   staticDir?: string;
   limits?: Partial<ServerLimits>;
+  /** Which tools' calls wait for a person's approval, and for how long (see `confab serve --require-approval`). */
+  approvals?: ApprovalOptions;
 };
 
 export type RunningServe = {
@@ -74,7 +77,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     const models = createModelRegistry(config);
     const metrics = new ServerMetrics();
     const observer = combineObservers(metrics.observer, runLogObserver(logger));
-    hub = new SessionHub({ store, models, logger, observer, limits: benchLimits(options.env).hub });
+    hub = new SessionHub({ store, models, logger, observer, limits: benchLimits(options.env).hub, approvals: options.approvals });
     await hub.start();
     const server = await startServer({
       hub,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Store } from './store.ts';
+import { describeApprovals } from './store-contract-approvals.ts';
 import { describeBatches } from './store-contract-batches.ts';
 import { describeMessagesAndRuns } from './store-contract-messages-runs.ts';
 import { conversation, message, project, run, t0 } from './store-test-records.ts';
@@ -33,6 +34,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store> |
     describeConversations(harness);
     describeMessagesAndRuns(harness);
     describeBatches(harness);
+    describeApprovals(harness);
   });
 }
 

@@ -1,3 +1,4 @@
+import type { Approval } from '../domain/approval-schemas.ts';
 import type { Conversation, Message, Project, Run } from '../domain/schemas.ts';
 
 /** Record builders for store tests: complete, valid records with every field set explicitly. */
@@ -118,4 +119,26 @@ export function richRun(id: string, conversationId: string): Run {
     startedAt: t0 + 2,
     endedAt: t0 + 3,
   });
+}
+
+/** A pending approval (pass `status` and the resolution fields to settle it). */
+export function approval(id: string, conversationId: string, overrides: Partial<Approval> = {}): Approval {
+  return {
+    id,
+    conversationId,
+    runId: 'r1',
+    toolCallId: `call-${id}`,
+    toolName: 'write_file',
+    input: { path: 'notes.txt', content: 'héllo\nworld', options: { append: false, mode: null } },
+    source: 'tool',
+    options: ['allow-once', 'allow-always', 'deny', 'deny-always'],
+    status: 'pending',
+    decision: null,
+    resolvedBy: null,
+    note: null,
+    requestedAt: t0,
+    decidedAt: null,
+    expiresAt: t0 + 86_400_000,
+    ...overrides,
+  };
 }

@@ -1,8 +1,9 @@
+import type { Approval, ApprovalStatus } from '../domain/approval-schemas.ts';
 import type { ConversationSummary } from '../domain/records.ts';
 import type { Conversation, Message, Project, Run } from '../domain/schemas.ts';
 
 /**
- * Durable state: projects, conversations, messages and runs. The event log is not stored here
+ * Durable state: projects, conversations, messages, runs and approvals. The event log is not stored here
  * (see engine/event-log.ts); the store holds the state the events produce, written in batches.
  *
  * Contract (tested by store-contract.ts over every implementation):
@@ -11,9 +12,10 @@ import type { Conversation, Message, Project, Run } from '../domain/schemas.ts';
  * - Records go in and come out as plain objects equal to what was written (deep copies: mutating a
  *   returned object never changes the store, nor does mutating an object after writing it).
  * - `commit` applies a whole batch atomically: all of it or none of it.
- * - Deleting a conversation deletes its messages and runs; deleting a project deletes its conversations.
+ * - Deleting a conversation deletes its messages, runs and approvals; deleting a project deletes its conversations.
  * - Messages of a conversation come back in the order they were first written (`createdAt`, then
- *   insertion order for ties); upserting a message again keeps its position.
+ *   insertion order for ties); upserting a message again keeps its position. Approvals likewise by
+ *   `requestedAt`.
  */
 export interface Store {
   /** Creates or migrates the schema. Idempotent. */
@@ -40,6 +42,12 @@ export interface Store {
   /** Runs in the given statuses across all conversations (start-up recovery). */
   listRunsByStatus(statuses: Run['status'][]): Promise<Run[]>;
 
+  getApproval(id: string): Promise<Approval | undefined>;
+  /** Approvals of a conversation in request order; `statuses` filters. */
+  listApprovals(conversationId: string, statuses?: ApprovalStatus[]): Promise<Approval[]>;
+  /** Approvals in the given statuses across all conversations (start-up: pending ones get their expiry back). */
+  listApprovalsByStatus(statuses: ApprovalStatus[]): Promise<Approval[]>;
+
   /** The event sequence number last checkpointed for a conversation (0 when none). */
   getLastSeq(conversationId: string): Promise<number>;
 
@@ -51,6 +59,7 @@ export type StoreBatch = {
   conversations?: Conversation[];
   messages?: Message[];
   runs?: Run[];
+  approvals?: Approval[];
   /** Highest event seq reflected by this batch, per conversation. */
   lastSeq?: Record<string, number>;
 };

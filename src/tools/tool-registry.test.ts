@@ -33,6 +33,13 @@ test('register rejects a second tool with the same name', () => {
   assert.equal(registry.get('missing'), undefined);
 });
 
+test('a tool that declares needsApproval needs it; others and unknown tools do not', () => {
+  const registry = new ToolRegistry().register(echoTool()).register({ ...failingTool(async () => 'x'), name: 'write', needsApproval: true });
+  assert.equal(registry.needsApproval('write'), true);
+  assert.equal(registry.needsApproval('echo'), false);
+  assert.equal(registry.needsApproval('missing'), false);
+});
+
 test('specs describe the input as draft-7 JSON Schema without $schema or safe-integer bounds, defaults optional', () => {
   const registry = new ToolRegistry().register(echoTool());
   assert.deepEqual(registry.specs(), [

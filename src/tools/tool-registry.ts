@@ -38,6 +38,11 @@ export class ToolRegistry {
     return this.#tools.get(name);
   }
 
+  /** Whether calls of this tool wait for a person's approval (an unknown tool: no, it cannot run anyway). */
+  needsApproval(name: string): boolean {
+    return this.#tools.get(name)?.needsApproval === true;
+  }
+
   list(): Tool[] {
     return [...this.#tools.values()];
   }

@@ -10,6 +10,8 @@ export interface Tool<Input = any> {
   name: string;
   description: string;
   input: z.ZodType<Input>;
+  /** A person must allow each call first (see docs/architecture.md, Approvals). Default false. */
+  needsApproval?: boolean;
   execute(input: Input, context: ToolContext): Promise<unknown>;
 }
 

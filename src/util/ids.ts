@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
  * (events) never relies on them: events carry an integer `seq`.
  */
 export type IdGenerator = (prefix: IdPrefix) => string;
-export type IdPrefix = 'conv' | 'msg' | 'run' | 'part' | 'call' | 'log';
+export type IdPrefix = 'conv' | 'msg' | 'run' | 'part' | 'call' | 'log' | 'appr';
 
 const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
 

@@ -40,15 +40,16 @@ describe('REST conversations', () => {
     });
   });
 
-  it('gets a conversation with its messages, runs, retry and cursor', async () => {
+  it('gets a conversation with its messages, runs, retry, pending approvals and cursor', async () => {
     await withTestServer(async (server) => {
       const response = await server.request('GET', `/v1/conversations/${server.conversationId}`);
       assert.equal(response.status, 200);
-      assert.deepEqual(Object.keys(response.body).sort(), ['conversation', 'cursor', 'messages', 'retry', 'runs']);
+      assert.deepEqual(Object.keys(response.body).sort(), ['approvals', 'conversation', 'cursor', 'messages', 'retry', 'runs']);
       assert.equal(response.body.retry, null, 'no run waits to retry');
       assert.equal(response.body.conversation.id, server.conversationId);
       assert.deepEqual(response.body.messages, []);
       assert.deepEqual(response.body.runs, []);
+      assert.deepEqual(response.body.approvals, []);
       assert.match(response.body.cursor, /^.+\.0$/);
       const missing = await server.request('GET', '/v1/conversations/conv_missing');
       assert.equal(missing.status, 404);

@@ -8,6 +8,8 @@
  *   });
  *   await server.close();                                  // server, hub, store, upstream, temp dirs
  *
+ * `approvals: { tools: ['read_file'] }` makes those tools' calls wait for an approval.
+ *
  * What it sets up: a temp data directory with a SQLite store (`confab.db`), a temp project directory
  * (README.md, notes.txt) registered as project `demo`, a provider `fake` (openai-compatible) at the
  * fake upstream with the one model `fake/m1` priced $1 / $2 per million input / output tokens (also
@@ -26,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SessionHub } from '../../src/engine/session-hub.ts';
+import type { ApprovalOptions } from '../../src/engine/approvals/approval-gate.ts';
 import type { HubLimits } from '../../src/engine/hub-options.ts';
 import { createModelRegistry } from '../../src/providers/model-registry.ts';
 import { loadProviderConfig } from '../../src/providers/provider-config.ts';
@@ -46,6 +49,8 @@ export const testPricing = { inputPerMillion: 1, outputPerMillion: 2 };
 export type TestServerOptions = {
   limits?: Partial<ServerLimits>;
   hubLimits?: Partial<HubLimits>;
+  /** Which tools' calls wait for approval (the hub's `approvals` option). */
+  approvals?: ApprovalOptions;
   allowOrigins?: string[];
   staticDir?: string;
   logger?: Logger;
@@ -87,7 +92,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const config = loadProviderConfig({ env: {}, configPath: 'test-config.json', readFile: () => JSON.stringify(fakeProviderConfig(upstream.url)) });
   const models = createModelRegistry(config);
   const metrics = new ServerMetrics();
-  const hub = new SessionHub({ store, models, logger: options.logger, limits: options.hubLimits, observer: metrics.observer });
+  const hub = new SessionHub({ store, models, logger: options.logger, limits: options.hubLimits, observer: metrics.observer, approvals: options.approvals });
   await hub.start();
   await hub.createProject({ name: 'demo', path: project.path });
   const conversation = await hub.createConversation({ projectName: 'demo', model: testModel });

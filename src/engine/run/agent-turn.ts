@@ -4,7 +4,7 @@ import { estimateTokens, roundUsd } from '../../providers/pricing.ts';
 import { toUpstreamError, UpstreamError } from '../../providers/upstream-error.ts';
 import { sleep } from '../../util/clock.ts';
 import { buildPrompt } from './build-prompt.ts';
-import type { Ending } from './execute-run.ts';
+import type { Ending } from './end-run.ts';
 import { retryDelay } from './retry-policy.ts';
 import type { RunDependencies, RunState } from './run-context.ts';
 import { closeOpenParts, discardAttempt, newAttempt, runStep, type Attempt } from './run-step.ts';

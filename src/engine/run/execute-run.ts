@@ -1,8 +1,7 @@
 import { ConfabError } from '../../domain/errors.ts';
-import type { FinishReason, Message, Run, Usage, WireError } from '../../domain/schemas.ts';
+import type { Message, Run, Usage } from '../../domain/schemas.ts';
 import { emptyUsage } from '../../domain/schemas.ts';
-import { isToolSettled } from '../../domain/tool-state.ts';
-import { computeCost, estimateTokens, type Pricing } from '../../providers/pricing.ts';
+import { estimateTokens, type Pricing } from '../../providers/pricing.ts';
 import type { StepSource } from '../../providers/stream-part.ts';
 import { toUpstreamError, UpstreamError } from '../../providers/upstream-error.ts';
 import { sleep } from '../../util/clock.ts';
@@ -11,22 +10,48 @@ import { runAgentTurn } from './agent-turn.ts';
 import { buildPrompt, prefillTrim } from './build-prompt.ts';
 import { abortReason, type RunDependencies, type RunState, type RunWriter } from './run-context.ts';
 import { closeOpenParts, discardAttempt, newAttempt, runStep, type Attempt, type StepOutcome } from './run-step.ts';
-import { refuseTools, runTools } from './run-tools.ts';
+import { finish, park, type Ending } from './end-run.ts';
+import { awaitingCalls, refuseTools, runTools, type ToolsOutcome } from './run-tools.ts';
 import { retryDelay } from './retry-policy.ts';
-import { addCost, addUsage } from './usage.ts';
-
-export type Ending =
-  | { status: 'completed'; finishReason: FinishReason }
-  | { status: 'stopped' | 'interrupted'; finishReason: FinishReason }
-  | { status: 'failed'; finishReason: FinishReason; error: WireError };
+import { addUsage } from './usage.ts';
 
 /**
  * Executes one run from `queued` to its end: adds its user message, opens (or, for `continue`,
  * reopens) the assistant message, loops model steps and tools up to the step cap, retries transient
  * upstream errors, and always ends with the message completed, the run in a terminal state, the
- * conversation's totals updated, and all of it handed to the store.
+ * conversation's totals updated, and all of it handed to the store. A tool call that needs a
+ * person's approval parks the run instead (`requires-action`, end-run.ts); executed again once
+ * answered, the run resumes from its stored message: the calls that waited first, then more steps.
  */
 export async function executeRun(live: RunWriter, queued: Run, projectRoot: string | undefined, signal: AbortSignal, deps: RunDependencies): Promise<Run> {
+  const resuming = queued.status === 'requires-action';
+  const state = resuming ? reopenRun(live, queued, projectRoot, signal) : openRun(live, queued, projectRoot, signal, deps);
+  let pricing: Pricing | undefined;
+  let ending: Ending;
+  try {
+    // Tools work in the conversation's project and nowhere else: never a fallback directory.
+    if (projectRoot === undefined) throw new ConfabError('not_found', `The project "${live.state.conversation.projectName}" no longer exists, so this run has no directory to work in.`);
+    const resolved = deps.models.resolve(state.run.model);
+    pricing = resolved.pricing;
+    ending = isAgentSource(resolved.source) ? await runAgentTurn(resolved.source, state, deps) : await loopSteps(resolved.source, state, deps, resuming);
+  } catch (error) {
+    ending = endingFor(error, signal, deps);
+  }
+  // A run taken over by another worker is theirs to end: this one writes nothing more.
+  if (abortReason(signal)?.kind === 'fenced') return state.run;
+  if (ending.status === 'requires-action') {
+    try {
+      return await park(state, ending.requested, deps);
+    } catch (error) {
+      deps.logger.error('could not store approval requests', { runId: state.run.id, error });
+      ending = { status: 'failed', finishReason: 'error', error: { code: 'internal', message: 'The run could not store its approval request.' } };
+    }
+  }
+  return await finish(state, ending, pricing, deps);
+}
+
+/** Starts a queued run: its user message, its assistant message (new, or reopened by `continue`). */
+function openRun(live: RunWriter, queued: Run, projectRoot: string | undefined, signal: AbortSignal, deps: RunDependencies): RunState {
   const now = () => deps.clock.now();
   const model = live.state.conversation.model;
   if (queued.input) live.emit({ type: 'message-created', runId: queued.id, data: { message: queued.input } });
@@ -54,25 +79,22 @@ export async function executeRun(live: RunWriter, queued: Run, projectRoot: stri
 
   const run: Run = { ...queued, status: 'running', model, assistantMessageId: message.id, startedAt: now() };
   live.emit({ type: 'run-started', runId: run.id, data: { run } });
-  const state: RunState = { live, run, messageId: message.id, projectRoot: projectRoot ?? '', signal, usage: emptyUsage(), attempts: 0, steps: 0, agentSessionId: run.agentSessionId, reportedCost: null };
-
-  let pricing: Pricing | undefined;
-  let ending: Ending;
-  try {
-    // Tools work in the conversation's project and nowhere else: never a fallback directory.
-    if (projectRoot === undefined) throw new ConfabError('not_found', `The project "${live.state.conversation.projectName}" no longer exists, so this run has no directory to work in.`);
-    const resolved = deps.models.resolve(model);
-    pricing = resolved.pricing;
-    ending = isAgentSource(resolved.source) ? await runAgentTurn(resolved.source, state, deps) : await loopSteps(resolved.source, state, deps);
-  } catch (error) {
-    ending = endingFor(error, signal, deps);
-  }
-  // A run taken over by another worker is theirs to end: this one writes nothing more.
-  if (abortReason(signal)?.kind === 'fenced') return state.run;
-  return await finish(state, ending, pricing, deps);
+  return { live, run, messageId: message.id, projectRoot: projectRoot ?? '', signal, usage: emptyUsage(), attempts: 0, steps: 0, agentSessionId: run.agentSessionId, reportedCost: null };
 }
 
-async function loopSteps(source: StepSource, state: RunState, deps: RunDependencies): Promise<Ending> {
+/** Resumes a parked run (its approvals answered) with the usage, attempts and steps it had so far. */
+function reopenRun(live: RunWriter, parked: Run, projectRoot: string | undefined, signal: AbortSignal): RunState {
+  const run: Run = { ...parked, status: 'running' };
+  live.emit({ type: 'run-resumed', runId: run.id, data: { run } });
+  const messageId = parked.assistantMessageId!;
+  return { live, run, messageId, projectRoot: projectRoot ?? '', signal, usage: parked.usage, attempts: parked.attempts, steps: parked.steps, agentSessionId: parked.agentSessionId, reportedCost: null };
+}
+
+async function loopSteps(source: StepSource, state: RunState, deps: RunDependencies, resuming: boolean): Promise<Ending> {
+  if (resuming) {
+    const outcome = await runTools(awaitingCalls(state), state, deps);
+    if (outcome.kind !== 'settled') return waitingEnding(outcome);
+  }
   const tools = deps.tools.specs();
   while (true) {
     const outcome = await stepWithRetries(source, state, tools, deps);
@@ -84,8 +106,13 @@ async function loopSteps(source: StepSource, state: RunState, deps: RunDependenc
       refuseTools(outcome.toolCalls, state, `Not run: the run reached its limit of ${deps.maxSteps} steps.`, deps);
       return { status: 'completed', finishReason: 'tool-limit' };
     }
-    await runTools(outcome.toolCalls, state, deps);
+    const toolsOutcome = await runTools(outcome.toolCalls, state, deps);
+    if (toolsOutcome.kind !== 'settled') return waitingEnding(toolsOutcome);
   }
+}
+
+function waitingEnding(outcome: Exclude<ToolsOutcome, { kind: 'settled' }>): Ending {
+  return outcome.kind === 'waiting' ? { status: 'requires-action', requested: outcome.requested } : { status: 'stopped', finishReason: 'stopped' };
 }
 
 async function stepWithRetries(source: StepSource, state: RunState, tools: ReturnType<RunDependencies['tools']['specs']>, deps: RunDependencies): Promise<StepOutcome> {
@@ -156,57 +183,3 @@ const upstreamLabel: Record<UpstreamError['code'], string> = {
   bad_request: 'Request rejected',
   unknown: 'Upstream error',
 };
-
-/**
- * Ends the run. The message's final state is flushed, then the run and conversation records are
- * written, and only then are the terminal events emitted: a client that sees `run-completed` can
- * rely on the store having it.
- */
-async function finish(state: RunState, ending: Ending, pricing: Pricing | undefined, deps: RunDependencies): Promise<Run> {
-  const { live, messageId } = state;
-  const runId = state.run.id;
-  await live.flush();
-  const message = live.state.messages.find((candidate) => candidate.id === messageId)!;
-  for (const part of message.parts) {
-    if (part.kind === 'tool-call' && !isToolSettled(part.state)) refuseTools([part], state, 'Not run: the run ended first.', deps);
-  }
-  if (ending.status === 'failed') {
-    live.emit({ type: 'part-added', runId, data: { messageId, part: { id: deps.ids('part'), kind: 'error', ...ending.error } } });
-  }
-  const runCost = state.reportedCost ?? computeCost(state.usage, pricing);
-  const messageUsage = message.usage ? addUsage(message.usage, state.usage) : state.usage;
-  live.emit({
-    type: 'message-completed',
-    runId,
-    data: { messageId, status: ending.status, usage: messageUsage, cost: addCost(message.cost, runCost) },
-  });
-  const run: Run = {
-    ...state.run,
-    status: ending.status,
-    finishReason: ending.finishReason,
-    usage: state.usage,
-    cost: runCost,
-    attempts: state.attempts,
-    steps: state.steps,
-    error: ending.status === 'failed' ? ending.error : null,
-    agentSessionId: state.agentSessionId,
-    endedAt: deps.clock.now(),
-  };
-  await live.flush();
-  const current = live.state.conversation;
-  const conversation = { ...current, usage: addUsage(current.usage, state.usage), cost: addCost(current.cost, runCost), updatedAt: deps.clock.now() };
-  let persisted = false;
-  if (!live.deleted) {
-    try {
-      // The store records the seq folded so far. The two events below are not counted: a reload
-      // starts a new epoch, so its seqs may repeat theirs without a cursor ever meaning both.
-      await deps.persistence.commitNow({ runs: [run], conversations: [conversation], lastSeq: { [live.id]: live.foldedSeq } });
-      persisted = true;
-    } catch (error) {
-      deps.logger.error('could not store the end of a run; the checkpointer will retry', { runId, error });
-    }
-  }
-  live.emit({ type: `run-${ending.status}`, runId, data: { run } }, { persisted });
-  live.emit({ type: 'conversation-updated', runId, data: { conversation } }, { persisted });
-  return run;
-}

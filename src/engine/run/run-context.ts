@@ -1,3 +1,4 @@
+import type { Approval } from '../../domain/approval-schemas.ts';
 import type { Cost, Run, Usage } from '../../domain/schemas.ts';
 import type { StoreBatch } from '../../store/store.ts';
 import type { Pricing } from '../../providers/pricing.ts';
@@ -24,6 +25,23 @@ export interface ModelResolver {
 export interface ToolExecutor {
   specs(): ToolSpec[];
   execute(call: { toolName: string; input: unknown }, context: ToolContext): Promise<{ output: unknown; isError: boolean }>;
+  /** Whether the tool declares that a person must allow each call. Absent: none does. */
+  needsApproval?(toolName: string): boolean;
+}
+
+/**
+ * What the run loop needs to ask a person about a tool call (engine/approvals implements it). The
+ * run parks while an approval is pending; whoever answers it re-queues the run.
+ */
+export interface ApprovalGate {
+  /** Whether calls of this tool wait for a person, unless the conversation remembers an answer. */
+  needsApproval(toolName: string): boolean;
+  /** How long a request stays open before it expires. */
+  readonly expiryMs: number;
+  /** The stored record: how a request was settled, read when the run resumes. */
+  get(approvalId: string): Promise<Approval | undefined>;
+  /** Told once new requests are stored and announced: arms their expiry. */
+  requested(approvals: Approval[]): void;
 }
 
 /** The checkpointer, as the run loop sees it. */
@@ -42,6 +60,7 @@ export type RunDependencies = {
   logger: Logger;
   models: ModelResolver;
   tools: ToolExecutor;
+  approvals: ApprovalGate;
   retry: RetryOptions;
   maxSteps: number;
 };

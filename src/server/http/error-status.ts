@@ -8,6 +8,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   not_found: 404,
   conversation_busy: 409,
   nothing_to_continue: 409,
+  approval_closed: 409,
   unknown_model: 400,
   payload_too_large: 413,
   headers_too_large: 431,

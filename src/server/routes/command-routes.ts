@@ -1,5 +1,7 @@
 import { NoInputSchema, SendInputSchema, StopInputSchema } from '../../domain/requests.ts';
 import { ContinueResultSchema, SendResultSchema, StopResultSchema } from '../../domain/responses.ts';
+import { ApprovalSchema, ApproveInputSchema } from '../../domain/approval-schemas.ts';
+import { z } from 'zod';
 import type { Router } from '../http/router.ts';
 import type { RouteDeps } from './route-deps.ts';
 
@@ -49,5 +51,19 @@ export function addCommandRoutes(router: Router, { hub }: RouteDeps): void {
         errors: ['not_found', 'conversation_busy', 'nothing_to_continue'],
       },
       async ({ params }) => ({ status: 202, body: await hub.continue(params.id) }),
+    )
+    .add(
+      {
+        method: 'POST',
+        path: '/v1/conversations/:id/approvals/:approvalId',
+        operationId: 'answerApproval',
+        tag: 'Commands',
+        summary: 'Answers a pending approval (allow once, allow always, deny, deny always); acknowledged once stored.',
+        params: { ...idParam, approvalId: 'The approval id.' },
+        body: { schema: ApproveInputSchema, what: 'approval answer' },
+        responses: { 200: { description: 'The approval as answered.', body: z.object({ approval: ApprovalSchema }) } },
+        errors: ['not_found', 'approval_closed'],
+      },
+      async ({ params, body }) => ({ status: 200, body: await hub.approve(params.id, params.approvalId, body) }),
     );
 }

@@ -69,7 +69,7 @@ export function addConversationRoutes(router: Router, { hub, models }: RouteDeps
       },
       async ({ params }) => {
         const { state, cursor } = await hub.getConversation(params.id);
-        return { status: 200, body: { conversation: state.conversation, messages: state.messages, runs: state.runs, retry: state.retry ?? null, cursor } };
+        return { status: 200, body: { conversation: state.conversation, messages: state.messages, runs: state.runs, retry: state.retry ?? null, approvals: state.approvals ?? [], cursor } };
       },
     )
     .add(

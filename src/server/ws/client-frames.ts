@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApproveInputSchema } from '../../domain/approval-schemas.ts';
 import { SendInputSchema } from '../../domain/requests.ts';
 
 /**
@@ -14,6 +15,7 @@ export const clientFrameSchemas = {
   send: SendInputSchema.extend({ type: z.literal('send'), id: FrameId, conversationId: ConversationId }),
   stop: z.object({ type: z.literal('stop'), id: FrameId, conversationId: ConversationId, runId: z.string().min(1).optional() }),
   continue: z.object({ type: z.literal('continue'), id: FrameId, conversationId: ConversationId }),
+  approve: ApproveInputSchema.extend({ type: z.literal('approve'), id: FrameId, conversationId: ConversationId, approvalId: z.string().min(1) }),
   ping: z.object({ type: z.literal('ping'), id: FrameId }),
 };
 
@@ -23,6 +25,7 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
   clientFrameSchemas.send,
   clientFrameSchemas.stop,
   clientFrameSchemas.continue,
+  clientFrameSchemas.approve,
   clientFrameSchemas.ping,
 ]);
 

@@ -1,8 +1,9 @@
+import type { Approval, ApprovalStatus } from '../../domain/approval-schemas.ts';
 import type { Conversation, Message, Project, Run } from '../../domain/schemas.ts';
 import type { ConversationQuery, ConversationSummary, Store, StoreBatch } from '../store.ts';
 
 type Positioned<T> = { record: T; position: number };
-type StoredConversation = { record: Conversation; lastSeq: number; messageIds: Set<string>; runIds: Set<string> };
+type StoredConversation = { record: Conversation; lastSeq: number; messageIds: Set<string>; runIds: Set<string>; approvalIds: Set<string> };
 type Undo = Array<() => void>;
 
 /**
@@ -14,6 +15,7 @@ export class MemoryStore implements Store {
   readonly #conversations = new Map<string, StoredConversation>();
   readonly #messages = new Map<string, Positioned<Message>>();
   readonly #runs = new Map<string, Positioned<Run>>();
+  readonly #approvals = new Map<string, Positioned<Approval>>();
   /** `conversationId \0 clientRequestId` -> run id, like the SQLite unique index. */
   readonly #runsByClientRequest = new Map<string, string>();
   #nextPosition = 1;
@@ -86,6 +88,20 @@ export class MemoryStore implements Store {
     return inCreationOrder([...this.#runs.values()].filter(({ record }) => statuses.includes(record.status)));
   }
 
+  async getApproval(id: string): Promise<Approval | undefined> {
+    return copy(this.#approvals.get(id)?.record);
+  }
+
+  async listApprovals(conversationId: string, statuses?: ApprovalStatus[]): Promise<Approval[]> {
+    const ids = this.#conversations.get(conversationId)?.approvalIds ?? [];
+    const approvals = [...ids].map((id) => this.#approvals.get(id)!);
+    return inRequestOrder(statuses ? approvals.filter(({ record }) => statuses.includes(record.status)) : approvals);
+  }
+
+  async listApprovalsByStatus(statuses: ApprovalStatus[]): Promise<Approval[]> {
+    return inRequestOrder([...this.#approvals.values()].filter(({ record }) => statuses.includes(record.status)));
+  }
+
   async getLastSeq(conversationId: string): Promise<number> {
     return this.#conversations.get(conversationId)?.lastSeq ?? 0;
   }
@@ -97,6 +113,7 @@ export class MemoryStore implements Store {
       for (const conversation of batch.conversations ?? []) this.#putConversation(structuredClone(conversation), undo);
       for (const message of batch.messages ?? []) this.#putMessage(structuredClone(message), undo);
       for (const run of batch.runs ?? []) this.#putRun(structuredClone(run), undo);
+      for (const approval of batch.approvals ?? []) this.#putApproval(structuredClone(approval), undo);
       for (const [conversationId, seq] of Object.entries(batch.lastSeq ?? {})) {
         const stored = this.#conversations.get(conversationId);
         if (!stored) throw new Error(`lastSeq given for unknown conversation ${conversationId}`);
@@ -120,7 +137,7 @@ export class MemoryStore implements Store {
       stored.record = conversation;
       undo.push(() => (stored.record = previous));
     } else {
-      this.#conversations.set(conversation.id, { record: conversation, lastSeq: 0, messageIds: new Set(), runIds: new Set() });
+      this.#conversations.set(conversation.id, { record: conversation, lastSeq: 0, messageIds: new Set(), runIds: new Set(), approvalIds: new Set() });
       undo.push(() => this.#conversations.delete(conversation.id));
     }
   }
@@ -166,6 +183,21 @@ export class MemoryStore implements Store {
     });
   }
 
+  #putApproval(approval: Approval, undo: Undo): void {
+    const owner = this.#owner('approval', approval.id, approval.conversationId);
+    const previous = this.#approvals.get(approval.id);
+    const previousOwner = previous && this.#conversations.get(previous.record.conversationId)!;
+    this.#approvals.set(approval.id, { record: approval, position: previous?.position ?? this.#nextPosition++ });
+    previousOwner?.approvalIds.delete(approval.id);
+    owner.approvalIds.add(approval.id);
+    undo.push(() => {
+      owner.approvalIds.delete(approval.id);
+      if (!previous) return void this.#approvals.delete(approval.id);
+      this.#approvals.set(approval.id, previous);
+      previousOwner!.approvalIds.add(approval.id);
+    });
+  }
+
   #owner(kind: string, id: string, conversationId: string): StoredConversation {
     const owner = this.#conversations.get(conversationId);
     if (!owner) throw new Error(`${kind} ${id} refers to unknown conversation ${conversationId}`);
@@ -176,6 +208,7 @@ export class MemoryStore implements Store {
     const stored = this.#conversations.get(id);
     if (!stored) return false;
     for (const messageId of stored.messageIds) this.#messages.delete(messageId);
+    for (const approvalId of stored.approvalIds) this.#approvals.delete(approvalId);
     for (const runId of stored.runIds) {
       const run = this.#runs.get(runId)!.record;
       if (run.clientRequestId !== null) this.#runsByClientRequest.delete(clientRequestKey(id, run.clientRequestId));
@@ -195,6 +228,10 @@ function inCreationOrder<T extends { createdAt: number }>(items: Positioned<T>[]
   return items
     .sort((a, b) => a.record.createdAt - b.record.createdAt || a.position - b.position)
     .map(({ record }) => structuredClone(record));
+}
+
+function inRequestOrder(items: Positioned<Approval>[]): Approval[] {
+  return items.sort((a, b) => a.record.requestedAt - b.record.requestedAt || a.position - b.position).map(({ record }) => structuredClone(record));
 }
 
 function copy<T>(value: T | undefined): T | undefined {

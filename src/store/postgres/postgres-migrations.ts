@@ -91,6 +91,27 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       ALTER TABLE runs ADD COLUMN stop_requested_at BIGINT;
     `,
   },
+  {
+    version: 3,
+    name: 'approvals, and remembered answers to them per conversation (as SQLite version 3)',
+    // The record is stored whole as JSON; the columns beside it are what queries select on.
+    sql: `
+      ALTER TABLE conversations ADD COLUMN tool_rules JSON;
+
+      CREATE TABLE approvals (
+        position BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id TEXT COLLATE "C" NOT NULL UNIQUE,
+        conversation_id TEXT COLLATE "C" NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        run_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        requested_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        record JSON NOT NULL
+      );
+      CREATE INDEX approvals_conversation ON approvals (conversation_id, requested_at, position);
+      CREATE INDEX approvals_status ON approvals (status, requested_at, position);
+    `,
+  },
 ];
 
 export const latestPostgresSchemaVersion = postgresMigrations.length;

@@ -1,3 +1,4 @@
+import type { Approval } from '../../domain/approval-schemas.ts';
 import type { Conversation, Message, Project, Run } from '../../domain/schemas.ts';
 
 /**
@@ -26,7 +27,7 @@ export function projectFromRow(row: Row): Project {
 }
 
 export function conversationParams(c: Conversation): Value[] {
-  return [c.id, c.projectName, c.title, c.model, c.systemPrompt, c.busyPolicy, toJson(c.usage), toJson(c.cost), c.createdAt, c.updatedAt];
+  return [c.id, c.projectName, c.title, c.model, c.systemPrompt, c.busyPolicy, toJson(c.usage), toJson(c.cost), toJson(c.toolRules ?? null), c.createdAt, c.updatedAt];
 }
 
 export function conversationFromRow(row: Row): Conversation {
@@ -39,6 +40,7 @@ export function conversationFromRow(row: Row): Conversation {
     busyPolicy: row.busy_policy as Conversation['busyPolicy'],
     usage: row.usage as Conversation['usage'],
     cost: row.cost as Conversation['cost'],
+    ...(row.tool_rules === null || row.tool_rules === undefined ? {} : { toolRules: row.tool_rules as Conversation['toolRules'] }),
     createdAt: int(row.created_at),
     updatedAt: int(row.updated_at),
   };
@@ -96,10 +98,19 @@ export function runFromRow(row: Row): Run {
   };
 }
 
+export function approvalParams(a: Approval): Value[] {
+  return [a.id, a.conversationId, a.runId, a.status, a.requestedAt, a.expiresAt, JSON.stringify(a)];
+}
+
+export function approvalFromRow(row: Row): Approval {
+  return row.record as Approval;
+}
+
 /** Column lists in the same order as the *Params functions above. */
 const conversationColumns = [
-  'id', 'project_name', 'title', 'model', 'system_prompt', 'busy_policy', 'usage', 'cost', 'created_at', 'updated_at',
+  'id', 'project_name', 'title', 'model', 'system_prompt', 'busy_policy', 'usage', 'cost', 'tool_rules', 'created_at', 'updated_at',
 ];
+const approvalColumns = ['id', 'conversation_id', 'run_id', 'status', 'requested_at', 'expires_at', 'record'];
 const messageColumns = [
   'id', 'conversation_id', 'role', 'parts', 'status', 'run_id', 'model', 'usage', 'cost', 'created_at', 'updated_at',
 ];
@@ -124,3 +135,4 @@ function upsertSql(table: string, columns: string[]): string {
 export const upsertConversation = upsertSql('conversations', conversationColumns);
 export const upsertMessage = upsertSql('messages', messageColumns);
 export const upsertRun = upsertSql('runs', runColumns);
+export const upsertApproval = upsertSql('approvals', approvalColumns);

@@ -1,10 +1,13 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { ConfabError } from '../../domain/errors.ts';
+import type { Approval, ApprovalStatus } from '../../domain/approval-schemas.ts';
 import type { Conversation, Message, Project, Run } from '../../domain/schemas.ts';
 import type { RunClaimState, RunClaimStore, RunFence } from '../run-claims.ts';
 import type { ConversationQuery, ConversationSummary, Store, StoreBatch } from '../store.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import {
+  approvalFromRow,
+  approvalParams,
   conversationFromRow,
   conversationParams,
   messageFromRow,
@@ -12,6 +15,7 @@ import {
   projectFromRow,
   runFromRow,
   runParams,
+  upsertApproval,
   upsertConversation,
   upsertMessage,
   upsertRun,
@@ -133,6 +137,24 @@ export class PostgresStore implements Store, RunClaimStore {
     return (await this.#rows(sql, [statuses])).map(runFromRow);
   }
 
+  async getApproval(id: string): Promise<Approval | undefined> {
+    const [row] = await this.#rows('SELECT record FROM approvals WHERE id = $1', [id]);
+    return row && approvalFromRow(row);
+  }
+
+  async listApprovals(conversationId: string, statuses?: ApprovalStatus[]): Promise<Approval[]> {
+    if (statuses === undefined) {
+      return (await this.#rows('SELECT record FROM approvals WHERE conversation_id = $1 ORDER BY requested_at, position', [conversationId])).map(approvalFromRow);
+    }
+    const sql = 'SELECT record FROM approvals WHERE conversation_id = $1 AND status = ANY($2::text[]) ORDER BY requested_at, position';
+    return (await this.#rows(sql, [conversationId, statuses])).map(approvalFromRow);
+  }
+
+  async listApprovalsByStatus(statuses: ApprovalStatus[]): Promise<Approval[]> {
+    const sql = 'SELECT record FROM approvals WHERE status = ANY($1::text[]) ORDER BY requested_at, position';
+    return (await this.#rows(sql, [statuses])).map(approvalFromRow);
+  }
+
   async getLastSeq(conversationId: string): Promise<number> {
     const [row] = await this.#rows('SELECT last_seq FROM conversations WHERE id = $1', [conversationId]);
     return row ? Number(row.last_seq) : 0;
@@ -144,6 +166,7 @@ export class PostgresStore implements Store, RunClaimStore {
       for (const conversation of batch.conversations ?? []) await client.query(upsertConversation, conversationParams(conversation));
       for (const message of batch.messages ?? []) await client.query(upsertMessage, messageParams(message));
       for (const run of batch.runs ?? []) await client.query(upsertRun, runParams(run));
+      for (const approval of batch.approvals ?? []) await client.query(upsertApproval, approvalParams(approval));
       for (const [conversationId, seq] of Object.entries(batch.lastSeq ?? {})) {
         const { rowCount } = await client.query('UPDATE conversations SET last_seq = $1 WHERE id = $2', [seq, conversationId]);
         if (rowCount === 0) throw new Error(`lastSeq given for unknown conversation ${conversationId}`);

@@ -90,6 +90,27 @@ export const migrations: readonly Migration[] = [
     name: 'tool calls carry their state; tool-result parts fold into their calls',
     transform: migrateToolParts,
   },
+  {
+    version: 3,
+    name: 'approvals, and remembered answers to them per conversation',
+    // The record is stored whole as JSON; the columns beside it are what queries select on.
+    sql: `
+      ALTER TABLE conversations ADD COLUMN tool_rules TEXT;
+
+      CREATE TABLE approvals (
+        position INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        run_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        requested_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX approvals_conversation ON approvals(conversation_id, requested_at, position);
+      CREATE INDEX approvals_status ON approvals(status, requested_at, position);
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.length;

@@ -1,3 +1,4 @@
+import type { Approval } from '../../domain/approval-schemas.ts';
 import type { Conversation, Message, Project, Run } from '../../domain/schemas.ts';
 
 /** Row shapes as node:sqlite returns them, and the mapping to and from domain records. */
@@ -19,7 +20,7 @@ export function projectFromRow(row: Row): Project {
 
 export function conversationParams(conversation: Conversation): Value[] {
   const c = conversation;
-  return [c.id, c.projectName, c.title, c.model, c.systemPrompt, c.busyPolicy, toJson(c.usage), toJson(c.cost), c.createdAt, c.updatedAt];
+  return [c.id, c.projectName, c.title, c.model, c.systemPrompt, c.busyPolicy, toJson(c.usage), toJson(c.cost), toJson(c.toolRules ?? null), c.createdAt, c.updatedAt];
 }
 
 export function conversationFromRow(row: Row): Conversation {
@@ -32,6 +33,7 @@ export function conversationFromRow(row: Row): Conversation {
     busyPolicy: row.busy_policy as Conversation['busyPolicy'],
     usage: fromJson(row.usage),
     cost: fromJson(row.cost),
+    ...(row.tool_rules === null || row.tool_rules === undefined ? {} : { toolRules: fromJson(row.tool_rules) }),
     createdAt: row.created_at as number,
     updatedAt: row.updated_at as number,
   };
@@ -91,10 +93,20 @@ export function runFromRow(row: Row): Run {
   };
 }
 
+export function approvalParams(approval: Approval): Value[] {
+  const a = approval;
+  return [a.id, a.conversationId, a.runId, a.status, a.requestedAt, a.expiresAt, JSON.stringify(a)];
+}
+
+export function approvalFromRow(row: Row): Approval {
+  return fromJson(row.record);
+}
+
 /** Column lists in the same order as the *Params functions above. */
 export const conversationColumns = [
-  'id', 'project_name', 'title', 'model', 'system_prompt', 'busy_policy', 'usage', 'cost', 'created_at', 'updated_at',
+  'id', 'project_name', 'title', 'model', 'system_prompt', 'busy_policy', 'usage', 'cost', 'tool_rules', 'created_at', 'updated_at',
 ];
+export const approvalColumns = ['id', 'conversation_id', 'run_id', 'status', 'requested_at', 'expires_at', 'record'];
 export const messageColumns = [
   'id', 'conversation_id', 'role', 'parts', 'status', 'run_id', 'model', 'usage', 'cost', 'created_at', 'updated_at',
 ];

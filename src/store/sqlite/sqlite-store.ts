@@ -1,10 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { Approval, ApprovalStatus } from '../../domain/approval-schemas.ts';
 import type { Conversation, Message, Project, Run } from '../../domain/schemas.ts';
 import type { ConversationQuery, ConversationSummary, Store, StoreBatch } from '../store.ts';
 import { migrate } from './migrations.ts';
 import {
+  approvalColumns,
+  approvalFromRow,
+  approvalParams,
   conversationColumns,
   conversationFromRow,
   conversationParams,
@@ -32,6 +36,7 @@ type Row = Record<string, string | number | null>;
 const upsertConversation = upsertSql('conversations', conversationColumns);
 const upsertMessage = upsertSql('messages', messageColumns);
 const upsertRun = upsertSql('runs', runColumns);
+const upsertApproval = upsertSql('approvals', approvalColumns);
 
 /** The embedded Store: one SQLite file through the built-in `node:sqlite`. */
 export class SqliteStore implements Store {
@@ -145,6 +150,26 @@ export class SqliteStore implements Store {
     return this.#all(sql, statuses).map(runFromRow);
   }
 
+  async getApproval(id: string): Promise<Approval | undefined> {
+    const row = this.#get('SELECT record FROM approvals WHERE id = ?', [id]);
+    return row && approvalFromRow(row);
+  }
+
+  async listApprovals(conversationId: string, statuses?: ApprovalStatus[]): Promise<Approval[]> {
+    if (statuses === undefined) {
+      return this.#all('SELECT record FROM approvals WHERE conversation_id = ? ORDER BY requested_at, position', [conversationId]).map(approvalFromRow);
+    }
+    if (statuses.length === 0) return [];
+    const sql = `SELECT record FROM approvals WHERE conversation_id = ? AND status IN (${placeholders(statuses)}) ORDER BY requested_at, position`;
+    return this.#all(sql, [conversationId, ...statuses]).map(approvalFromRow);
+  }
+
+  async listApprovalsByStatus(statuses: ApprovalStatus[]): Promise<Approval[]> {
+    if (statuses.length === 0) return [];
+    const sql = `SELECT record FROM approvals WHERE status IN (${placeholders(statuses)}) ORDER BY requested_at, position`;
+    return this.#all(sql, statuses).map(approvalFromRow);
+  }
+
   async getLastSeq(conversationId: string): Promise<number> {
     const row = this.#get('SELECT last_seq FROM conversations WHERE id = ?', [conversationId]);
     return (row?.last_seq as number | undefined) ?? 0;
@@ -163,6 +188,9 @@ export class SqliteStore implements Store {
       }
       for (const run of batch.runs ?? []) {
         this.#run(upsertRun, runParams(run));
+      }
+      for (const approval of batch.approvals ?? []) {
+        this.#run(upsertApproval, approvalParams(approval));
       }
       for (const [conversationId, seq] of Object.entries(batch.lastSeq ?? {})) {
         if (this.#run('UPDATE conversations SET last_seq = ? WHERE id = ?', [seq, conversationId]) === 0) {

@@ -11,6 +11,7 @@ import { NoModel } from '../setup/no-model.tsx';
 import { ChatFrame, Welcome } from './chat-frame.tsx';
 import { MessageList } from './message-list.tsx';
 import { PendingUserMessage } from './user-message.tsx';
+import { ApprovalCard } from './approval-card.tsx';
 import { ReplyAnnouncer } from './reply-announcer.tsx';
 import { RetryNotice } from './retry-notice.tsx';
 
@@ -146,6 +147,20 @@ export function ConversationView({ conversationId }: { conversationId: string })
             <PendingUserMessage key={item.clientRequestId} text={item.content} context={item.context} label="Sending…" />
           ))}
           {live.retry && status === 'running' && <RetryNotice retry={live.retry} />}
+          {live.approvals.map((approval) => (
+            <ApprovalCard
+              key={approval.id}
+              approval={approval}
+              onAnswer={(decision, note) =>
+                watch
+                  ? watch.approve(approval.id, decision, note === '' ? undefined : note).then(
+                      () => undefined,
+                      (error: unknown) => appStore.fail(error, 'Not answered'),
+                    )
+                  : Promise.resolve()
+              }
+            />
+          ))}
         </MessageList>
       )}
       <ReplyAnnouncer messages={messages} />

@@ -6,6 +6,8 @@ import { navigate, pathOf, useRoute } from '../../lib/router.ts';
 import { ConfirmDialog } from '../common/modal.tsx';
 import { Icon } from '../common/icon.tsx';
 
+const busyLabel: Record<WatchStatus, string> = { idle: '', running: 'Running', 'requires-action': 'Waiting for approval', queued: 'Queued' };
+
 type Props = { conversation: ConversationSummary; active: boolean; busy: WatchStatus | null; now: number; onOpen: () => void };
 
 /** One row: title, relative time, a running indicator, and a menu with Rename and Delete. */
@@ -57,7 +59,7 @@ export function ConversationItem({ conversation, active, busy, now, onOpen }: Pr
           <span className="conversation-title">{title}</span>
           <span className="conversation-meta">
             {busy && (
-              <span className={`busy-dot busy-${busy}`} role="img" aria-label={busy === 'running' ? 'Running' : 'Queued'} title={busy === 'running' ? 'Running' : 'Queued'} />
+              <span className={`busy-dot busy-${busy}`} role="img" aria-label={busyLabel[busy]} title={busyLabel[busy]} />
             )}
             <time dateTime={new Date(conversation.updatedAt).toISOString()}>{relativeTime(conversation.updatedAt, now)}</time>
           </span>
