@@ -52,6 +52,7 @@ describe('GET /metrics', () => {
       assert.deepEqual(confabSamples(busy), [
         'confab_runs_total{status="queued"} 2',
         'confab_runs_total{status="running"} 1',
+        'confab_runs_total{status="requires-action"} 0',
         'confab_runs_total{status="completed"} 0',
         'confab_runs_total{status="stopped"} 0',
         'confab_runs_total{status="failed"} 0',
@@ -77,6 +78,7 @@ describe('GET /metrics', () => {
       assert.deepEqual(confabSamples(done), [
         'confab_runs_total{status="queued"} 2',
         'confab_runs_total{status="running"} 2',
+        'confab_runs_total{status="requires-action"} 0',
         'confab_runs_total{status="completed"} 2',
         'confab_runs_total{status="stopped"} 0',
         'confab_runs_total{status="failed"} 0',
