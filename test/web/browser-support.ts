@@ -95,7 +95,7 @@ export async function signedInPage(browser: Browser, url: string, token: string,
     colorScheme: options.colorScheme ?? 'light',
     deviceScaleFactor: 1,
   });
-  context.setDefaultTimeout(15_000);
+  context.setDefaultTimeout(30_000);
   const page = await context.newPage();
   page.on('pageerror', (error) => process.stderr.write(`[page error] ${error.message}\n`));
   await page.goto(`${url}/?token=${encodeURIComponent(token)}`);
@@ -108,7 +108,7 @@ export async function saveScreenshot(page: Page, name: string): Promise<void> {
 }
 
 /** Polls `read` until `accept` holds; the last value is in the error otherwise. */
-export async function waitForValue<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitForValue<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await read();
   while (!accept(value)) {
