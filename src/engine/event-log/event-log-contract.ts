@@ -57,6 +57,7 @@ export function runEventLogContract(name: string, makeLog: EventLogFactory): voi
     it('reads exactly the events after a seq while they are held, and nothing once they are not', async () => {
       const log = await open(3);
       await log.append(drafts(1, 5));
+      await log.checkpointed(5);
       assert.deepEqual(seqs(await log.read(2)), [3, 4, 5]);
       assert.deepEqual(seqs(await log.read(4)), [5]);
       assert.deepEqual(await log.read(5), []);
@@ -93,6 +94,7 @@ export function runEventLogContract(name: string, makeLog: EventLogFactory): voi
     it('subscribe signals a gap when the events after the seq are gone, then delivers live events', async () => {
       const log = await open(3);
       await log.append(drafts(1, 6));
+      await log.checkpointed(6);
       const listener = recorder();
       await log.subscribe(1, listener);
       assert.deepEqual([listener.gaps, listener.seen], [1, []]);
@@ -133,12 +135,42 @@ export function runEventLogContract(name: string, makeLog: EventLogFactory): voi
       log.close();
     });
 
-    it('every open of a log has its own epoch', async () => {
-      const eventLog = await makeLog({ capacity: 3 });
+    it('an open whose history could differ has a new epoch: every open of a log that is not durable', async () => {
+      const eventLog = await makeLog({ capacity: 10 });
       const first = await eventLog.open('conv_epoch', { lastSeq: 0 });
-      const second = await eventLog.open('conv_epoch', { lastSeq: 0 });
-      assert.notEqual(first.epoch, second.epoch);
+      await first.append(drafts(1, 3));
       first.close();
+      const second = await eventLog.open('conv_epoch', { lastSeq: first.durable ? 3 : 0 });
+      if (first.durable) assert.equal(second.epoch, first.epoch, 'a durable log keeps its epoch');
+      else assert.notEqual(second.epoch, first.epoch);
+      second.close();
+      const ahead = await eventLog.open('conv_epoch', { lastSeq: 7 });
+      assert.notEqual(ahead.epoch, first.epoch, 'records ahead of the log: what a cursor saw cannot be told apart');
+      assert.equal(ahead.lastSeq, 7);
+      ahead.close();
+    });
+
+    it('a durable log reopened after its records replays the events past them and keeps its cursors', async () => {
+      const eventLog = await makeLog({ capacity: 3 });
+      const first = await eventLog.open('conv_reopen', { lastSeq: 0 });
+      if (!first.durable) return first.close();
+      await first.append(drafts(1, 6));
+      first.close();
+      const second = await eventLog.open('conv_reopen', { lastSeq: 2 });
+      assert.deepEqual([second.epoch, second.lastSeq], [first.epoch, 6]);
+      const fold = recorder();
+      await second.subscribe(2, fold);
+      assert.deepEqual([fold.gaps, fold.seen], [0, [3, 4, 5, 6]], 'the events after the records, for the fold, whatever the capacity');
+      assert.deepEqual(seqs(await second.read(0)), [1, 2, 3, 4, 5, 6], 'nothing the records do not cover is dropped… ');
+      assert.equal(second.checkpointDue, false);
+      await second.checkpointed(2);
+      assert.deepEqual(seqs(await second.read(2)), [3, 4, 5, 6], 'then only what the records cover…');
+      assert.equal(await second.read(1), undefined);
+      await second.checkpointed(6);
+      assert.deepEqual(seqs(await second.read(3)), [4, 5, 6], '…and only as the retention (3 events here) allows');
+      assert.equal(await second.read(2), undefined);
+      const events = await second.append([draft(7)]);
+      assert.equal(events[0]!.cursor, `${first.epoch}.7`);
       second.close();
     });
   });

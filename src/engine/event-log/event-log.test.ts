@@ -3,14 +3,24 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { InstantClock } from '../../util/clock.ts';
 import { runEventLogContract, type EventLogFactory } from './event-log-contract.ts';
+import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
+import { SqliteJournal } from '../../store/sqlite/sqlite-journal.ts';
+import { JournalEventLog } from './journal-event-log.ts';
 import { MemoryEventLog } from './memory-event-log.ts';
 
-/** Runs the ConversationLog contract over the logs named in CONFAB_TEST_LOGS (default `memory`). */
+const newEpoch = () => randomBytes(6).toString('base64url');
+
+/** Runs the ConversationLog contract over the logs named in CONFAB_TEST_LOGS (default `memory,journal`). */
 const factories: Record<string, EventLogFactory> = {
-  memory: ({ capacity }) => new MemoryEventLog({ clock: new InstantClock(), capacity, newEpoch: () => randomBytes(6).toString('base64url') }),
+  memory: ({ capacity }) => new MemoryEventLog({ clock: new InstantClock(), capacity, newEpoch }),
+  journal: async ({ capacity }) => {
+    const store = new SqliteStore({ path: ':memory:' });
+    await store.init();
+    return new JournalEventLog({ journal: new SqliteJournal({ database: store.database }), clock: new InstantClock(), newEpoch, retention: { events: capacity } });
+  },
 };
 
-const selected = (process.env.CONFAB_TEST_LOGS ?? 'memory').split(',').map((name) => name.trim()).filter((name) => name !== '');
+const selected = (process.env.CONFAB_TEST_LOGS ?? 'memory,journal').split(',').map((name) => name.trim()).filter((name) => name !== '');
 const unknown = selected.filter((name) => !Object.hasOwn(factories, name));
 if (unknown.length > 0) throw new Error(`CONFAB_TEST_LOGS names unknown logs: ${unknown.join(', ')} (known: ${Object.keys(factories).join(', ')})`);
 for (const name of selected) runEventLogContract(name, factories[name]!);
