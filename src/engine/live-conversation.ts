@@ -31,9 +31,7 @@ export class LiveConversation {
   /** Seq of the last event folded into `state`. */
   #foldedSeq: number;
   #pending: Pending | undefined;
-  /** The chain of appends, never rejected (so a failure cannot wedge later appends)… */
-  #appending: Promise<void> = Promise.resolve();
-  /** …and the latest append itself, which `flush` reports. */
+  /** The latest append, which `flush` reports (the log applies appends in call order). */
   #lastAppend: Promise<void> = Promise.resolve();
   #foldSubscription: LogSubscription | undefined;
   readonly #onDirty: (live: LiveConversation) => void;
@@ -43,6 +41,8 @@ export class LiveConversation {
   constructor(options: {
     state: ConversationState;
     log: ConversationLog;
+    /** The seq `state` reflects (the records' `lastSeq`); the log's `lastSeq` when not given. */
+    foldedSeq?: number;
     onDirty: (live: LiveConversation) => void;
     onUnsubscribe: (live: LiveConversation) => void;
     onStaleFence?: (fence: Fence) => void;
@@ -50,25 +50,32 @@ export class LiveConversation {
     this.id = options.state.conversation.id;
     this.state = options.state;
     this.log = options.log;
-    this.#foldedSeq = options.log.lastSeq;
+    this.#foldedSeq = options.foldedSeq ?? options.log.lastSeq;
     this.#onDirty = options.onDirty;
     this.#onUnsubscribe = options.onUnsubscribe;
     this.#onStaleFence = options.onStaleFence ?? (() => {});
   }
 
-  /** Starts folding the log into `state`; call once, before anything emits or subscribes. */
+  /**
+   * Starts folding the log into `state`; call once, before anything emits or subscribes. A durable
+   * log replays the events it holds past the records `state` was loaded from (what clients saw
+   * before a crash): they are folded and their records marked for the next checkpoint.
+   */
   async attach(): Promise<void> {
+    let replaying = true;
     this.#foldSubscription = await this.log.subscribe(this.#foldedSeq, {
       events: (events) => {
         for (const event of events) {
           this.state = applyEvent(this.state, event);
           this.#foldedSeq = event.seq;
+          if (replaying) this.#markDirty(event);
         }
       },
       gap: () => {
         throw new Error(`the log of ${this.id} lost events this node had not folded yet`);
       },
     });
+    replaying = false;
   }
 
   /**
@@ -97,21 +104,22 @@ export class LiveConversation {
     const pending = this.#pending;
     if (!pending) return;
     this.#pending = undefined;
-    const append = this.#appending.then(async () => {
-      try {
-        const events = await this.log.append(pending.drafts, pending.fence);
+    const append = this.log.append(pending.drafts, pending.fence).then(
+      (events) => {
         events.forEach((event, index) => {
           if (!pending.persisted[index]) this.#markDirty(event);
         });
         // Records already stored still move the stored `lastSeq` on, at the next checkpoint.
         if (pending.persisted.includes(true)) this.#onDirty(this);
-      } catch (error) {
+      },
+      (error: unknown) => {
         if (pending.fence && ConfabError.is(error, 'stale_fence')) this.#onStaleFence(pending.fence);
         else throw error;
-      }
-    });
+      },
+    );
     this.#lastAppend = append;
-    this.#appending = append.catch(() => {});
+    // A failed append is reported by `flush`; unobserved, it must not end the process.
+    append.catch(() => {});
   }
 
   /**

@@ -10,9 +10,10 @@ import { Catalog } from './catalog.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { Commands } from './commands.ts';
 import { ConversationCache } from './conversation-cache.ts';
+import type { EventLog } from './event-log/event-log.ts';
 import { MemoryEventLog } from './event-log/memory-event-log.ts';
 import { defaultLimits, type HubLimits, type SessionHubOptions } from './hub-options.ts';
-import { recoverInterruptedRuns } from './recovery.ts';
+import { recoverConversations } from './recovery.ts';
 import { RunExecutor } from './run-executor.ts';
 import { MemoryRunQueue } from './run-queue/memory-run-queue.ts';
 import { defaultRetryOptions } from './run/retry-policy.ts';
@@ -36,6 +37,7 @@ export class SessionHub {
   readonly #cache: ConversationCache;
   readonly #catalog: Catalog;
   readonly #commands: Commands;
+  readonly #eventLog: EventLog;
 
   constructor(options: SessionHubOptions) {
     this.limits = { ...defaultLimits, ...options.limits };
@@ -43,7 +45,7 @@ export class SessionHub {
     this.#clock = options.clock ?? systemClock;
     const ids = options.ids ?? createIdGenerator({ now: () => this.#clock.now() });
     this.#logger = options.logger ?? silentLogger;
-    const eventLog = options.eventLog ?? new MemoryEventLog({ clock: this.#clock, capacity: this.limits.logCapacity, newEpoch: () => randomBytes(6).toString('base64url') });
+    const eventLog = (this.#eventLog = options.eventLog ?? new MemoryEventLog({ clock: this.#clock, capacity: this.limits.logCapacity, newEpoch: () => randomBytes(6).toString('base64url') }));
     const runQueue = options.runQueue ?? new MemoryRunQueue({ concurrency: this.limits.maxConcurrentRuns });
     this.#checkpointer = new Checkpointer({ store: this.#store, clock: this.#clock, intervalMs: this.limits.checkpointIntervalMs, logger: this.#logger });
     const deps: RunDependencies = {
@@ -65,9 +67,12 @@ export class SessionHub {
     runQueue.setWorker((job) => executor.execute(job));
   }
 
-  /** Recovers runs a previous process left running or queued. Call once before serving. */
+  /**
+   * Recovers what a previous process left: runs running or queued, and events its durable log
+   * holds past the records. Call once before serving.
+   */
   async start(): Promise<{ recovered: Run[] }> {
-    const recovered = await recoverInterruptedRuns(this.#store, this.#clock.now());
+    const recovered = await recoverConversations({ store: this.#store, eventLog: this.#eventLog, cache: this.#cache, checkpointer: this.#checkpointer, now: () => this.#clock.now() });
     if (recovered.length > 0) this.#logger.warn('marked runs interrupted after restart', { count: recovered.length });
     return { recovered };
   }
@@ -75,6 +80,11 @@ export class SessionHub {
   /** Store transactions committed by checkpoints (for tests and benchmarks). */
   get checkpointCommits(): number {
     return this.#checkpointer.commits;
+  }
+
+  /** Write transactions of the event log (0 for a log that stores nothing). */
+  get logWrites(): number {
+    return this.#eventLog.writes;
   }
 
   // Catalog: projects and conversation lists
