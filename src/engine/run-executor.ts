@@ -68,6 +68,9 @@ function runWriter(live: LiveConversation, fence: Fence): RunWriter {
     get foldedSeq() {
       return live.foldedSeq;
     },
+    get durable() {
+      return live.log.durable;
+    },
     emit: (draft, options) => live.emit(draft, { ...options, fence }),
     flush: () => live.flush(),
   };
