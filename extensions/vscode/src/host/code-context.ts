@@ -66,5 +66,5 @@ function utf8Bytes(text: string): number {
 }
 
 function formatKiB(bytes: number): string {
-  return `${Math.ceil(bytes / 1024)} KiB`;
+  return bytes < 1024 ? `${bytes} bytes` : `${Math.ceil(bytes / 1024)} KiB`;
 }
