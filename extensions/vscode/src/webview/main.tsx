@@ -13,6 +13,7 @@ import '../../../../web/src/styles/messages.css';
 import '../../../../web/src/styles/composer.css';
 import '../../../../web/src/styles/highlight.css';
 import '../../../../web/src/styles/status.css';
+import '../../../../web/src/styles/transcript-extras.css';
 import './vscode-theme.css';
 
 installCodeActions(document, panelApi);
