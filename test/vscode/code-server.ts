@@ -131,7 +131,8 @@ export async function startCodeServer(options: { workspace: string; vsix: string
   return { workbenchUrl: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(options.workspace)}`, installMs, stop };
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on now (for a server that must come back on the same one). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

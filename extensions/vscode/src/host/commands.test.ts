@@ -8,7 +8,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { eventually } from '../../../../test/support/server-fixture.ts';
+import { freePort } from '../../../../test/vscode/code-server.ts';
 import { tokenKey } from './connection.ts';
+import { serverAnswers } from './local-server.ts';
 import type { TreeNode } from './conversation-tree.ts';
 import { FakePosition, FakeSelection, FakeTextEditor, type FakeWebviewPanel } from './testing/fake-vscode.ts';
 import { pageMessages, startExtension, textOf } from './testing/extension-fixture.ts';
@@ -139,4 +143,31 @@ describe('commands against a real server', () => {
     assert.equal((await server.request('GET', `/v1/conversations/${server.conversationId}`)).status, 404);
     assert.deepEqual(await tree.getChildren(), []);
   });
+
+  test('no server answers at a local URL: after the user agrees, confab serve starts in the folder and the extension signs in with the token it printed', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const dataDir = await mkdtemp(join(tmpdir(), 'confab-vscode-serve-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const main = fileURLToPath(new URL('../../../../src/cli/main.ts', import.meta.url));
+    const folder = await freshFolder('served');
+    const { fake, run, connection, panels, localServer } = await setUp({
+      signIn: false,
+      serverUrl: url,
+      folders: [folder],
+      settings: { 'confab.localServerCommand': `"${process.execPath}" "${main}" serve --data-dir "${dataDir}"` },
+    });
+    fake.answers.message.push('Start Server', 'Create Project');
+    await run('confab.newChat');
+    assert.match(fake.asked[0].text, new RegExp(`no server answers at ${url}. Start one for this workspace`));
+    assert.equal(localServer.running, true);
+    assert.equal(connection.url, url);
+    assert.equal(panels.panels.length, 1);
+    const projects = await connection.client!.projects.list();
+    assert.deepEqual(projects.map((project) => project.name), ['served']);
+
+    localServer.stop();
+    await eventually(async () => !(await serverAnswers(url, 500)), 15_000, 'the server to stop');
+  });
 });
+

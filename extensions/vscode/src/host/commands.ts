@@ -6,6 +6,7 @@ import type { ContextInput } from '../../../../src/client/index.ts';
 import { contextFromPick, describeContext } from './code-context.ts';
 import type { ConfabConnection } from './connection.ts';
 import type { ConversationTree, TreeNode } from './conversation-tree.ts';
+import { isLocalUrl, serverAnswers, type LocalServer } from './local-server.ts';
 import { describeError } from './describe-error.ts';
 import type { PanelManager } from './panel-manager.ts';
 import type { ProjectResolver } from './project-resolver.ts';
@@ -18,15 +19,32 @@ export type CommandDeps = {
   panels: PanelManager;
   projects: ProjectResolver;
   tree: ConversationTree;
+  localServer: LocalServer;
 };
 
 export function registerCommands(deps: CommandDeps): api.Disposable[] {
-  const { vscode, connection, panels, projects, tree } = deps;
+  const { vscode, connection, panels, projects, tree, localServer } = deps;
   const { window, commands } = vscode;
 
-  /** The client, after offering to sign in; null when the user does not. */
+  /** The client, after offering to sign in (or to start a local server); null when the user does neither. */
   async function requireClient() {
     if (connection.client) return connection.client;
+    const url = connection.url;
+    const folder = vscode.workspace.workspaceFolders?.length ? await projects.pickFolder() : undefined;
+    if (folder && !localServer.running && isLocalUrl(url) && !(await serverAnswers(url))) {
+      const command = vscode.workspace.getConfiguration('confab').get<string>('localServerCommand', 'confab serve');
+      const answer = await window.showWarningMessage(
+        `Confab: no server answers at ${url}. Start one for this workspace ("${command}" in ${folder.name}, data in its .confab folder)?`,
+        'Start Server',
+        'Sign In',
+      );
+      if (answer === 'Start Server') {
+        await localServer.start({ command, cwd: folder.uri.fsPath, url, connection });
+        return connection.client;
+      }
+      if (answer === 'Sign In' && (await signIn(vscode, connection))) return connection.client;
+      return null;
+    }
     const answer = await window.showWarningMessage('Confab: you are not signed in.', 'Sign In');
     if (answer === 'Sign In' && (await signIn(vscode, connection))) return connection.client;
     return null;

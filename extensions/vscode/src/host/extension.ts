@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands.ts';
 import { ConfabConnection, normalizeServerUrl } from './connection.ts';
 import { ConversationTree, refreshWhileVisible } from './conversation-tree.ts';
+import { LocalServer } from './local-server.ts';
 import { chatViewType } from './chat-panel.ts';
 import { PanelManager } from './panel-manager.ts';
 import { ProjectResolver } from './project-resolver.ts';
@@ -35,7 +36,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(view, refreshWhileVisible(view, tree, () => Math.max(1, settings().get<number>('listRefreshSeconds', 5)) * 1000));
 
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(chatViewType, { deserializeWebviewPanel: (panel, state) => panels.restore(panel, state) }));
-  context.subscriptions.push(...registerCommands({ vscode, connection, panels, projects, tree }));
+  const localServer = new LocalServer();
+  context.subscriptions.push(...registerCommands({ vscode, connection, panels, projects, tree, localServer }));
 
   const status = new StatusItem(vscode, connection);
   context.subscriptions.push(status);
@@ -58,6 +60,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     unsubscribe();
     panels.disposeAll();
     await connection.dispose();
+    localServer.stop();
   };
 }
 

@@ -9,6 +9,7 @@ import { startTcpProxy, type TcpProxy } from '../../../../../test/support/tcp-pr
 import { registerCommands } from '../commands.ts';
 import { ConfabConnection } from '../connection.ts';
 import { ConversationTree } from '../conversation-tree.ts';
+import { LocalServer } from '../local-server.ts';
 import { PanelManager } from '../panel-manager.ts';
 import { ProjectResolver } from '../project-resolver.ts';
 import { createFakeVscode, memorySecrets, type FakeWebviewPanel } from './fake-vscode.ts';
@@ -17,13 +18,14 @@ import { createFakeVscode, memorySecrets, type FakeWebviewPanel } from './fake-v
 export const quickClient = (options: ClientOptions) =>
   createClient({ ...options, requestTimeoutMs: 1500, connectTimeoutMs: 1000, reconnect: { initialDelayMs: 50, maxDelayMs: 250, jitter: 0 } });
 
-export async function startExtension(options: { proxy?: boolean; folders?: string[]; signIn?: boolean } = {}) {
+export async function startExtension(options: { proxy?: boolean; folders?: string[]; signIn?: boolean; serverUrl?: string; settings?: Record<string, unknown> } = {}) {
   const server = await startTestServer();
   const proxy: TcpProxy | null = options.proxy ? await startTcpProxy(new URL(server.url).port) : null;
-  const url = proxy?.url ?? server.url;
-  const fake = createFakeVscode({ folders: options.folders ?? [server.projectDir], settings: { 'confab.serverUrl': url } });
+  const url = options.serverUrl ?? proxy?.url ?? server.url;
+  const fake = createFakeVscode({ folders: options.folders ?? [server.projectDir], settings: { 'confab.serverUrl': url, ...options.settings } });
   const secrets = memorySecrets();
   const connection = new ConfabConnection({ secrets, serverUrl: () => url, createClient: quickClient });
+  const localServer = new LocalServer();
   const projects = new ProjectResolver(fake.vscode);
   let requestIds = 0;
   let tree: ConversationTree | null = null;
@@ -36,7 +38,7 @@ export async function startExtension(options: { proxy?: boolean; folders?: strin
     onDidChangeConversation: () => tree?.refresh(),
   });
   tree = new ConversationTree({ vscode: fake.vscode, connection, projects, liveStatus: (id) => panels.get(id)?.state?.status ?? null });
-  const disposables = registerCommands({ vscode: fake.vscode, connection, panels, projects, tree });
+  const disposables = registerCommands({ vscode: fake.vscode, connection, panels, projects, tree, localServer });
   if (options.signIn !== false) await connection.signIn(url, server.token);
   return {
     server,
@@ -48,12 +50,14 @@ export async function startExtension(options: { proxy?: boolean; folders?: strin
     projects,
     panels,
     tree,
+    localServer,
     /** Runs a registered command as the command palette would. */
     run: (command: string, ...args: unknown[]) => fake.commands.get(command)!(...args) as Promise<void>,
     async close() {
       panels.disposeAll();
       for (const disposable of disposables) disposable.dispose();
       await connection.dispose();
+      localServer.stop();
       await proxy?.close();
       await server.close();
     },
