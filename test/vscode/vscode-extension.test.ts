@@ -50,7 +50,7 @@ describe('VS Code extension in code-server', { skip, timeout: 600_000 }, () => {
     serve = await spawnServe({ dataDir, upstreamUrl: upstream.url });
     port = new URL(serve.url).port;
 
-    editor = await startCodeServer({ workspace, vsix, settings: { 'confab.serverUrl': serve.url, 'confab.listRefreshSeconds': 1 } });
+    editor = await startCodeServer({ workspace, vsix, settings: { 'confab.serverUrl': serve.url, 'confab.listRefreshSeconds': 1, 'terminal.integrated.gpuAcceleration': 'off' } });
     timings.push(`install-extension ${editor.installMs} ms`);
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1400, height: 860 }, deviceScaleFactor: 1 });
@@ -147,6 +147,25 @@ describe('VS Code extension in code-server', { skip, timeout: 600_000 }, () => {
     await saveScreenshot(page, 'resumed');
   });
 
+  test('Add Terminal Output attaches what the terminal shows to the next message of the panel used last', async () => {
+    await runCommand(page, 'Terminal: Create New Terminal');
+    await page.locator('.terminal-wrapper .xterm').first().waitFor();
+    // The DOM renderer (no GPU here; set in the settings) puts the terminal's text in .xterm-rows.
+    await waitForValue(async () => (await page.locator('.xterm-rows').allTextContents()).join(''), (text) => text.trim() !== '', 'the shell prompt');
+    await page.keyboard.type('echo confab-$((40+2))');
+    await page.keyboard.press('Enter');
+    await waitForValue(async () => (await page.locator('.xterm-rows').allTextContents()).join('\n'), (text) => text.includes('confab-42'), 'the command output');
+    await runCommand(page, 'Confab: Add Terminal Output');
+    const frame = panelFrame(page);
+    await frame.locator('[data-testid="attachment"]').waitFor();
+    assert.match((await frame.locator('[data-testid="attachment"]').textContent()) ?? '', /^terminal: /);
+    upstream.enqueue({ kind: 'stream', chunks: [{ text: 'It printed 42.' }] });
+    await frame.getByRole('textbox', { name: 'Message' }).fill('What did it print?');
+    await frame.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await waitForValue(() => lastReplyText(frame), (text) => text === 'It printed 42.', 'the reply');
+    assert.match(JSON.stringify(upstream.requests.at(-1)!.body.messages), /confab-42/);
+  });
+
   test('two panels on two conversations, both in the Confab view; a reloaded window restores them', async () => {
     upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Second ' }, { text: 'chat.' }] });
     await runCommand(page, 'Confab: New Chat');
@@ -164,13 +183,13 @@ describe('VS Code extension in code-server', { skip, timeout: 600_000 }, () => {
     await saveScreenshot(page, 'two-panels');
 
     await list.filter({ hasText: 'What does add do?' }).first().click();
-    await waitForValue(() => lastReplyText(panelFrame(page)), (text) => text.endsWith('and the rest.'), 'the first conversation in view');
+    await waitForValue(() => lastReplyText(panelFrame(page)), (text) => text === 'It printed 42.', 'the first conversation in view');
 
     await runCommand(page, 'Developer: Reload Window');
     await waitForWorkbench(page);
     await page.locator('.tab', { hasText: 'Another topic' }).waitFor({ timeout: 60_000 });
     await page.locator('.tab', { hasText: 'What does add do?' }).click();
-    await waitForValue(() => lastReplyText(panelFrame(page)), (text) => text.endsWith('and the rest.'), 'the restored panel', 60_000);
+    await waitForValue(() => lastReplyText(panelFrame(page)), (text) => text === 'It printed 42.', 'the restored panel', 60_000);
     await saveScreenshot(page, 'restored');
   });
 });

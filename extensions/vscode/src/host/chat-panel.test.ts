@@ -16,7 +16,7 @@ describe('chat panel against a real server', () => {
     for (const cleanup of cleanups) await cleanup();
   });
 
-  async function setUp(options: { proxy?: boolean } = {}) {
+  async function setUp(options: Parameters<typeof startExtension>[0] = {}) {
     const extension = await startExtension(options);
     cleanups.push(() => extension.close());
     return extension;
@@ -107,5 +107,40 @@ describe('chat panel against a real server', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(editor.text, 'a\nB()\n');
     assert.equal(fake.clipboard(), 'copied');
+  });
+
+  test('a tool call waiting for approval shows as a card with the approval; answering from the page runs the tool and the reply goes on', async () => {
+    const { server, panels } = await setUp({ server: { approvals: { tools: ['read_file'] } } });
+    const panel = openPanel(panels, server.conversationId);
+    server.upstream.enqueue(
+      { kind: 'stream', chunks: [{ toolCall: { id: 'call-1', name: 'read_file', arguments: '{"path":"notes.txt"}' } }] },
+      { kind: 'stream', chunks: [{ text: 'It lists alpha, beta, gamma.' }] },
+    );
+    panel.fromPage({ type: 'send', content: 'Read notes.txt' });
+    const waiting = await panel.waitForView((view) => view.approvals.length === 1 && view.status === 'requires-action', 'the approval');
+    const [approval] = waiting.approvals;
+    assert.equal(approval.toolName, 'read_file');
+    assert.deepEqual(approval.input, { path: 'notes.txt' });
+    const card = pageMessages(panel)[1].parts.find((part) => part.kind === 'tool-call');
+    assert.equal(card?.kind === 'tool-call' && card.state.status, 'awaiting-approval');
+
+    panel.fromPage({ type: 'approve', approvalId: approval.id, decision: 'allow-once' });
+    await panel.waitForView((view) => view.approvals.length === 0 && pageMessages(panel)[1]?.status === 'completed', 'the reply after the tool ran');
+    const parts = pageMessages(panel)[1].parts;
+    const call = parts.find((part) => part.kind === 'tool-call');
+    assert.equal(call?.kind === 'tool-call' && call.state.status, 'completed');
+    assert.equal(textOf(pageMessages(panel)[1]), 'It lists alpha, beta, gamma.');
+  });
+
+  test('the page never gets the token: not in its HTML, not in anything posted to it', async () => {
+    const { server, panels } = await setUp();
+    const panel = openPanel(panels, server.conversationId);
+    server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'ok' }] });
+    panel.fromPage({ type: 'send', content: 'hi' });
+    await panel.waitForView(() => pageMessages(panel)[1]?.status === 'completed', 'the reply');
+    assert.ok(panel.webview.html.length > 0);
+    assert.ok(!panel.webview.html.includes(server.token));
+    assert.ok(!JSON.stringify(panel.posted).includes(server.token));
+    assert.match(panel.webview.html, /Content-Security-Policy" content="default-src 'none'; script-src 'nonce-[0-9a-f]{32}'/);
   });
 });

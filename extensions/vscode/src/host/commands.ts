@@ -4,6 +4,7 @@
  */
 import type { ContextInput } from '../../../../src/client/index.ts';
 import { contextFromPick, describeContext } from './code-context.ts';
+import { readTerminalText } from './terminal-text.ts';
 import type { ConfabConnection } from './connection.ts';
 import type { ConversationTree, TreeNode } from './conversation-tree.ts';
 import { isLocalUrl, serverAnswers, type LocalServer } from './local-server.ts';
@@ -141,6 +142,19 @@ export function registerCommands(deps: CommandDeps): api.Disposable[] {
         await panel.addContext(context);
         panel.reveal();
         void window.showInformationMessage(`Confab: ${describeContext(context)} will go with your next message.`);
+      }),
+    ),
+    commands.registerCommand(
+      'confab.addTerminalOutput',
+      guard(async () => {
+        const terminal = window.activeTerminal;
+        if (!terminal) return void window.showWarningMessage('Confab: open a terminal first (its selection, or all of its output, is attached).');
+        const text = await readTerminalText(vscode);
+        if (text.trim() === '') return void window.showWarningMessage('Confab: the terminal shows nothing to attach.');
+        const panel = panels.activePanel ?? (await newChat(undefined, true));
+        if (!panel) return;
+        await panel.addContext({ path: `terminal: ${terminal.name}`, content: text });
+        panel.reveal();
       }),
     ),
     commands.registerCommand(

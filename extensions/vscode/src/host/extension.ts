@@ -17,6 +17,8 @@ let shutdown: (() => Promise<void>) | null = null;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const settings = () => vscode.workspace.getConfiguration('confab');
   const connection = new ConfabConnection({ secrets: context.secrets, serverUrl: () => settings().get<string>('serverUrl', 'http://127.0.0.1:4317') });
+  // The token first: panels restored after a reload attach to the client at once instead of showing "signed out".
+  await connection.load();
 
   let lastEditor = vscode.window.activeTextEditor;
   context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor((editor) => (lastEditor = editor ?? lastEditor)));
@@ -53,7 +55,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (event.affectsConfiguration('confab.serverUrl') && normalizeServerUrl(settings().get<string>('serverUrl', '')) !== connection.url) void connection.load();
     }),
   );
-  await connection.load();
   signedInChanged();
 
   shutdown = async () => {

@@ -242,6 +242,7 @@ declare module 'vscode' {
 
   export namespace window {
     const activeTextEditor: TextEditor | undefined;
+    const activeTerminal: Terminal | undefined;
     const visibleTextEditors: readonly TextEditor[];
     const onDidChangeActiveTextEditor: Event<TextEditor | undefined>;
     function showInputBox(options?: InputBoxOptions): Thenable<string | undefined>;

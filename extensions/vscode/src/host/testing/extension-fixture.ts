@@ -4,7 +4,7 @@
  * behind a TCP proxy whose link the test cuts.
  */
 import { createClient, type ClientOptions, type Message } from '../../../../../src/client/index.ts';
-import { startTestServer, type TestServer } from '../../../../../test/support/server-fixture.ts';
+import { startTestServer, type TestServerOptions } from '../../../../../test/support/server-fixture.ts';
 import { startTcpProxy, type TcpProxy } from '../../../../../test/support/tcp-proxy.ts';
 import { registerCommands } from '../commands.ts';
 import { ConfabConnection } from '../connection.ts';
@@ -18,8 +18,8 @@ import { createFakeVscode, memorySecrets, type FakeWebviewPanel } from './fake-v
 export const quickClient = (options: ClientOptions) =>
   createClient({ ...options, requestTimeoutMs: 1500, connectTimeoutMs: 1000, reconnect: { initialDelayMs: 50, maxDelayMs: 250, jitter: 0 } });
 
-export async function startExtension(options: { proxy?: boolean; folders?: string[]; signIn?: boolean; serverUrl?: string; settings?: Record<string, unknown> } = {}) {
-  const server = await startTestServer();
+export async function startExtension(options: { proxy?: boolean; folders?: string[]; signIn?: boolean; serverUrl?: string; settings?: Record<string, unknown>; server?: TestServerOptions } = {}) {
+  const server = await startTestServer(options.server);
   const proxy: TcpProxy | null = options.proxy ? await startTcpProxy(new URL(server.url).port) : null;
   const url = options.serverUrl ?? proxy?.url ?? server.url;
   const fake = createFakeVscode({ folders: options.folders ?? [server.projectDir], settings: { 'confab.serverUrl': url, ...options.settings } });
