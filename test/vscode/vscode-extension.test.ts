@@ -54,6 +54,8 @@ describe('VS Code extension in code-server', { skip, timeout: 600_000 }, () => {
     timings.push(`install-extension ${editor.installMs} ms`);
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1400, height: 860 }, deviceScaleFactor: 1 });
+    // code-server's clipboard is the browser's: Add Terminal Output goes through it.
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(editor.workbenchUrl).origin });
     context.setDefaultTimeout(30_000);
     page = await context.newPage();
     const opened = Date.now();
@@ -152,6 +154,7 @@ describe('VS Code extension in code-server', { skip, timeout: 600_000 }, () => {
     await page.locator('.terminal-wrapper .xterm').first().waitFor();
     // The DOM renderer (no GPU here; set in the settings) puts the terminal's text in .xterm-rows.
     await waitForValue(async () => (await page.locator('.xterm-rows').allTextContents()).join(''), (text) => text.trim() !== '', 'the shell prompt');
+    await page.locator('.terminal-wrapper .xterm').first().click();
     await page.keyboard.type('echo confab-$((40+2))');
     await page.keyboard.press('Enter');
     await waitForValue(async () => (await page.locator('.xterm-rows').allTextContents()).join('\n'), (text) => text.includes('confab-42'), 'the command output');
@@ -164,6 +167,7 @@ describe('VS Code extension in code-server', { skip, timeout: 600_000 }, () => {
     await frame.getByRole('textbox', { name: 'Message' }).press('Enter');
     await waitForValue(() => lastReplyText(frame), (text) => text === 'It printed 42.', 'the reply');
     assert.match(JSON.stringify(upstream.requests.at(-1)!.body.messages), /confab-42/);
+    await saveScreenshot(page, 'terminal-output');
   });
 
   test('two panels on two conversations, both in the Confab view; a reloaded window restores them', async () => {

@@ -5,22 +5,13 @@
  * VS Code itself (test/vscode/).
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { eventually } from '../../../../test/support/server-fixture.ts';
 import { joined, wordChunks } from '../../../../test/web/browser-support.ts';
-import { openPanel, pageMessages, startExtension, textOf } from './testing/extension-fixture.ts';
+import { extensionsForThisSuite, openPanel, pageMessages, textOf } from './testing/extension-fixture.ts';
 
 describe('chat panel against a real server', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  after(async () => {
-    for (const cleanup of cleanups) await cleanup();
-  });
-
-  async function setUp(options: Parameters<typeof startExtension>[0] = {}) {
-    const extension = await startExtension(options);
-    cleanups.push(() => extension.close());
-    return extension;
-  }
+  const { setUp } = extensionsForThisSuite();
 
   test('a message sent from the page streams back into it, and Stop stops the run where it was', async () => {
     const { server, panels } = await setUp();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '../../../../test/support/server-fixture.ts';
 import { freePort } from '../../../../test/vscode/code-server.ts';
@@ -15,19 +15,10 @@ import { tokenKey } from './connection.ts';
 import { serverAnswers } from './local-server.ts';
 import type { TreeNode } from './conversation-tree.ts';
 import { FakePosition, FakeSelection, FakeTextEditor, type FakeWebviewPanel } from './testing/fake-vscode.ts';
-import { pageMessages, startExtension, textOf } from './testing/extension-fixture.ts';
+import { extensionsForThisSuite, pageMessages, textOf } from './testing/extension-fixture.ts';
 
 describe('commands against a real server', () => {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  after(async () => {
-    for (const cleanup of cleanups) await cleanup();
-  });
-
-  async function setUp(options: Parameters<typeof startExtension>[0] = {}) {
-    const extension = await startExtension(options);
-    cleanups.push(() => extension.close());
-    return extension;
-  }
+  const { setUp, cleanups } = extensionsForThisSuite();
 
   async function freshFolder(name: string) {
     const parent = await mkdtemp(join(tmpdir(), 'confab-vscode-'));

@@ -3,6 +3,7 @@
  * real Confab server (test/support/server-fixture.ts, with its fake OpenAI upstream). Optionally
  * behind a TCP proxy whose link the test cuts.
  */
+import { after } from 'node:test';
 import { createClient, type ClientOptions, type Message } from '../../../../../src/client/index.ts';
 import { startTestServer, type TestServerOptions } from '../../../../../test/support/server-fixture.ts';
 import { startTcpProxy, type TcpProxy } from '../../../../../test/support/tcp-proxy.ts';
@@ -93,4 +94,20 @@ export function pageMessages(panel: FakeWebviewPanel): Message[] {
 
 export function textOf(message: Message | undefined): string {
   return message?.parts.map((part) => (part.kind === 'text' ? part.text : '')).join('') ?? '';
+}
+
+/** For a `describe`: `setUp(options)` starts an extension that is closed after the suite; `cleanups` takes more. */
+export function extensionsForThisSuite() {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  after(async () => {
+    for (const cleanup of cleanups) await cleanup();
+  });
+  return {
+    cleanups,
+    async setUp(options: Parameters<typeof startExtension>[0] = {}) {
+      const extension = await startExtension(options);
+      cleanups.push(() => extension.close());
+      return extension;
+    },
+  };
 }
