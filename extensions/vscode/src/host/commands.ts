@@ -149,7 +149,7 @@ export function registerCommands(deps: CommandDeps): api.Disposable[] {
       guard(async () => {
         const terminal = window.activeTerminal;
         if (!terminal) return void window.showWarningMessage('Confab: open a terminal first (its selection, or all of its output, is attached).');
-        const text = await readTerminalText(vscode);
+        const text = await readTerminalText(vscode, terminal);
         if (text.trim() === '') return void window.showWarningMessage('Confab: the terminal shows nothing to attach.');
         const panel = panels.activePanel ?? (await newChat(undefined, true));
         if (!panel) return;

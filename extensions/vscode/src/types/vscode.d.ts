@@ -238,6 +238,8 @@ declare module 'vscode' {
 
   export interface Terminal {
     readonly name: string;
+    /** The selected text (VS Code 1.93+); undefined when nothing is selected or the editor is older. */
+    readonly selection?: string;
   }
 
   export namespace window {
