@@ -3,7 +3,7 @@
 # extension's end-to-end test (test/vscode/). It is a test tool, never a dependency: it goes into a
 # cache folder outside node_modules and is reused when already there.
 #
-#   bash scripts/ci/install-code-server.sh      # prints the folder; CONFAB_TEST_TOOLS moves the cache
+#   bash scripts/ci/install-code-server.sh      # prints the folder; CONFAB_TOOLS_DIR moves the cache
 #
 # Its postinstall builds native modules with node-gyp, which would download Node's headers: the
 # `node` npm package (a devDependency) ships them, so run this after `npm install`. kerberos needs
@@ -11,7 +11,7 @@
 set -euo pipefail
 VERSION=4.139.1
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-TOOLS="${CONFAB_TEST_TOOLS:-$HOME/.cache/confab-test-tools}"
+TOOLS="${CONFAB_TOOLS_DIR:-$HOME/.cache/confab-test-tools}"
 DEST="$TOOLS/code-server-$VERSION"
 
 if [ -f "$DEST/.complete" ] && [ -x "$DEST/node_modules/.bin/code-server" ]; then

@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { chromiumPath } from '../web/browser-support.ts';
 
 export const codeServerVersion = '4.139.1';
-export const codeServerDir = join(process.env.CONFAB_TEST_TOOLS ?? join(homedir(), '.cache', 'confab-test-tools'), `code-server-${codeServerVersion}`);
+export const codeServerDir = join(process.env.CONFAB_TOOLS_DIR ?? join(homedir(), '.cache', 'confab-test-tools'), `code-server-${codeServerVersion}`);
 const codeServerBin = join(codeServerDir, 'node_modules', '.bin', 'code-server');
 
 /** Why the real-editor test cannot run here, or undefined. Throws under CI: CI must run it. */
