@@ -22,7 +22,11 @@ ${connectionHelp}
 Exit codes: 0 the editor closed the connection; 1 the server could not be reached or refused the
 token (checked at start); 2 usage error.
 
-An editor runs it, e.g. Zed's settings.json:
+Examples:
+  confab acp --data-dir /srv/confab/.confab
+  confab acp --url http://127.0.0.1:4317 --model anthropic/claude-sonnet-4-5   # token in $CONFAB_TOKEN
+
+An editor runs it; Zed's settings.json, for example (docs/interop.md has JetBrains and others):
   "agent_servers": { "Confab": { "command": "npx", "args": ["confab", "acp", "--data-dir", "/srv/confab/.confab"] } }
 `;
 
