@@ -6,9 +6,15 @@ import type { LiveConversation } from './live-conversation.ts';
 
 /**
  * Writes live state to the store in batches: every conversation changed since the last write goes
- * into one transaction, at most once per `intervalMs` while anything is dirty (no timer runs while
- * nothing changes), and immediately on `flush()` (run ends, shutdown). Never one write per token.
+ * into one transaction, and immediately on `flush()` (run ends, shutdown). Never one write per token.
  * A failed write keeps the records dirty and is tried again at the next interval.
+ *
+ * A conversation on a durable log (the journal) needs no timer: its events are stored before anyone
+ * sees them, and recovery folds them into the records. Its records are written with the others
+ * (commands, run ends, release, shutdown) and when the log says a checkpoint is due (its events past
+ * the records passed a size bound); each write tells the log how far the records go, so it can drop
+ * what its retention no longer needs. On a log that is not durable, the records are written at most
+ * once per `intervalMs` while anything is dirty (no timer runs while nothing changes).
  */
 export class Checkpointer {
   readonly #store: Store;
@@ -19,6 +25,7 @@ export class Checkpointer {
   readonly #dirty = new Set<LiveConversation>();
   #timer: object | undefined;
   #pendingSync: Promise<void> | undefined;
+  #dueScheduled = false;
   #writing: Promise<void> = Promise.resolve();
   /** Transactions committed (for tests and the benchmark). */
   commits = 0;
@@ -33,6 +40,13 @@ export class Checkpointer {
 
   markDirty(live: LiveConversation): void {
     this.#dirty.add(live);
+    if (live.log.durable) {
+      if (live.log.checkpointDue && !this.#dueScheduled) {
+        this.#dueScheduled = true;
+        void this.flush().finally(() => (this.#dueScheduled = false));
+      }
+      return;
+    }
     if (this.#timer === undefined) {
       this.#timer = this.#clock.setTimeout(() => {
         this.#timer = undefined;
@@ -115,7 +129,7 @@ export class Checkpointer {
       batch.messages.push(...(extra.messages ?? []));
       batch.runs.push(...(extra.runs ?? []));
       batch.approvals.push(...(extra.approvals ?? []));
-      Object.assign(batch.lastSeq, extra.lastSeq);
+      for (const [id, seq] of Object.entries(extra.lastSeq ?? {})) batch.lastSeq[id] = Math.max(seq, batch.lastSeq[id] ?? 0);
     } else if (taken.length === 0) {
       return;
     }
@@ -126,6 +140,7 @@ export class Checkpointer {
       await this.#store.commit(batch);
       this.commits++;
       report(true);
+      for (const { live } of taken) void live.log.checkpointed(batch.lastSeq[live.id]!);
     } catch (error) {
       report(false);
       this.#logger.error('checkpoint failed; will retry', { error, conversationIds: Object.keys(batch.lastSeq) });

@@ -43,6 +43,8 @@ export class LiveConversation {
   constructor(options: {
     state: ConversationState;
     log: ConversationLog;
+    /** The seq `state` reflects (the records' `lastSeq`); the log's `lastSeq` when not given. */
+    foldedSeq?: number;
     onDirty: (live: LiveConversation) => void;
     onUnsubscribe: (live: LiveConversation) => void;
     onStaleFence?: (fence: Fence) => void;
@@ -50,19 +52,25 @@ export class LiveConversation {
     this.id = options.state.conversation.id;
     this.state = options.state;
     this.log = options.log;
-    this.#foldedSeq = options.log.lastSeq;
+    this.#foldedSeq = options.foldedSeq ?? options.log.lastSeq;
     this.#onDirty = options.onDirty;
     this.#onUnsubscribe = options.onUnsubscribe;
     this.#onStaleFence = options.onStaleFence ?? (() => {});
   }
 
-  /** Starts folding the log into `state`; call once, before anything emits or subscribes. */
+  /**
+   * Starts folding the log into `state`; call once, before anything emits or subscribes. A durable
+   * log replays the events it holds past the records `state` was loaded from (what clients saw
+   * before a crash): they are folded and their records marked for the next checkpoint.
+   */
   async attach(): Promise<void> {
+    let replaying = true;
     this.#foldSubscription = await this.log.subscribe(this.#foldedSeq, {
       events: (events) => {
         for (const event of events) {
           this.state = applyEvent(this.state, event);
           this.#foldedSeq = event.seq;
+          if (replaying) this.#markDirty(event);
         }
         if (this.#runEndWaiters.length > 0) this.#settleRunEndWaiters();
       },
@@ -70,6 +78,7 @@ export class LiveConversation {
         throw new Error(`the log of ${this.id} lost events this node had not folded yet`);
       },
     });
+    replaying = false;
   }
 
   /**
