@@ -7,12 +7,16 @@ import type { ApprovalOptions } from '../engine/approvals/approval-gate.ts';
 import { SessionHub } from '../engine/session-hub.ts';
 import { createModelRegistry } from '../providers/model-registry.ts';
 import { loadProviderConfig } from '../providers/provider-config.ts';
-import { openStore } from '../store/open-store.ts';
+import { randomBytes } from 'node:crypto';
+import { JournalEventLog } from '../engine/event-log/journal-event-log.ts';
+import { openJournal, openStore } from '../store/open-store.ts';
+import { systemClock } from '../util/clock.ts';
 import type { Store } from '../store/store.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
 import { packageVersion } from '../util/package-version.ts';
 import { resolveToken } from './auth/token-file.ts';
 import { benchLimits } from './bench-hooks.ts';
+import { journalSettings } from './journal-settings.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { runLogObserver } from './logging/run-log-observer.ts';
 import { ServerMetrics } from './metrics/server-metrics.ts';
@@ -66,18 +70,33 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     throw new ConfabError('bad_request', `Refusing to listen on ${host} without an explicit token: set CONFAB_TOKEN, or use --host 127.0.0.1.`);
   }
   const config = loadProviderConfig({ env: options.env, configPath: options.configPath });
+  const journaling = journalSettings(options.env);
   // Before anything reads or writes the data directory: one server per data directory.
   const lock = lockDataDir(options.dataDir);
   let store: Store | undefined;
+  let journal: ReturnType<typeof openJournal>;
   let hub: SessionHub | undefined;
   try {
     const { token } = await resolveToken({ env: options.env, dataDir: options.dataDir });
     const logger = options.logger ?? silentLogger;
     store = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
     const models = createModelRegistry(config);
+    // Events are stored before any client sees them (docs/architecture.md, "Durability").
+    journal = journaling.enabled ? openJournal(store) : undefined;
+    const eventLog =
+      journal && journaling.enabled
+        ? new JournalEventLog({
+            journal,
+            clock: systemClock,
+            newEpoch: () => randomBytes(6).toString('base64url'),
+            retention: journaling.retention,
+            checkpointBytes: journaling.checkpointBytes,
+            onError: (error) => logger.error('event journal', { error }),
+          })
+        : undefined;
     const metrics = new ServerMetrics();
     const observer = combineObservers(metrics.observer, runLogObserver(logger));
-    hub = new SessionHub({ store, models, logger, observer, limits: benchLimits(options.env).hub, approvals: options.approvals });
+    hub = new SessionHub({ store, models, logger, eventLog, observer, limits: benchLimits(options.env).hub, approvals: options.approvals });
     await hub.start();
     const server = await startServer({
       hub,
@@ -93,7 +112,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       metrics,
     });
     logger.info('serving', { url: server.url, dataDir: options.dataDir, providers: config.providers.map((provider) => provider.name) });
-    const [openedHub, openedStore] = [hub, store];
+    const [openedHub, openedStore, openedJournal] = [hub, store, journal];
     // Once listening: lets a CLI using this data directory find the port (see server-file.ts).
     await writeServerFile(options.dataDir, { url: server.url, pid: process.pid }).catch((error: Error) =>
       logger.warn('could not record the server URL in the data directory', { error: error.message }),
@@ -109,6 +128,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
           await removeServerFile(options.dataDir, process.pid).catch(() => {});
           await server.close();
           await openedHub.close();
+          openedJournal?.close();
           await openedStore.close();
         } finally {
           lock.release();
