@@ -19,6 +19,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { systemClock } from '../../src/util/clock.ts';
 import { EventCollector, isRunEnd, makeProjectDir, singleSourceModels } from '../support/hub-fixture.ts';
 import { ScriptedSource, textStep } from '../support/scripted-source.ts';
+import { eventually } from '../support/server-fixture.ts';
 
 let epochs = 0;
 
@@ -147,14 +148,40 @@ describe('hub on the journal', () => {
       const conversationId = await newConversation(opened.hub, projectPath);
       const watcher = new EventCollector(await opened.hub.subscribe(conversationId));
       const [commitsBefore, writesBefore] = [opened.hub.checkpointCommits, opened.hub.logWrites];
-      await opened.hub.send(conversationId, { content: 'count' });
+      const { run } = await opened.hub.send(conversationId, { content: 'count' });
       await watcher.waitFor(isRunEnd);
+      // The records follow the journaled run end.
+      await eventually(async () => (await opened.store.getRun(run.id))?.status === 'completed', 15_000, 'the run end in the records');
       const events = watcher.events.filter((event) => event.type !== 'snapshot').length;
       assert.equal(opened.hub.checkpointCommits - commitsBefore, 2, 'the send and the run end');
       assert.ok(opened.hub.logWrites - writesBefore <= events, `${opened.hub.logWrites - writesBefore} journal transactions for ${events} events`);
       assert.equal(messageText((await opened.store.listMessages(conversationId)).at(-1)!), deltas.join(''));
       watcher.close();
       await opened.close();
+    });
+  });
+
+  it('a run end is journaled before its records are written: the records are never ahead of the log', async () => {
+    await withData(async (path, projectPath) => {
+      const source = new ScriptedSource().enqueue(textStep(['done']));
+      const opened = await openHub(path, source);
+      const conversationId = await newConversation(opened.hub, projectPath);
+      // Every write of an ended run checks, inside SQLite, that the journal already has its end.
+      opened.store.database.exec(`
+        CREATE TABLE ahead (run_id TEXT);
+        CREATE TRIGGER run_end_journaled AFTER UPDATE ON runs WHEN NEW.status IN ('completed', 'stopped', 'failed', 'interrupted')
+          AND NOT EXISTS (SELECT 1 FROM journal WHERE conversation_id = NEW.conversation_id AND body LIKE '{"runId":"' || NEW.id || '","type":"run-' || NEW.status || '"%')
+        BEGIN INSERT INTO ahead VALUES (NEW.id); END;`);
+      const watcher = new EventCollector(await opened.hub.subscribe(conversationId));
+      const { run } = await opened.hub.send(conversationId, { content: 'go' });
+      const end = await watcher.waitFor(isRunEnd);
+      await opened.hub.close();
+      assert.equal((await opened.store.getRun(run.id))?.status, 'completed');
+      assert.deepEqual(opened.store.database.prepare('SELECT run_id FROM ahead').all().length, 0);
+      assert.ok((await opened.store.getLastSeq(conversationId)) >= end.seq);
+      watcher.close();
+      opened.journal.close();
+      await opened.store.close();
     });
   });
 

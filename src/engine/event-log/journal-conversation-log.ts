@@ -34,6 +34,21 @@ export type PendingAppend = {
 
 type Listening = { listener: LogListener; seq: number; buffered: ConfabEvent[] | undefined };
 
+/**
+ * Past this many delivered groups the backlog merges neighbours (each pair counts as covered only
+ * once its later seq is): a long run between checkpoints costs a bounded array, not one per turn.
+ */
+const maxBacklogEntries = 64;
+
+function mergePairs(backlog: { seq: number; bytes: number }[]): { seq: number; bytes: number }[] {
+  const merged: { seq: number; bytes: number }[] = [];
+  for (let index = 0; index < backlog.length; index += 2) {
+    const second = backlog[index + 1];
+    merged.push(second ? { seq: second.seq, bytes: backlog[index]!.bytes + second.bytes } : backlog[index]!);
+  }
+  return merged;
+}
+
 const runEndTypes = new Set(['run-completed', 'run-stopped', 'run-failed', 'run-interrupted']);
 
 /**
@@ -121,6 +136,7 @@ export class JournalConversationLog implements ConversationLog {
     this.#heldBytes += bytes;
     this.#backlog.push({ seq: last, bytes });
     this.#backlogBytes += bytes;
+    if (this.#backlog.length > maxBacklogEntries) this.#backlog = mergePairs(this.#backlog);
     for (const event of events) {
       if (!runEndTypes.has(event.type)) continue;
       this.#runEnds.push(event.seq);
