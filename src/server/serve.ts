@@ -82,7 +82,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     store = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
     const models = createModelRegistry(config);
     // Events are stored before any client sees them (docs/architecture.md, "Durability").
-    journal = journaling.enabled ? openJournal(store) : undefined;
+    journal = journaling.enabled ? openJournal(store, { onError: (error) => logger.error('WAL checkpoint worker', { error }) }) : undefined;
     const eventLog =
       journal && journaling.enabled
         ? new JournalEventLog({
@@ -128,7 +128,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
           await removeServerFile(options.dataDir, process.pid).catch(() => {});
           await server.close();
           await openedHub.close();
-          openedJournal?.close();
+          await openedJournal?.close();
           await openedStore.close();
         } finally {
           lock.release();
@@ -137,6 +137,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     };
   } catch (error) {
     await hub?.close().catch(() => {});
+    await journal?.close().catch(() => {});
     await store?.close().catch(() => {});
     lock.release();
     throw error;

@@ -32,7 +32,7 @@ async function openHub(path: string, source: StepSource, options: { bootId?: str
   const hub = new SessionHub({ store, models: singleSourceModels(source), eventLog });
   const { recovered } = await hub.start();
   const rows = (conversationId: string) => (store.database.prepare('SELECT seq FROM journal WHERE conversation_id = ? ORDER BY seq').all(conversationId) as { seq: number }[]).map((row) => row.seq);
-  return { store, journal, hub, recovered, rows, close: async () => (await hub.close(), journal.close(), await store.close()) };
+  return { store, journal, hub, recovered, rows, close: async () => (await hub.close(), await journal.close(), await store.close()) };
 }
 
 async function withData(test: (path: string, projectPath: string) => Promise<void>): Promise<void> {
@@ -180,7 +180,7 @@ describe('hub on the journal', () => {
       assert.deepEqual(opened.store.database.prepare('SELECT run_id FROM ahead').all().length, 0);
       assert.ok((await opened.store.getLastSeq(conversationId)) >= end.seq);
       watcher.close();
-      opened.journal.close();
+      await opened.journal.close();
       await opened.store.close();
     });
   });

@@ -103,7 +103,7 @@ describe('SqliteJournal', () => {
       await store.close(); // killed: no clean close
       ({ store, journal } = await open(path, 'boot-a'));
       assert.equal((await journal.head('c1')).epoch, 'E', 'the same boot after a kill: everything committed is there');
-      journal.close();
+      await journal.close();
       await store.close();
       ({ store, journal } = await open(path, 'boot-b'));
       assert.equal((await journal.head('c1')).epoch, 'E', 'another boot after a clean close: nothing was lost');

@@ -1,12 +1,17 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Journal, JournalEntry, JournalHead, JournalRow } from '../journal.ts';
 import { currentBootId } from './boot-id.ts';
+import { WalCheckpointer } from './wal-checkpointer.ts';
 
 export type SqliteJournalOptions = {
   /** The store's open database (`SqliteStore.database`): the journal lives beside the records. */
   database: DatabaseSync;
   /** This boot of the OS (boot-id.ts); injected by tests that play a power loss. */
   bootId?: string;
+  /** Run the WAL checkpoints in a worker thread (wal-checkpointer.ts) instead of on the committing thread. */
+  checkpointInWorker?: boolean;
+  /** The worker failed (the writer's backstop checkpoints then). */
+  onError?: (error: unknown) => void;
 };
 
 /**
@@ -24,11 +29,13 @@ export type SqliteJournalOptions = {
 export class SqliteJournal implements Journal {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  readonly #checkpointer: WalCheckpointer | undefined;
   #writes = 0;
 
   constructor(options: SqliteJournalOptions) {
     this.#db = options.database;
     this.#markBoot(options.bootId ?? currentBootId());
+    this.#checkpointer = options.checkpointInWorker ? WalCheckpointer.start(options.database, { onError: options.onError }) : undefined;
   }
 
   get writes(): number {
@@ -85,8 +92,12 @@ export class SqliteJournal implements Journal {
     return (this.#statement(sql).all() as { id: string }[]).map((row) => row.id);
   }
 
-  /** Marks a clean close: every transaction before this one is kept whenever this one is (WAL prefix). */
-  close(): void {
+  /**
+   * Stops the checkpoint worker and marks a clean close: every transaction before the mark is kept
+   * whenever the mark is (WAL prefix). Call before the store closes the database.
+   */
+  async close(): Promise<void> {
+    await this.#checkpointer?.close();
     if (!this.#db.isOpen) return;
     this.#setMeta('boot', 'clean');
   }
