@@ -95,6 +95,18 @@ describe('JournalEventLog', () => {
     assert.deepEqual([reopened.lastSeq, rows('c1')], [0, []]);
   });
 
+  it('an append whose data is not JSON fails alone; the others in its transaction are written', async () => {
+    const { eventLog } = await setup();
+    const log = await eventLog.open('c1', { lastSeq: 0 });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const bad = log.append([{ type: 'part-end', runId: null, data: { messageId: 'm', partId: 'p', providerMetadata: cyclic } } as EventDraft]);
+    const good = log.append([partEnd(1)]);
+    await assert.rejects(bad, TypeError);
+    assert.deepEqual((await good).map((event) => event.seq), [1]);
+    assert.deepEqual((await log.append([partEnd(2)])).map((event) => event.seq), [2], 'later turns still commit');
+  });
+
   it('a closed log refuses appends', async () => {
     const { eventLog } = await setup();
     const log = await eventLog.open('c1', { lastSeq: 0 });

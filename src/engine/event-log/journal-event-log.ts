@@ -106,6 +106,23 @@ export class JournalEventLog implements EventLog {
     });
   }
 
+  /** The events of one append, with seqs after `after`, and the entries that store them. */
+  #build(log: JournalConversationLog, append: PendingAppend, after: number, at: number): { events: ConfabEvent[]; entries: JournalEntry[]; bytes: number } {
+    const entries: JournalEntry[] = [];
+    let bytes = 0;
+    const events = append.drafts.map((draft, index) => {
+      const seq = after + 1 + index;
+      const body = JSON.stringify({ runId: draft.runId, type: draft.type, at, data: draft.data });
+      const size = Buffer.byteLength(body);
+      bytes += size;
+      entries.push({ conversationId: log.conversationId, seq, body, bytes: size });
+      const event = { seq, cursor: `${log.epoch}.${seq}`, conversationId: log.conversationId, runId: draft.runId, type: draft.type, at, data: draft.data } as ConfabEvent;
+      rememberEncoding(event, log.wireJson(seq, body));
+      return event;
+    });
+    return { events, entries, bytes };
+  }
+
   async #commit(): Promise<void> {
     const batch = this.#queue;
     this.#queue = [];
@@ -121,20 +138,16 @@ export class JournalEventLog implements EventLog {
         append.reject(refusal);
         continue;
       }
-      let seq = nextSeq.get(log) ?? log.lastSeq;
-      let bytes = 0;
-      const events = append.drafts.map((draft) => {
-        seq++;
-        const body = JSON.stringify({ runId: draft.runId, type: draft.type, at, data: draft.data });
-        const size = Buffer.byteLength(body);
-        bytes += size;
-        entries.push({ conversationId: log.conversationId, seq, body, bytes: size });
-        const event = { seq, cursor: `${log.epoch}.${seq}`, conversationId: log.conversationId, runId: draft.runId, type: draft.type, at, data: draft.data } as ConfabEvent;
-        rememberEncoding(event, log.wireJson(seq, body));
-        return event;
-      });
-      nextSeq.set(log, seq);
-      staged.push({ append, events, bytes });
+      const first = nextSeq.get(log) ?? log.lastSeq;
+      try {
+        const built = this.#build(log, append, first, at);
+        entries.push(...built.entries);
+        nextSeq.set(log, first + built.events.length);
+        staged.push({ append, events: built.events, bytes: built.bytes });
+      } catch (error) {
+        // Data that cannot be stored (not JSON) fails its own append only.
+        append.reject(error);
+      }
     }
     try {
       if (entries.length > 0) await this.#journal.write(entries);
