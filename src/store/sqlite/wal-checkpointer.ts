@@ -2,7 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 
 export type WalCheckpointerOptions = {
-  /** How often the worker checkpoints. Default 250 ms. */
+  /** How often the worker checkpoints. Default 1 s: a page rewritten many times in that while (a conversation's newest events) is copied once. */
   intervalMs?: number;
   /** WAL pages after which the writer checkpoints on its own, should the worker fall behind. Default 10,000 (about 40 MB). */
   backstopPages?: number;
@@ -37,7 +37,7 @@ export class WalCheckpointer {
     const path = database.location();
     if (path === null || path === '') return undefined;
     const worker = new Worker(workerUrl, {
-      workerData: { path, intervalMs: options.intervalMs ?? 250, busyTimeoutMs: options.busyTimeoutMs ?? 5000 },
+      workerData: { path, intervalMs: options.intervalMs ?? 1000, busyTimeoutMs: options.busyTimeoutMs ?? 5000 },
       execArgv: [],
     });
     worker.unref();
