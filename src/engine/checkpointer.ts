@@ -110,15 +110,19 @@ export class Checkpointer {
     const lives = [...this.#dirty];
     this.#dirty.clear();
     const batch: Required<StoreBatch> = { conversations: [], messages: [], runs: [], approvals: [], lastSeq: {} };
-    const taken: { live: LiveConversation; conversation: boolean; messages: string[]; runs: string[] }[] = [];
+    const taken: { live: LiveConversation; conversation: boolean; messages: string[]; runs: string[]; pruned: LiveConversation['prunedRuns'] }[] = [];
     for (const live of lives) {
       if (live.deleted) continue;
       const { dirty, state } = live;
-      const record = { live, conversation: dirty.conversation, messages: [...dirty.messages], runs: [...dirty.runs] };
+      const record = { live, conversation: dirty.conversation, messages: [...dirty.messages], runs: [...dirty.runs], pruned: live.prunedRuns };
+      live.prunedRuns = new Map();
       taken.push(record);
       if (dirty.conversation) batch.conversations.push(structuredClone(state.conversation));
       for (const message of state.messages) if (dirty.messages.has(message.id)) batch.messages.push(structuredClone(message));
-      for (const run of state.runs) if (dirty.runs.has(run.id)) batch.runs.push(structuredClone(run));
+      for (const id of dirty.runs) {
+        const run = state.runs.find((candidate) => candidate.id === id) ?? record.pruned.get(id);
+        if (run) batch.runs.push(structuredClone(run));
+      }
       batch.lastSeq[live.id] = live.foldedSeq;
       dirty.conversation = false;
       dirty.messages.clear();
@@ -149,6 +153,7 @@ export class Checkpointer {
         if (record.conversation) record.live.dirty.conversation = true;
         for (const id of record.messages) record.live.dirty.messages.add(id);
         for (const id of record.runs) record.live.dirty.runs.add(id);
+        for (const [id, run] of record.pruned) if (!record.live.prunedRuns.has(id)) record.live.prunedRuns.set(id, run);
         this.markDirty(record.live);
       }
       if (rethrow) throw error;
