@@ -49,6 +49,9 @@ function mergePairs(backlog: { seq: number; bytes: number }[]): { seq: number; b
   return merged;
 }
 
+/** Delivered events kept in memory for short replays (the usual reconnect); trimmed back from twice this. */
+const recentLimit = 256;
+
 const runEndTypes = new Set(['run-completed', 'run-stopped', 'run-failed', 'run-interrupted']);
 
 /**
@@ -73,6 +76,8 @@ export class JournalConversationLog implements ConversationLog {
   #runEnds: number[] = [];
   readonly #claims = new Map<string, number>();
   #listeners: Listening[] = [];
+  /** The newest delivered events, contiguous up to `lastSeq`: replays they cover share these objects and read nothing. */
+  #recent: ConfabEvent[] = [];
   #closed = false;
   #compacting: Promise<void> = Promise.resolve();
   readonly #wirePrefix: string;
@@ -142,6 +147,8 @@ export class JournalConversationLog implements ConversationLog {
       this.#runEnds.push(event.seq);
       if (this.#runEnds.length > this.#owner.retention.runs + 1) this.#runEnds.shift();
     }
+    this.#recent.push(...events);
+    if (this.#recent.length > 2 * recentLimit) this.#recent = this.#recent.slice(-recentLimit);
     for (const listening of this.#listeners) {
       if (listening.buffered) listening.buffered.push(...events);
       else this.#give(listening, events);
@@ -152,6 +159,8 @@ export class JournalConversationLog implements ConversationLog {
     const through = this.#lastSeq;
     if (after > through || after + 1 < this.#firstHeld) return undefined;
     if (after === through) return [];
+    const recentFrom = this.#recent[0]?.seq;
+    if (recentFrom !== undefined && after + 1 >= recentFrom) return this.#recent.slice(after + 1 - recentFrom);
     const rows = await this.#owner.journal.read(this.conversationId, after);
     return this.#contiguous(rows, after, through);
   }
@@ -228,6 +237,7 @@ export class JournalConversationLog implements ConversationLog {
   close(): void {
     this.#closed = true;
     this.#listeners = [];
+    this.#recent = [];
   }
 }
 

@@ -107,6 +107,19 @@ describe('JournalEventLog', () => {
     assert.deepEqual((await log.append([partEnd(2)])).map((event) => event.seq), [2], 'later turns still commit');
   });
 
+  it('a short replay is served from the events just delivered; an older one is read back from SQLite', async () => {
+    const { eventLog } = await setup();
+    const log = await eventLog.open('c1', { lastSeq: 0 });
+    const delivered = await log.append(Array.from({ length: 600 }, (_, index) => partEnd(index + 1)));
+    const recent = (await log.read(590))!;
+    assert.deepEqual(recent.map((event) => event.seq), [591, 592, 593, 594, 595, 596, 597, 598, 599, 600]);
+    assert.equal(recent[0], delivered[590], 'the same object: no read, no parse');
+    const older = (await log.read(0))!;
+    assert.equal(older.length, 600);
+    assert.notEqual(older[0], delivered[0]);
+    assert.deepEqual(older, delivered);
+  });
+
   it('a closed log refuses appends', async () => {
     const { eventLog } = await setup();
     const log = await eventLog.open('c1', { lastSeq: 0 });
