@@ -2,12 +2,13 @@
  * Nothing the user saw is lost, shown as processes: each cycle starts `confab serve`, starts a slow
  * reply (the fake upstream streams `w1 w2 … w300` in random pieces, 8 ms apart) watched over SSE
  * and WebSocket, SIGKILLs the server at a random moment 0–1.2 s after the first delta, restarts it
- * on the same data directory and checks the run: `interrupted`, its stored partial text exactly
- * the longest text any watcher was shown (events are journaled before delivery: nothing shown is
- * lost, not a millisecond). Each watcher then reconnects with the cursor it last saw before the
- * kill and must get a replay, not a snapshot: the events after its cursor, every seq once and in
- * order, which complete its text to the stored partial and end the run as interrupted. Then
- * `continue` must finish the text exactly.
+ * on the same data directory and checks the run: `interrupted`, and the longest text any watcher
+ * was shown is its stored partial text or a prefix of it (events are journaled before delivery:
+ * nothing shown is lost, not a millisecond; the store may hold a little more, committed in the turn
+ * the kill cut short). Each watcher then reconnects with the cursor it last saw before the kill
+ * and must get a replay, not a snapshot: the events after its cursor, every seq once and in order,
+ * which complete its text to the stored partial and end the run as interrupted. Then `continue`
+ * must finish the text exactly.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -33,7 +34,7 @@ type Crash = { conversationId: string; runId: string; shown: Shown[]; longest: s
  * `trimmedJoin`: the stored partial ended in whitespace the pre-fill left out (the join the engine
  * must not double). `replayed`: events the resuming watchers were replayed, all together.
  */
-type Outcome = { storedChars: number; trimmedJoin: boolean; replayed: number };
+type Outcome = { storedChars: number; unshownChars: number; trimmedJoin: boolean; replayed: number };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -95,9 +96,8 @@ async function checkAndContinue(serve: SpawnedServe, api: Api, upstream: FakeUps
   const message = stored.body.messages.find((candidate: { id: string }) => candidate.id === run.assistantMessageId);
   if (message) assert.equal(message.status, 'interrupted');
   const partial = messageText(message);
-  assert.ok(crash.longest.startsWith(partial), `stored partial (${partial.length} characters) is a prefix of what a watcher saw (${crash.longest.length})`);
 
-  sameShown(partial, crash.longest);
+  nothingShownLost(partial, crash.longest);
   let replayed = 0;
   for (const before of crash.shown) replayed += await resumeFromCursor(serve, crash, before, partial);
 
@@ -134,13 +134,18 @@ async function checkAndContinue(serve: SpawnedServe, api: Api, upstream: FakeUps
   const finalMessage = final.body.messages.find((candidate: { id: string }) => candidate.id === finalRun.assistantMessageId);
   assert.equal(finalMessage?.status, 'completed');
   sameText(messageText(finalMessage), 'the stored final text is the whole reply, once');
-  return { storedChars: partial.length, trimmedJoin: prefill !== partial, replayed };
+  return { storedChars: partial.length, unshownChars: partial.length - crash.longest.length, trimmedJoin: prefill !== partial, replayed };
 }
 
-/** The stored partial is exactly the longest text a watcher was shown: nothing shown was lost. */
-function sameShown(partial: string, longest: string): void {
-  if (partial === longest) return;
-  assert.fail(`the stored partial (${partial.length} characters) is not what the watchers were shown (${longest.length} characters): ${JSON.stringify(partial.slice(-20))} vs ${JSON.stringify(longest.slice(-20))}`);
+/**
+ * The longest text a watcher was shown is the stored partial, or a prefix of it: nothing shown was
+ * lost. The store can hold more: events committed in the turn the kill interrupted, before they
+ * reached a socket, or written but lost with the killed process's socket buffers. Those are not
+ * lost either: the resuming watchers are replayed them (resumeFromCursor).
+ */
+function nothingShownLost(partial: string, longest: string): void {
+  if (partial.startsWith(longest)) return;
+  assert.fail(`the stored partial (${partial.length} characters) lost text the watchers were shown (${longest.length} characters): ${JSON.stringify(partial.slice(-20))} vs ${JSON.stringify(longest.slice(-20))}`);
 }
 
 /**
@@ -152,12 +157,13 @@ async function resumeFromCursor(serve: SpawnedServe, crash: Crash, before: Shown
   const watch = before.name === 'sse' ? watchSse : watchWs;
   const watcher = await watch(serve, crash.conversationId, before.lastCursor);
   try {
-    await eventually(() => watcher.seen.some(({ event }) => event.type === 'run-interrupted' && event.runId === crash.runId), 15_000, `${before.name}: the replay up to the run's interruption`);
+    const done = () => watcher.seen.some(({ event }) => event.type === 'snapshot' || (event.type === 'run-interrupted' && event.runId === crash.runId));
+    await eventually(done, 15_000, `${before.name}: the replay up to the run's interruption (after ${before.lastCursor}; got ${watcher.seen.map(({ event }) => `${event.type}@${event.cursor}`).join(', ') || 'nothing'})`);
   } finally {
     watcher.close();
   }
   const events = watcher.seen.map(({ event }) => event);
-  assert.deepEqual(events.filter((event) => event.type === 'snapshot').map((event) => event.cursor), [], `${before.name}: a pre-crash cursor is replayed, not answered with a snapshot`);
+  assert.deepEqual(events.filter((event) => event.type === 'snapshot').map((event) => event.cursor), [], `${before.name}: a pre-crash cursor (${before.lastCursor}) is replayed, not answered with a snapshot`);
   const seqs = events.map((event) => event.seq);
   assert.deepEqual(seqs, seqs.map((_, index) => before.lastSeq + 1 + index), `${before.name}: the events right after its cursor, each once, in order`);
   const replayedText = shownDeltas(watcher, crash.runId).text;
@@ -166,7 +172,7 @@ async function resumeFromCursor(serve: SpawnedServe, crash: Crash, before: Shown
 }
 
 describe('mid-reply crashes (processes)', () => {
-  it('a reply SIGKILLed mid-stream is interrupted with exactly the text shown, replays to pre-crash cursors, and continues without a seam', async () => {
+  it('a reply SIGKILLed mid-stream is interrupted losing nothing shown, replays to pre-crash cursors, and continues without a seam', async () => {
     const cycles = scaled(3, 30);
     const seed = reliabilitySeed();
     const random = seeded(seed);
@@ -194,7 +200,8 @@ describe('mid-reply crashes (processes)', () => {
       process.stdout.write(
         `# mid-reply crash: ${cycles} SIGKILL cycles, ${cycles} interrupted and continued exactly ` +
           `(${count((outcome) => outcome.trimmedJoin)} across trimmed whitespace, ${count((outcome) => outcome.storedChars === 0)} from nothing stored); ` +
-          `stored partial = longest text shown in all ${cycles} (0 characters lost); ${cycles * 2} watchers resumed from pre-crash cursors by replay, ` +
+          `nothing shown was lost in all ${cycles} (stored partial = longest text shown in ${count((outcome) => outcome.unshownChars === 0)}; in the others the store had up to ${most((outcome) => outcome.unshownChars)} more characters, committed but not yet shown at the kill); ` +
+          `${cycles * 2} watchers resumed from pre-crash cursors by replay, ` +
           `no snapshot, no gap, no duplicate (up to ${most((outcome) => outcome.replayed)} events replayed per cycle) (seed ${seed})\n`,
       );
     } finally {
