@@ -29,14 +29,17 @@ export async function watchSse(serve: SpawnedServe, conversationId: string, afte
   assert.equal(sse.status, 200);
   const seen: Seen[] = [];
   let consumed = 0;
-  sse.onData(() => {
+  const consume = () => {
     const at = performance.now();
     const raw = sse.raw();
     const end = raw.lastIndexOf('\n\n') + 2;
     if (end <= consumed) return;
     for (const frame of parseFrames(raw.slice(consumed, end))) if (frame.data !== undefined) seen.push({ event: JSON.parse(frame.data), at });
     consumed = end;
-  });
+  };
+  sse.onData(consume);
+  // A chunk that came with the response head (a replay, say) was delivered before onData existed.
+  consume();
   return { name: 'sse', seen, ended: (timeoutMs) => within(sse.ended, timeoutMs), close: () => sse.close() };
 }
 

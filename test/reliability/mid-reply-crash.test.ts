@@ -200,7 +200,8 @@ describe('mid-reply crashes (processes)', () => {
       process.stdout.write(
         `# mid-reply crash: ${cycles} SIGKILL cycles, ${cycles} interrupted and continued exactly ` +
           `(${count((outcome) => outcome.trimmedJoin)} across trimmed whitespace, ${count((outcome) => outcome.storedChars === 0)} from nothing stored); ` +
-          `nothing shown was lost in all ${cycles} (stored partial = longest text shown in ${count((outcome) => outcome.unshownChars === 0)}; in the others the store had up to ${most((outcome) => outcome.unshownChars)} more characters, committed but not yet shown at the kill); ` +
+          `nothing shown was lost in all ${cycles} (stored partial = longest text shown in ${count((outcome) => outcome.unshownChars === 0)}` +
+          `${count((outcome) => outcome.unshownChars > 0) > 0 ? `; store ahead by up to ${most((outcome) => outcome.unshownChars)} characters, committed but not yet shown, in the others` : ''}); ` +
           `${cycles * 2} watchers resumed from pre-crash cursors by replay, ` +
           `no snapshot, no gap, no duplicate (up to ${most((outcome) => outcome.replayed)} events replayed per cycle) (seed ${seed})\n`,
       );
