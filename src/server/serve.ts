@@ -82,7 +82,9 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     store = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
     const models = createModelRegistry(config);
     // Events are stored before any client sees them (docs/architecture.md, "Durability").
-    journal = journaling.enabled ? openJournal(store, { onError: (error) => logger.error('WAL checkpoint worker', { error }) }) : undefined;
+    journal = journaling.enabled
+      ? openJournal(store, { checkpointInWorker: journaling.checkpointWorker, onError: (error) => logger.error('WAL checkpoint worker', { error }) })
+      : undefined;
     const eventLog =
       journal && journaling.enabled
         ? new JournalEventLog({

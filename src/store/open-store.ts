@@ -16,10 +16,11 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 
 /**
  * The durable event journal beside the store's records, for a store that has one (SQLite: the
- * same file and connection, so records and events share its WAL, checkpointed by a worker thread);
- * undefined otherwise. `close` marks a clean close and must run before the store closes.
+ * same file and connection, so records and events share its WAL; `checkpointInWorker`: its
+ * checkpoints run in a worker thread); undefined otherwise. `close` marks a clean close and must
+ * run before the store closes.
  */
-export function openJournal(store: Store, options: { onError?: (error: unknown) => void } = {}): (Journal & { close(): Promise<void> }) | undefined {
+export function openJournal(store: Store, options: { checkpointInWorker?: boolean; onError?: (error: unknown) => void } = {}): (Journal & { close(): Promise<void> }) | undefined {
   if (!(store instanceof SqliteStore)) return undefined;
-  return new SqliteJournal({ database: store.database, checkpointInWorker: true, onError: options.onError });
+  return new SqliteJournal({ database: store.database, checkpointInWorker: options.checkpointInWorker, onError: options.onError });
 }

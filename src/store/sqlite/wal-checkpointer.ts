@@ -21,7 +21,8 @@ const workerUrl = new URL(`./wal-checkpoint-worker${import.meta.url.slice(import
  * own connection checkpoints every `intervalMs`, and the main connection only does so past
  * `backstopPages` (if the worker fell behind or failed). The first write after a complete
  * checkpoint still syncs the WAL header on the writer (once per WAL cycle, not twice per
- * checkpoint). Measured in docs/benchmarks.md ("Durable event log").
+ * checkpoint). Opt-in (`CONFAB_JOURNAL_CHECKPOINT_WORKER=on`): on a quiet machine it lowered the
+ * event-loop delay p99 but not its max, for 26 MB more memory (docs/benchmarks.md, "Durable event log").
  */
 export class WalCheckpointer {
   readonly #worker: Worker;
