@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { messageText } from '../../src/events/apply-event.ts';
 import type { ConfabEvent } from '../../src/events/definitions.ts';
 import { JournalEventLog } from '../../src/engine/event-log/journal-event-log.ts';
+import type { ApprovalOptions } from '../../src/engine/approvals/approval-gate.ts';
 import type { JournalRetention } from '../../src/engine/event-log/journal-conversation-log.ts';
 import { SessionHub } from '../../src/engine/session-hub.ts';
 import type { StepSource } from '../../src/providers/stream-part.ts';
@@ -24,12 +25,12 @@ import { eventually } from '../support/server-fixture.ts';
 let epochs = 0;
 
 /** A hub over the SQLite file at `path` with the journal, as `confab serve` builds it. */
-async function openHub(path: string, source: StepSource, options: { bootId?: string; retention?: Partial<JournalRetention> } = {}) {
+async function openHub(path: string, source: StepSource, options: { bootId?: string; retention?: Partial<JournalRetention>; approvals?: ApprovalOptions } = {}) {
   const store = new SqliteStore({ path });
   await store.init();
   const journal = new SqliteJournal({ database: store.database, bootId: options.bootId ?? 'boot-1' });
   const eventLog = new JournalEventLog({ journal, clock: systemClock, newEpoch: () => `E${++epochs}`, retention: options.retention });
-  const hub = new SessionHub({ store, models: singleSourceModels(source), eventLog });
+  const hub = new SessionHub({ store, models: singleSourceModels(source), eventLog, approvals: options.approvals });
   const { recovered } = await hub.start();
   const rows = (conversationId: string) => (store.database.prepare('SELECT seq FROM journal WHERE conversation_id = ? ORDER BY seq').all(conversationId) as { seq: number }[]).map((row) => row.seq);
   return { store, journal, hub, recovered, rows, close: async () => (await hub.close(), await journal.close(), await store.close()) };
@@ -201,6 +202,43 @@ describe('hub on the journal', () => {
       assert.equal(held[0], ends[1]! + 1, `held from the end of the run before the last: ${held[0]}..${held.at(-1)}`);
       watcher.close();
       await opened.close();
+    });
+  });
+
+  it('after a crash a run parked for an approval still waits, with the run queued behind it; answering continues both', async () => {
+    await withData(async (path, projectPath) => {
+      const approvals = { tools: ['read_file'] };
+      const readNotes = [
+        { type: 'tool-call', toolCallId: 'call-1', toolName: 'read_file', input: { path: 'notes.txt' } },
+        { type: 'finish', finishReason: 'tool-calls', usage: { inputTokens: 5, outputTokens: 3 } },
+      ] as const;
+      const crashed = await openHub(path, new ScriptedSource().enqueue([...readNotes]), { approvals });
+      const conversationId = await newConversation(crashed.hub, projectPath);
+      const watcher = new EventCollector(await crashed.hub.subscribe(conversationId));
+      const first = await crashed.hub.send(conversationId, { content: 'read my notes' });
+      const requested = await watcher.waitFor((event) => event.type === 'approval-requested');
+      await watcher.waitFor((event) => event.type === 'run-requires-action');
+      const second = await crashed.hub.send(conversationId, { content: 'then say hi' });
+      const lastSeen = watcher.events.at(-1)!;
+
+      // The process "dies": nothing is closed; a new hub opens the same file.
+      const source = new ScriptedSource().enqueue(textStep(['read it']), textStep(['hi']));
+      const restarted = await openHub(path, source, { approvals });
+      assert.deepEqual(restarted.recovered, [], 'nothing was interrupted');
+      const { state } = await restarted.hub.getConversation(conversationId);
+      assert.deepEqual(state.runs.map((run) => [run.id, run.status]), [[first.run.id, 'requires-action'], [second.run.id, 'queued']]);
+      assert.deepEqual(state.approvals?.map((approval) => approval.id), [requested.type === 'approval-requested' ? requested.data.approval.id : '']);
+      const resumed = new EventCollector(await restarted.hub.subscribe(conversationId, { after: lastSeen.cursor }));
+      if (requested.type !== 'approval-requested') throw new Error('unreachable');
+      await restarted.hub.approve(conversationId, requested.data.approval.id, { decision: 'allow-once' });
+      await resumed.waitFor((event) => isRunEnd(event) && event.runId === second.run.id);
+      assert.notEqual(resumed.events[0]!.type, 'snapshot', 'the pre-crash cursor is replayed');
+      // The records follow the journaled run end.
+      await eventually(async () => (await restarted.store.listRuns(conversationId)).every((run) => run.status === 'completed'), 15_000, 'both runs completed in the records');
+      resumed.close();
+      watcher.close();
+      await restarted.close();
+      await crashed.store.close();
     });
   });
 });
