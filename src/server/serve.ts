@@ -7,10 +7,7 @@ import type { ApprovalOptions } from '../engine/approvals/approval-gate.ts';
 import { SessionHub } from '../engine/session-hub.ts';
 import { createModelRegistry } from '../providers/model-registry.ts';
 import { loadProviderConfig } from '../providers/provider-config.ts';
-import { randomBytes } from 'node:crypto';
-import { JournalEventLog } from '../engine/event-log/journal-event-log.ts';
-import { openJournal, openStore } from '../store/open-store.ts';
-import { systemClock } from '../util/clock.ts';
+import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
 import { packageVersion } from '../util/package-version.ts';
@@ -18,6 +15,7 @@ import { resolveToken } from './auth/token-file.ts';
 import { benchLimits } from './bench-hooks.ts';
 import { journalSettings } from './journal-settings.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { openServeEventLog, type ServeEventLog } from './serve-event-log.ts';
 import { runLogObserver } from './logging/run-log-observer.ts';
 import { ServerMetrics } from './metrics/server-metrics.ts';
 import type { ServerLimits } from './server-limits.ts';
@@ -74,31 +72,17 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
   // Before anything reads or writes the data directory: one server per data directory.
   const lock = lockDataDir(options.dataDir);
   let store: Store | undefined;
-  let journal: ReturnType<typeof openJournal>;
+  let journal: ServeEventLog | undefined;
   let hub: SessionHub | undefined;
   try {
     const { token } = await resolveToken({ env: options.env, dataDir: options.dataDir });
     const logger = options.logger ?? silentLogger;
     store = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
     const models = createModelRegistry(config);
-    // Events are stored before any client sees them (docs/architecture.md, "Durability").
-    journal = journaling.enabled
-      ? openJournal(store, { checkpointInWorker: journaling.checkpointWorker, onError: (error) => logger.error('WAL checkpoint worker', { error }) })
-      : undefined;
-    const eventLog =
-      journal && journaling.enabled
-        ? new JournalEventLog({
-            journal,
-            clock: systemClock,
-            newEpoch: () => randomBytes(6).toString('base64url'),
-            retention: journaling.retention,
-            checkpointBytes: journaling.checkpointBytes,
-            onError: (error) => logger.error('event journal', { error }),
-          })
-        : undefined;
+    journal = openServeEventLog(store, journaling, logger);
     const metrics = new ServerMetrics();
     const observer = combineObservers(metrics.observer, runLogObserver(logger));
-    hub = new SessionHub({ store, models, logger, eventLog, observer, limits: benchLimits(options.env).hub, approvals: options.approvals });
+    hub = new SessionHub({ store, models, logger, eventLog: journal.eventLog, observer, limits: benchLimits(options.env).hub, approvals: options.approvals });
     await hub.start();
     const server = await startServer({
       hub,
