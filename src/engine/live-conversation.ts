@@ -1,6 +1,7 @@
 import { ConfabError } from '../domain/errors.ts';
 import { isTerminalRunStatus, type ConversationState, type Run } from '../domain/schemas.ts';
 import { applyEvent } from '../events/apply-event.ts';
+import { touchesOf } from '../events/touches.ts';
 import { formatCursor, parseCursor } from '../events/cursor.ts';
 import type { ConfabEvent } from '../events/definitions.ts';
 import type { ConversationLog, EventDraft, Fence, LogSubscription } from './event-log/event-log.ts';
@@ -25,6 +26,8 @@ export class LiveConversation {
   active: { runId: string; controller: AbortController; done: Promise<void> } | undefined;
   /** Records changed since the last checkpoint. */
   readonly dirty = { conversation: false, messages: new Set<string>(), runs: new Set<string>() };
+  /** Ended runs the fold dropped from `state.runs` since the last checkpoint, by id (see `#fold`). */
+  prunedRuns = new Map<string, Run>();
   deleted = false;
   /** Timer that releases this conversation from memory when idle. */
   releaseTimer: object | undefined;
@@ -43,6 +46,8 @@ export class LiveConversation {
   constructor(options: {
     state: ConversationState;
     log: ConversationLog;
+    /** The seq `state` reflects (the records' `lastSeq`); the log's `lastSeq` when not given. */
+    foldedSeq?: number;
     onDirty: (live: LiveConversation) => void;
     onUnsubscribe: (live: LiveConversation) => void;
     onStaleFence?: (fence: Fence) => void;
@@ -50,19 +55,24 @@ export class LiveConversation {
     this.id = options.state.conversation.id;
     this.state = options.state;
     this.log = options.log;
-    this.#foldedSeq = options.log.lastSeq;
+    this.#foldedSeq = options.foldedSeq ?? options.log.lastSeq;
     this.#onDirty = options.onDirty;
     this.#onUnsubscribe = options.onUnsubscribe;
     this.#onStaleFence = options.onStaleFence ?? (() => {});
   }
 
-  /** Starts folding the log into `state`; call once, before anything emits or subscribes. */
+  /**
+   * Starts folding the log into `state`; call once, before anything emits or subscribes. A durable
+   * log replays the events it holds past the records `state` was loaded from (what clients saw
+   * before a crash): they are folded and their records marked for the next checkpoint.
+   */
   async attach(): Promise<void> {
+    let replaying = true;
     this.#foldSubscription = await this.log.subscribe(this.#foldedSeq, {
       events: (events) => {
         for (const event of events) {
-          this.state = applyEvent(this.state, event);
-          this.#foldedSeq = event.seq;
+          this.#fold(event);
+          if (replaying) this.#markDirty(event);
         }
         if (this.#runEndWaiters.length > 0) this.#settleRunEndWaiters();
       },
@@ -70,6 +80,19 @@ export class LiveConversation {
         throw new Error(`the log of ${this.id} lost events this node had not folded yet`);
       },
     });
+    replaying = false;
+  }
+
+  /**
+   * Applies one event. A run that ends drops the previously ended run from `state.runs` (only the
+   * latest stays); if that run's record was not written yet (stopped while another run finished in
+   * the same turn, say), `prunedRuns` keeps it for the checkpointer.
+   */
+  #fold(event: ConfabEvent): void {
+    const ended = touchesOf(event.type).record === 'run' ? this.state.runs.find((run) => isTerminalRunStatus(run.status)) : undefined;
+    this.state = applyEvent(this.state, event);
+    this.#foldedSeq = event.seq;
+    if (ended && !this.state.runs.includes(ended)) this.prunedRuns.set(ended.id, ended);
   }
 
   /**

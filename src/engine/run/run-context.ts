@@ -80,6 +80,8 @@ export interface RunWriter {
   readonly deleted: boolean;
   /** Seq of the last event folded into `state`. */
   readonly foldedSeq: number;
+  /** The log stores events before anyone sees them (the journal): they need no record written first. */
+  readonly durable: boolean;
   emit(draft: EventDraft, options?: { persisted?: boolean }): void;
   flush(): Promise<void>;
 }
