@@ -6,6 +6,7 @@ import { combineObservers } from '../engine/engine-observer.ts';
 import type { ApprovalOptions } from '../engine/approvals/approval-gate.ts';
 import { SessionHub } from '../engine/session-hub.ts';
 import { createModelRegistry } from '../providers/model-registry.ts';
+import { withAgents } from '../agents/agent-models.ts';
 import { loadProviderConfig } from '../providers/provider-config.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
@@ -70,11 +71,13 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
   const lock = lockDataDir(options.dataDir);
   let store: Store | undefined;
   let hub: SessionHub | undefined;
+  let closeAgents = () => {};
   try {
     const { token } = await resolveToken({ env: options.env, dataDir: options.dataDir });
     const logger = options.logger ?? silentLogger;
     store = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
-    const models = createModelRegistry(config);
+    const models = withAgents(createModelRegistry(config), config.agents);
+    closeAgents = () => models.close();
     const metrics = new ServerMetrics();
     const observer = combineObservers(metrics.observer, runLogObserver(logger));
     hub = new SessionHub({ store, models, logger, observer, limits: benchLimits(options.env).hub, approvals: options.approvals });
@@ -103,12 +106,13 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       port: server.port,
       token,
       openUrl: `${server.url}/?token=${encodeURIComponent(token)}`,
-      providerNames: config.providers.map((provider) => provider.name),
+      providerNames: [...config.providers, ...config.agents].map((provider) => provider.name),
       async close() {
         try {
           await removeServerFile(options.dataDir, process.pid).catch(() => {});
           await server.close();
           await openedHub.close();
+          closeAgents();
           await openedStore.close();
         } finally {
           lock.release();
@@ -117,6 +121,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     };
   } catch (error) {
     await hub?.close().catch(() => {});
+    closeAgents();
     await store?.close().catch(() => {});
     lock.release();
     throw error;
