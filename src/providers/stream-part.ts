@@ -22,9 +22,10 @@ export type StreamPart =
   /**
    * A coding agent asks whether it may run one of its tool calls (announced before, or described
    * here). The engine makes it a durable approval and calls `answer` once a person (or a remembered
-   * "always" answer, or a stop) has decided; the agent's turn waits meanwhile.
+   * "always" answer, or a stop) has decided; the agent's turn waits meanwhile. `withdrawn` aborts
+   * when nobody can act on the answer any more (the agent process died): the request is cancelled.
    */
-  | { type: 'permission-request'; toolCallId: string; toolName: string; input: unknown; answer: (answer: PermissionAnswer) => void }
+  | { type: 'permission-request'; toolCallId: string; toolName: string; input: unknown; answer: (answer: PermissionAnswer) => void; withdrawn?: AbortSignal }
   /** A coding agent's plan or to-do list, whole (each one replaces the last). */
   | { type: 'plan'; entries: PlanEntry[] }
   /**

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { serve, type RunningServe } from '../../src/server/serve.ts';
 import { startAgentModel } from '../peers/agent-model.ts';
@@ -184,5 +185,35 @@ describe('an ACP agent (Claude ACP adapter) as a conversation backend', { skip: 
     assert.equal(run.status, 'completed', JSON.stringify(run.error));
     assert.equal(run.agentSessionId, sessionId, 'the same agent session');
     assert.match(textOf(replyOf(conversation, runId)), /^Hello from the fake model\. remembered=\[REMEMBER-banana\]/, 'its history came from the agent, not re-sent');
+  });
+
+  it('an agent process that crashes while it waits for an approval fails the run saying so (no stack trace, not re-run), cancels the request, and the next message starts it again and resumes the session', async () => {
+    const sessionId = (await detail()).runs.at(-1).agentSessionId;
+    const slowRun = await send('RUN echo late > crash.txt');
+    const asked = await until('the approval', (current) => (current.approvals ?? []).length === 1);
+    // The adapter is this process's child (serve runs in-process), in its own process group.
+    const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+    const agentPid = Number(children.split('\n').find((line) => line.includes('claude-agent-acp'))?.trim().split(/\s+/)[0]);
+    assert.ok(agentPid > 0, `the agent process among: ${children}`);
+    process.kill(-agentPid, 'SIGKILL');
+    let conversation = await until('the failed run', ended(slowRun));
+    const failed = conversation.runs.find((candidate: any) => candidate.id === slowRun);
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.error.code, 'upstream_error');
+    assert.match(failed.error.message, /The claude agent process (was killed by SIGKILL|closed its connection)\..*already run tools in this turn, so it was not run again/);
+    assert.doesNotMatch(failed.error.message, /\n\s+at /);
+    const call = replyOf(conversation, slowRun).parts.find((part: any) => part.kind === 'tool-call');
+    assert.equal(call.state.input.command, 'echo late > crash.txt', 'what it did before the crash is kept');
+    assert.equal(call.state.status, 'error');
+    assert.deepEqual(conversation.approvals ?? [], [], 'nobody is left asked about a request no agent waits for');
+    const answer = await api('POST', `/v1/conversations/${conversationId}/approvals/${asked.approvals[0].id}`, { decision: 'allow-once' });
+    assert.equal(answer.body.error.code, 'approval_closed');
+
+    const nextRun = await send('Back again?');
+    conversation = await until('the turn after the crash', ended(nextRun));
+    const next = conversation.runs.find((candidate: any) => candidate.id === nextRun);
+    assert.equal(next.status, 'completed', JSON.stringify(next.error));
+    assert.equal(next.agentSessionId, sessionId);
+    assert.match(textOf(replyOf(conversation, nextRun)), /remembered=\[REMEMBER-banana\]/);
   });
 });

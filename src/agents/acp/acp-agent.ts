@@ -70,7 +70,7 @@ export class AcpAgent implements AgentSource {
           };
           pending.add(once);
           if (signal.aborted) return once('cancel');
-          queue.push(...mapper.permission(permission, once));
+          queue.push(...mapper.permission(permission, once, agent.gone));
         },
       };
       const text = system === '' ? request.prompt : `${system}\n\n${request.prompt}`;

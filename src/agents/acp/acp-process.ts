@@ -52,6 +52,11 @@ export class AcpProcess {
     void this.#process.exited.then(() => this.#connection.close(this.#process.failure()));
   }
 
+  /** Aborts when the process or its connection is gone. */
+  get gone(): AbortSignal {
+    return this.#connection.signal;
+  }
+
   get alive(): boolean {
     return this.#process.alive && !this.#connection.signal.aborted;
   }

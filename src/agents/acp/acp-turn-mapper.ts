@@ -59,10 +59,10 @@ export class AcpTurnMapper {
   }
 
   /** The agent asks before running a call: the call is announced first if it was not yet. */
-  permission(request: RequestPermissionRequest, answer: (answer: PermissionAnswer) => void): StreamPart[] {
+  permission(request: RequestPermissionRequest, answer: (answer: PermissionAnswer) => void, withdrawn: AbortSignal): StreamPart[] {
     const parts = [...this.#closeOpen(), ...this.#toolCall(request.toolCall as ToolCallFields, true)];
     const call = this.#calls.get(request.toolCall.toolCallId)!;
-    parts.push({ type: 'permission-request', toolCallId: request.toolCall.toolCallId, toolName: call.name, input: call.input, answer });
+    parts.push({ type: 'permission-request', toolCallId: request.toolCall.toolCallId, toolName: call.name, input: call.input, answer, withdrawn });
     return parts;
   }
 

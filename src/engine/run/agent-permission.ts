@@ -13,7 +13,7 @@ import { denialReason, screenCalls } from './screen-calls.ts';
  * process and waits for the answer, so the run stays `running` and keeps its agent process. A stop
  * cancels the request (the agent is told `cancel`) and the run ends stopped.
  */
-export async function decidePermission(call: ToolCallPart, state: RunState, deps: RunDependencies): Promise<{ answer: PermissionAnswer; call: ToolCallPart }> {
+export async function decidePermission(call: ToolCallPart, state: RunState, deps: RunDependencies, withdrawn?: AbortSignal): Promise<{ answer: PermissionAnswer; call: ToolCallPart }> {
   const { live, signal, messageId } = state;
   const runId = state.run.id;
   const { screened, remembered } = await screenCalls([call], state, deps, 'agent');
@@ -35,17 +35,18 @@ export async function decidePermission(call: ToolCallPart, state: RunState, deps
   deps.approvals.requested([approval]);
   await live.flush();
   try {
-    await live.until((current) => !(current.approvals ?? []).some((pending) => pending.id === approval.id), signal);
+    await live.until((current) => !(current.approvals ?? []).some((pending) => pending.id === approval.id), withdrawn ? AbortSignal.any([signal, withdrawn]) : signal);
   } catch (error) {
-    // Stopped (or the conversation went) while waiting: the request is cancelled, durably.
+    // Stopped, withdrawn by the agent (its process died) or the conversation went while waiting:
+    // the request is cancelled, durably.
     await deps.approvals.cancel(live.id, runId).catch((cancelError: unknown) => deps.logger.error('could not cancel an agent approval', { runId, error: cancelError }));
-    throw error;
+    if (signal.aborted || !withdrawn?.aborted) throw error;
   }
   const settled = await deps.approvals.get(approval.id);
   const answer = answerFor(settled);
   const now = deps.clock.now();
   if (answer === 'allow') return { answer, call: { ...call, state: { status: 'running', input: call.state.input, startedAt: now } } };
-  const reason = settled?.status === 'denied' ? denialReason(settled) : settled?.status === 'expired' ? 'Not run: nobody answered its approval request before it expired.' : 'Not run: the run was stopped while it waited for approval.';
+  const reason = settled?.status === 'denied' ? denialReason(settled) : settled?.status === 'expired' ? 'Not run: nobody answered its approval request before it expired.' : withdrawn?.aborted ? 'Not run: the agent withdrew its request (its process ended).' : 'Not run: the run was stopped while it waited for approval.';
   return { answer, call: { ...call, state: refusedToolState(call.state, reason, now) } };
 }
 

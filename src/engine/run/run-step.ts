@@ -126,7 +126,7 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
         }
         let decided: Awaited<ReturnType<typeof decidePermission>>;
         try {
-          decided = await decidePermission(call, state, deps);
+          decided = await decidePermission(call, state, deps, part.withdrawn);
         } catch (error) {
           part.answer('cancel');
           throw error;
