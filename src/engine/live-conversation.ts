@@ -39,6 +39,7 @@ export class LiveConversation {
   #appendError: unknown;
   #foldSubscription: LogSubscription | undefined;
   #runEndWaiters: { runId: string; resolve: (run: Run | null) => void }[] = [];
+  #stateWaiters = new Set<() => void>();
   readonly #onDirty: (live: LiveConversation) => void;
   readonly #onUnsubscribe: (live: LiveConversation) => void;
   readonly #onStaleFence: (fence: Fence) => void;
@@ -75,6 +76,7 @@ export class LiveConversation {
           if (replaying) this.#markDirty(event);
         }
         if (this.#runEndWaiters.length > 0) this.#settleRunEndWaiters();
+        for (const check of [...this.#stateWaiters]) check();
       },
       gap: () => {
         throw new Error(`the log of ${this.id} lost events this node had not folded yet`);
@@ -203,6 +205,31 @@ export class LiveConversation {
     });
   }
 
+  /**
+   * Resolves once the folded state satisfies `condition` (checked now and after every fold, so a
+   * change written by another node counts too); rejects with the signal's reason when it aborts,
+   * and with `not_found` when the conversation is closed first.
+   */
+  until(condition: (state: ConversationState) => boolean, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = (error?: unknown) => {
+        this.#stateWaiters.delete(check);
+        signal.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const check = () => {
+        if (this.deleted) done(new ConfabError('not_found', `Conversation ${this.id} was deleted.`));
+        else if (condition(this.state)) done();
+      };
+      const onAbort = () => done(signal.reason ?? new Error('aborted'));
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#stateWaiters.add(check);
+      check();
+    });
+  }
+
   #settleRunEndWaiters(): void {
     this.#runEndWaiters = this.#runEndWaiters.filter((waiter) => {
       const run = this.findRun(waiter.runId);
@@ -229,6 +256,7 @@ export class LiveConversation {
   /** Stops folding and frees the log. */
   close(): void {
     for (const waiter of this.#runEndWaiters.splice(0)) waiter.resolve(this.findRun(waiter.runId) ?? null);
+    for (const check of [...this.#stateWaiters]) check();
     this.#foldSubscription?.close();
     this.log.close();
   }

@@ -89,5 +89,6 @@ function runWriter(live: LiveConversation, fence: Fence): RunWriter {
     },
     emit: (draft, options) => live.emit(draft, options?.persisted ? fencedPersisted : fenced),
     flush: () => live.flush(),
+    until: (condition, signal) => live.until(condition, signal),
   };
 }

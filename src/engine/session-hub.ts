@@ -74,7 +74,7 @@ export class SessionHub {
       logger: this.#logger,
       models: options.models,
       tools,
-      approvals: createApprovalGate({ tools, approvals: options.approvals, store: this.#store, timers: this.#timers }),
+      approvals: createApprovalGate({ tools, approvals: options.approvals, store: this.#store, timers: this.#timers, cancel: (conversationId, runId) => this.#desk.cancelRun(conversationId, runId) }),
       retry: { ...defaultRetryOptions, ...options.retry },
       maxSteps: this.limits.maxSteps,
     };

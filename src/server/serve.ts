@@ -6,6 +6,7 @@ import { combineObservers } from '../engine/engine-observer.ts';
 import type { ApprovalOptions } from '../engine/approvals/approval-gate.ts';
 import { SessionHub } from '../engine/session-hub.ts';
 import { createModelRegistry } from '../providers/model-registry.ts';
+import { withAgents } from '../agents/agent-models.ts';
 import { loadProviderConfig } from '../providers/provider-config.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
@@ -74,11 +75,13 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
   let store: Store | undefined;
   let journal: ServeEventLog | undefined;
   let hub: SessionHub | undefined;
+  let closeAgents = () => {};
   try {
     const { token } = await resolveToken({ env: options.env, dataDir: options.dataDir });
     const logger = options.logger ?? silentLogger;
     store = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
-    const models = createModelRegistry(config);
+    const models = withAgents(createModelRegistry(config), config.agents);
+    closeAgents = () => models.close();
     journal = openServeEventLog(store, journaling, logger);
     const metrics = new ServerMetrics();
     const observer = combineObservers(metrics.observer, runLogObserver(logger));
@@ -108,12 +111,13 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       port: server.port,
       token,
       openUrl: `${server.url}/?token=${encodeURIComponent(token)}`,
-      providerNames: config.providers.map((provider) => provider.name),
+      providerNames: [...config.providers, ...config.agents].map((provider) => provider.name),
       async close() {
         try {
           await removeServerFile(options.dataDir, process.pid).catch(() => {});
           await server.close();
           await openedHub.close();
+          closeAgents();
           await openedJournal?.close();
           await openedStore.close();
         } finally {
@@ -123,6 +127,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     };
   } catch (error) {
     await hub?.close().catch(() => {});
+    closeAgents();
     await journal?.close().catch(() => {});
     await store?.close().catch(() => {});
     lock.release();
