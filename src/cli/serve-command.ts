@@ -31,6 +31,8 @@ Environment:
   OPENAI_API_KEY, ANTHROPIC_API_KEY, OLLAMA_HOST, CONFAB_CONFIG
                          Providers (see docs/architecture.md).
   CONFAB_LOG_LEVEL       The log level when --log-level is not given.
+  CONFAB_JOURNAL         on (default) or off; CONFAB_JOURNAL_RETAIN_RUNS, _EVENTS, _BYTES,
+                         _CHECKPOINT_BYTES and _CHECKPOINT_WORKER (see docs/configuration.md).
 `;
 
 /** `confab serve`: runs until SIGINT, SIGTERM or SIGHUP, then shuts down cleanly and exits 0. */

@@ -155,6 +155,7 @@ export class ConversationCache {
     const live = new LiveConversation({
       state,
       log: await this.#eventLog.open(conversationId, { lastSeq }),
+      foldedSeq: lastSeq,
       onDirty: (changed) => this.#checkpointer.markDirty(changed),
       onUnsubscribe: (changed) => this.release(changed),
       onStaleFence: (fence) => this.#onStaleFence(live, fence),
