@@ -20,6 +20,8 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   chat: { summary: 'Chat interactively: streamed replies, tool calls, Ctrl-C stops a run.', load: () => import('./chat-command.ts') },
   conversations: { summary: 'List, show or delete conversations.', load: () => import('./conversations-command.ts') },
   projects: { summary: 'Add, list or remove projects.', load: () => import('./projects-command.ts') },
+  workers: { summary: 'Add, list or revoke machine worker tokens.', load: () => import('./workers-command.ts') },
+  worker: { summary: 'Run a machine worker: execute a server\'s runs where the code lives.', load: () => import('./worker-command.ts') },
 };
 
 function usage(): string {

@@ -18,6 +18,9 @@ import { runLogObserver } from './logging/run-log-observer.ts';
 import { ServerMetrics } from './metrics/server-metrics.ts';
 import type { ServerLimits } from './server-limits.ts';
 import { startServer } from './server.ts';
+import { openMachineWorkers, type MachineWorkerTimings } from '../workers/machine-workers.ts';
+import { FileWorkerTokens } from '../workers/worker-tokens.ts';
+import { systemClock } from '../util/clock.ts';
 import { removeServerFile, writeServerFile } from './server-file.ts';
 
 export type ServeOptions = {
@@ -38,6 +41,8 @@ export type ServeOptions = {
   limits?: Partial<ServerLimits>;
   /** Which tools' calls wait for a person's approval, and for how long (see `confab serve --require-approval`). */
   approvals?: ApprovalOptions;
+  /** Machine worker timings (`--worker-wait`, `--worker-grace`, `--worker-time-limit`, `--worker-heartbeat`). */
+  workers?: MachineWorkerTimings;
 };
 
 export type RunningServe = {
@@ -77,7 +82,15 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     const models = createModelRegistry(config);
     const metrics = new ServerMetrics();
     const observer = combineObservers(metrics.observer, runLogObserver(logger));
-    hub = new SessionHub({ store, models, logger, observer, limits: benchLimits(options.env).hub, approvals: options.approvals });
+    const workers = await openMachineWorkers({
+      tokens: await FileWorkerTokens.open(options.dataDir),
+      store,
+      clock: systemClock,
+      logger,
+      timings: options.workers,
+      approvals: options.approvals,
+    });
+    hub = new SessionHub({ store, models, logger, observer, limits: benchLimits(options.env).hub, approvals: options.approvals, remote: workers.remote });
     await hub.start();
     const server = await startServer({
       hub,
@@ -91,6 +104,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       staticDir: options.staticDir ?? defaultStaticDir(),
       version: packageVersion(),
       metrics,
+      workers,
     });
     logger.info('serving', { url: server.url, dataDir: options.dataDir, providers: config.providers.map((provider) => provider.name) });
     const [openedHub, openedStore] = [hub, store];
