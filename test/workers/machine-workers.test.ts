@@ -39,6 +39,37 @@ describe('machine workers (a confab serve and confab worker processes)', { timeo
   });
 });
 
+describe('machine workers: two workers, two projects, at once', { timeout: 120_000 }, () => {
+  let setup: WorkerSetup;
+  before(async () => {
+    setup = await startWorkerSetup({ serveArgs: ['--worker-heartbeat', '1s'] });
+  });
+  after(async () => {
+    await setup?.close();
+  });
+
+  test('concurrent runs of two projects each execute on their own worker, and no event crosses between them', async () => {
+    const a = await setup.addWorker('iso-a', ['iso-a']);
+    const b = await setup.addWorker('iso-b', ['iso-b']);
+    const workerA = await setup.spawnWorker({ token: a.token, projects: { 'iso-a': await setup.projectDir('iso-a', {}) } });
+    const workerB = await setup.spawnWorker({ token: b.token, projects: { 'iso-b': await setup.projectDir('iso-b', {}) } });
+    setup.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'same ' }, { text: 'reply' }], delayMs: 20 }, { kind: 'stream', chunks: [{ text: 'same ' }, { text: 'reply' }], delayMs: 20 });
+    const [conversationA, conversationB] = await Promise.all([setup.conversation('iso-a'), setup.conversation('iso-b')]);
+    const [runA, runB] = await Promise.all([setup.send(conversationA, 'A?'), setup.send(conversationB, 'B?')]);
+    const [endA, endB] = await Promise.all([setup.waitForRunEnd(conversationA, runA.id), setup.waitForRunEnd(conversationB, runB.id)]);
+    assert.equal(endA.run.status, 'completed');
+    assert.equal(endB.run.status, 'completed');
+    for (const { detail, conversationId } of [{ ...endA, conversationId: conversationA }, { ...endB, conversationId: conversationB }]) {
+      assert.deepEqual(detail.messages.map((message: any) => message.conversationId), [conversationId, conversationId]);
+      assert.equal(textOf(detail.messages[1]), 'same reply');
+    }
+    assert.match(workerA.stderr(), new RegExp(runA.id));
+    assert.doesNotMatch(workerA.stderr(), new RegExp(runB.id));
+    assert.match(workerB.stderr(), new RegExp(runB.id));
+    assert.doesNotMatch(workerB.stderr(), new RegExp(runA.id));
+  });
+});
+
 describe('machine workers: scope, offline, crash, network loss, revoke', { timeout: 180_000 }, () => {
   let setup: WorkerSetup;
   before(async () => {
