@@ -21,6 +21,8 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   conversations: { summary: 'List, show or delete conversations.', load: () => import('./conversations-command.ts') },
   projects: { summary: 'Add, list or remove projects.', load: () => import('./projects-command.ts') },
   acp: { summary: 'Serve the Agent Client Protocol on stdio: ACP editors (Zed, JetBrains) use Confab as their agent.', load: () => import('./acp-command.ts') },
+  workers: { summary: 'Add, list or revoke machine worker tokens.', load: () => import('./workers-command.ts') },
+  worker: { summary: 'Run a machine worker: execute a server\'s runs where the code lives.', load: () => import('./worker-command.ts') },
 };
 
 function usage(): string {

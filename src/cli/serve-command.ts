@@ -24,6 +24,15 @@ Options:
                          Calls of this tool wait for a person to allow them (repeatable).
   --approval-expiry TIME An approval nobody answers expires after TIME (e.g. 30m, 24h;
                          default 24h); the call then does not run.
+  --worker-wait TIME     A run of a project served by machine workers waits this long for one
+                         (default 10m), then fails with worker_unavailable.
+  --worker-grace TIME    A machine worker that lost its connection mid-run has this long to
+                         come back and resume (default 20s); then its run ends interrupted.
+  --worker-time-limit TIME
+                         A run on a machine worker is stopped after TIME (default 1h).
+  --worker-heartbeat TIME
+                         Ping interval for machine workers (default 10s); a worker that misses
+                         one ping is disconnected.
   -h, --help             Show this help.
 
 Environment:
@@ -50,6 +59,10 @@ export async function run(argv: string[]): Promise<number> {
         'log-level': { type: 'string' },
         'require-approval': { type: 'string', multiple: true, default: [] },
         'approval-expiry': { type: 'string', default: '24h' },
+        'worker-wait': { type: 'string', default: '10m' },
+        'worker-grace': { type: 'string', default: '20s' },
+        'worker-time-limit': { type: 'string', default: '1h' },
+        'worker-heartbeat': { type: 'string', default: '10s' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -81,6 +94,16 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
+  const workerTimings: Record<string, number> = {};
+  for (const [flag, key] of [['worker-wait', 'waitTimeoutMs'], ['worker-grace', 'reconnectGraceMs'], ['worker-time-limit', 'runTimeLimitMs'], ['worker-heartbeat', 'heartbeatMs']] as const) {
+    const ms = parseDuration(values[flag]);
+    if (ms === undefined) {
+      process.stderr.write(`confab serve: --${flag} must be a duration such as 90s, 30m or 24h, got "${values[flag]}".\n`);
+      return 2;
+    }
+    workerTimings[key] = ms;
+  }
+
   let running: RunningServe;
   try {
     running = await serve({
@@ -90,6 +113,7 @@ export async function run(argv: string[]): Promise<number> {
       configPath: values.config,
       allowOrigins: values['allow-origin'],
       approvals: { tools: values['require-approval'], expiryMs },
+      workers: workerTimings,
       env: process.env,
       logger: createPinoLogger({ level }),
     });

@@ -8,6 +8,7 @@ import { Http, type FetchLike } from './http.ts';
 import { randomRequestId } from './request-id.ts';
 import { defaultMaxRequestBytes } from './request-size.ts';
 import { ConversationsApi, health, limits, models, ProjectsApi, sessions } from './rest-api.ts';
+import { WorkersApi } from './workers-api.ts';
 import { globalScheduler, type Scheduler } from './scheduler.ts';
 import { SseTransport } from './sse-transport.ts';
 import type { Transport, TransportKind } from './transport.ts';
@@ -54,6 +55,8 @@ export function createClient(options: ClientOptions): ConfabClient {
 
 export class ConfabClient {
   readonly projects: ProjectsApi;
+  /** Machine workers and their tokens. */
+  readonly workers: WorkersApi;
   /** REST: list, create, get, update, delete, and `send`/`stop`/`continue` over plain HTTP. */
   readonly conversations: ConversationsApi;
   readonly #http: Http;
@@ -64,6 +67,7 @@ export class ConfabClient {
   constructor(options: ClientOptions) {
     this.#http = new Http(options);
     this.projects = new ProjectsApi(this.#http);
+    this.workers = new WorkersApi(this.#http);
     this.conversations = new ConversationsApi(this.#http);
     this.#newRequestId = options.newRequestId ?? (() => randomRequestId());
     const scheduler = options.scheduler ?? globalScheduler;

@@ -13,6 +13,7 @@ export type { Transport, TransportKind } from './transport.ts';
 export type { WebSocketConstructor, WebSocketLike } from './websocket-transport.ts';
 export type { FetchLike } from './http.ts';
 export type { ConversationListQuery } from './rest-api.ts';
+export type { WorkerInfo } from './workers-api.ts';
 export type * from './api-types.ts';
 export { SseParser, type SseMessage } from './sse-parser.ts';
 export { messageText } from '../events/apply-event.ts';

@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'rate_limited'
   | 'upstream_error'
   | 'stale_fence'
+  | 'worker_unavailable'
+  | 'time_limit'
   | 'internal';
 
 export class ConfabError extends Error {

@@ -28,6 +28,9 @@ export const ConversationPatchSchema = z.object({
   busyPolicy: BusyPolicySchema.optional(),
 });
 
+/** `POST /v1/workers`: a machine worker and the projects its token may serve. */
+export const NewWorkerSchema = z.object({ name: z.string(), projects: z.array(z.string()).min(1).max(100) });
+
 export const NewProjectSchema = z.object({
   /** `^[a-zA-Z0-9_-]{1,64}$`; checked by the catalog, which says what is wrong. */
   name: z.string(),

@@ -10,7 +10,20 @@ import { ConversationSchema, MessageSchema, ProjectSchema, RetryStateSchema, Run
 
 export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() });
 
-export const ProjectListSchema = z.object({ projects: z.array(ProjectSchema) });
+/** A machine worker whose token names a project, and whether it is connected and serving it now. */
+export const ProjectWorkerSchema = z.object({ name: z.string(), online: z.boolean() });
+/**
+ * A project as listed: `servedBy` says where its runs execute (`server`: here, in `path`;
+ * `workers`: on machine workers, `path` '' when the server has no directory for it), `workers`
+ * which workers may serve it and whether one is online.
+ */
+export const ProjectListItemSchema = ProjectSchema.extend({ servedBy: z.enum(['server', 'workers']), workers: z.array(ProjectWorkerSchema) });
+export const ProjectListSchema = z.object({ projects: z.array(ProjectListItemSchema) });
+/** A machine worker as `GET /v1/workers` shows it (never its token). */
+export const WorkerInfoSchema = z.object({ name: z.string(), projects: z.array(z.string()), createdAt: z.number(), online: z.boolean(), running: z.number() });
+export const WorkerListSchema = z.object({ workers: z.array(WorkerInfoSchema) });
+/** The token is shown here once; the server keeps only its hash. */
+export const NewWorkerReplySchema = z.object({ worker: WorkerInfoSchema, token: z.string() });
 export const ProjectReplySchema = z.object({ project: ProjectSchema });
 
 export const ConversationPageSchema = z.object({

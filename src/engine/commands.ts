@@ -114,6 +114,9 @@ export class Commands {
       if (queuedCount >= this.#limits.maxQueuedRuns) throw new ConfabError('conversation_busy', `This conversation already has ${queuedCount} queued runs (the limit).`);
 
       const project = await this.#catalog.getProject(conversation.projectName);
+      if (project.path === '' && (input.context?.length ?? 0) > 0) {
+        throw new ConfabError('bad_request', `Project "${project.name}" lives on machine workers, not on this server, so the server cannot read context files from it; mention the files in the message instead.`);
+      }
       const context = await resolveContext(project.path, input.context ?? [], { newId: () => this.#ids('part'), maxBytes: this.#limits.maxContextBytes });
       const now = this.#clock.now();
       const runId = this.#ids('run');

@@ -9,6 +9,7 @@ import type { RunQueue } from './run-queue/run-queue.ts';
 import type { RunControl } from './run-control/run-control.ts';
 import type { RetryOptions } from './run/retry-policy.ts';
 import type { ModelResolver, ToolExecutor } from './run/run-context.ts';
+import type { RemoteExecution } from './run/remote-execution.ts';
 
 export type SessionHubOptions = {
   store: Store;
@@ -27,6 +28,8 @@ export type SessionHubOptions = {
   ids?: IdGenerator;
   random?: () => number;
   logger?: Logger;
+  /** Where runs of remotely served projects execute (machine workers, `src/workers/`). Default: every run here. */
+  remote?: RemoteExecution;
   /** Told what happens (appended events, checkpoint writes), for metrics; see engine-observer.ts. */
   observer?: EngineObserver;
   limits?: Partial<HubLimits>;

@@ -7,6 +7,7 @@ import { executeRun } from './run/execute-run.ts';
 import type { AbortReason, RunDependencies, RunWriter } from './run/run-context.ts';
 import type { Fence } from './event-log/event-log.ts';
 import type { LiveConversation } from './live-conversation.ts';
+import type { RemoteConversation, RemoteExecution } from './run/remote-execution.ts';
 
 /**
  * The worker role: executes the run a queue hands it, on the conversation's live state, with a
@@ -19,9 +20,11 @@ export class RunExecutor {
   readonly #deps: RunDependencies;
   readonly #logger: Logger;
   readonly #runControl: RunControl;
+  readonly #remote: RemoteExecution | undefined;
 
-  constructor(options: { store: Store; cache: ConversationCache; runControl: RunControl; deps: RunDependencies; logger: Logger }) {
+  constructor(options: { store: Store; cache: ConversationCache; runControl: RunControl; deps: RunDependencies; logger: Logger; remote?: RemoteExecution }) {
     this.#store = options.store;
+    this.#remote = options.remote;
     this.#runControl = options.runControl;
     this.#cache = options.cache;
     this.#deps = options.deps;
@@ -53,7 +56,13 @@ export class RunExecutor {
       const fence: Fence = { runId: job.runId, attempt: claim.attempt };
       await live.log.claim(fence);
       const project = await this.#store.getProject(live.state.conversation.projectName);
-      await executeRun(runWriter(live, fence), queued, project?.path, controller.signal, { ...this.#deps, logger });
+      const deps = { ...this.#deps, logger };
+      if (project && this.#remote?.serves(project)) {
+        await this.#remote.execute({ queued, fence, signal: controller.signal, deps, conversation: remoteConversation(live) });
+      } else {
+        // A project served only by machine workers has no directory here ('').
+        await executeRun(runWriter(live, fence), queued, project?.path || undefined, controller.signal, deps);
+      }
     } catch (error) {
       logger.error('run crashed', { error });
     } finally {
@@ -90,5 +99,24 @@ function runWriter(live: LiveConversation, fence: Fence): RunWriter {
     emit: (draft, options) => live.emit(draft, options?.persisted ? fencedPersisted : fenced),
     flush: () => live.flush(),
     until: (condition, signal) => live.until(condition, signal),
+  };
+}
+
+/** The conversation as a remote execution sees it (see remote-execution.ts). */
+function remoteConversation(live: LiveConversation): RemoteConversation {
+  return {
+    id: live.id,
+    get projectName() {
+      return live.state.conversation.projectName;
+    },
+    get state() {
+      return live.state;
+    },
+    get cursor() {
+      return live.cursor;
+    },
+    claim: (fence) => live.log.claim(fence),
+    writer: (fence) => runWriter(live, fence),
+    subscribe: (after, bufferLimit) => live.subscribe(after, bufferLimit),
   };
 }

@@ -84,7 +84,7 @@ export class SessionHub {
     this.#commands = new Commands({ ...shared, cache: this.#cache, catalog: this.#catalog, checkpointer: this.#checkpointer, runQueue, runControl });
     this.#desk = new ApprovalDesk({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, timers: this.#timers, logger: this.#logger });
     this.#parked = new ParkedRuns({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, runControl, desk: this.#desk });
-    const executor = new RunExecutor({ store: this.#store, cache: this.#cache, runControl, deps, logger: this.#logger });
+    const executor = new RunExecutor({ store: this.#store, cache: this.#cache, runControl, deps, logger: this.#logger, remote: options.remote });
     runQueue.setWorker(this.#parked.worker((job, claim) => executor.execute(job, claim)));
   }
 

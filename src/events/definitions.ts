@@ -67,6 +67,12 @@ export const eventDefinitions = [
     message,
   ),
   defineEvent('run-queued', 'A run was accepted. With the `enqueue` policy it waits behind the active run; `run.input` holds the user message it will add when it starts.', z.object({ run: RunSchema }), run),
+  defineEvent(
+    'run-waiting',
+    'A queued run of a project served by machine workers waits for one: none of them is online (`offline`), or all are busy (`busy`). It starts as soon as one can take it; at `timeoutAt` (epoch ms) it ends `failed` with `worker_unavailable` instead. `message` says so in words a client can show.',
+    z.object({ projectName: z.string(), reason: z.enum(['offline', 'busy']), message: z.string(), timeoutAt: z.number() }),
+    none,
+  ),
   defineEvent('run-started', 'A run began executing.', z.object({ run: RunSchema }), run),
   defineEvent(
     'run-retrying',

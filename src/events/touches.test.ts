@@ -63,6 +63,7 @@ const samples: { [T in EventType]: EventData<T> } = {
   'message-updated': { messageId: 'msg_live', status: 'streaming' },
   'message-completed': { messageId: 'msg_live', status: 'completed', usage: { inputTokens: 3, outputTokens: 4 }, cost: null },
   'run-queued': { run: run('run_3', 'queued') },
+  'run-waiting': { projectName: 'demo', reason: 'offline', message: 'Waiting for a worker for project demo.', timeoutAt: 1_000 },
   'run-started': { run: { ...run('run_2', 'running'), startedAt: 9 } },
   'run-retrying': { attempt: 1, maxAttempts: 3, delayMs: 100, error: { code: 'rate_limit', message: 'slow down' } },
   'run-completed': { run: { ...run('run_1', 'completed'), endedAt: 9 } },

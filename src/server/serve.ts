@@ -21,6 +21,9 @@ import { runLogObserver } from './logging/run-log-observer.ts';
 import { ServerMetrics } from './metrics/server-metrics.ts';
 import type { ServerLimits } from './server-limits.ts';
 import { startServer } from './server.ts';
+import { openMachineWorkers, type MachineWorkerTimings } from '../workers/machine-workers.ts';
+import { FileWorkerTokens } from '../workers/worker-tokens.ts';
+import { systemClock } from '../util/clock.ts';
 import { removeServerFile, writeServerFile } from './server-file.ts';
 
 export type ServeOptions = {
@@ -41,6 +44,8 @@ export type ServeOptions = {
   limits?: Partial<ServerLimits>;
   /** Which tools' calls wait for a person's approval, and for how long (see `confab serve --require-approval`). */
   approvals?: ApprovalOptions;
+  /** Machine worker timings (`--worker-wait`, `--worker-grace`, `--worker-time-limit`, `--worker-heartbeat`). */
+  workers?: MachineWorkerTimings;
 };
 
 export type RunningServe = {
@@ -85,7 +90,15 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     journal = openServeEventLog(store, journaling, logger);
     const metrics = new ServerMetrics();
     const observer = combineObservers(metrics.observer, runLogObserver(logger));
-    hub = new SessionHub({ store, models, logger, eventLog: journal.eventLog, observer, limits: benchLimits(options.env).hub, approvals: options.approvals });
+    const workers = await openMachineWorkers({
+      tokens: await FileWorkerTokens.open(options.dataDir),
+      store,
+      clock: systemClock,
+      logger,
+      timings: options.workers,
+      approvals: options.approvals,
+    });
+    hub = new SessionHub({ store, models, logger, eventLog: journal.eventLog, observer, limits: benchLimits(options.env).hub, approvals: options.approvals, remote: workers.remote });
     await hub.start();
     const server = await startServer({
       hub,
@@ -99,6 +112,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       staticDir: options.staticDir ?? defaultStaticDir(),
       version: packageVersion(),
       metrics,
+      workers,
     });
     logger.info('serving', { url: server.url, dataDir: options.dataDir, providers: config.providers.map((provider) => provider.name) });
     const [openedHub, openedStore, openedJournal] = [hub, store, journal];

@@ -15,6 +15,8 @@ import { defaultServerLimits, type ServerLimits } from './server-limits.ts';
 import { createStaticHandler } from './static/static-files.ts';
 import { StreamRegistry } from './stream-registry.ts';
 import { WsGateway } from './ws/ws-gateway.ts';
+import type { MachineWorkers } from '../workers/machine-workers.ts';
+import { workerSocketPath } from '../workers/worker-protocol.ts';
 
 export type StartServerOptions = {
   hub: SessionHub;
@@ -33,6 +35,8 @@ export type StartServerOptions = {
   version?: string;
   /** Served at `/metrics`; give the hub its `observer` for the engine's counters. Default: gauges and Node's metrics only. */
   metrics?: ServerMetrics;
+  /** Machine workers (`src/workers/`): their REST routes, their WebSocket, and where projects show they are served. */
+  workers?: MachineWorkers;
 };
 
 export type RunningServer = {
@@ -60,6 +64,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     streams,
     token: options.token,
     sseKeepAliveMs: limits.sseKeepAliveMs,
+    workers: options.workers?.directory,
   });
 
   const server = createServer(
@@ -87,7 +92,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   (server as typeof server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   answerClientErrors(server, limits);
   lingerOnServerClose(server);
-  const gateway = new WsGateway({ server, hub: options.hub, token: options.token, tokenCheck, origins, streams, limits, logger });
+  const workerGateway = options.workers?.gateway;
+  const endpoints = workerGateway ? new Map([[workerSocketPath, workerGateway.upgrade.bind(workerGateway)]]) : undefined;
+  const gateway = new WsGateway({ server, hub: options.hub, token: options.token, tokenCheck, origins, streams, limits, logger, endpoints });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -107,6 +114,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         streams.endAll();
+        workerGateway?.close();
         server.closeIdleConnections();
         await gateway.close(limits.shutdownGraceMs);
         const forced = setTimeout(() => server.closeAllConnections(), limits.shutdownGraceMs);

@@ -162,6 +162,9 @@ function estimateUsage(request: { system: string; messages: unknown }, attempt: 
 
 function endingFor(error: unknown, signal: AbortSignal, deps: RunDependencies): Ending {
   const reason = abortReason(signal);
+  if (reason?.kind === 'time-limit') {
+    return { status: 'failed', finishReason: 'error', error: { code: 'time_limit', message: `The run took longer than its time limit (${Math.round(reason.limitMs / 1000)} s) and was stopped.` } };
+  }
   if (reason) return reason.kind === 'shutdown' ? { status: 'interrupted', finishReason: 'interrupted' } : { status: 'stopped', finishReason: 'stopped' };
   if (UpstreamError.is(error)) {
     return { status: 'failed', finishReason: 'error', error: { code: 'upstream_error', message: `${upstreamLabel[error.code]}: ${error.message}` } };

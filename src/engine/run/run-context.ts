@@ -67,8 +67,8 @@ export type RunDependencies = {
   maxSteps: number;
 };
 
-/** Why a run's signal was aborted. */
-export type AbortReason = { kind: 'stop' } | { kind: 'shutdown' } | { kind: 'delete' } | { kind: 'fenced' };
+/** Why a run's signal was aborted. `time-limit`: it ran longer than `limitMs` (ends `failed`, saying so). */
+export type AbortReason = { kind: 'stop' } | { kind: 'shutdown' } | { kind: 'delete' } | { kind: 'fenced' } | { kind: 'time-limit'; limitMs: number };
 
 /**
  * What the run loop may do to its conversation: read the folded state, emit events (under the

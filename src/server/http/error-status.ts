@@ -16,5 +16,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   rate_limited: 429,
   upstream_error: 502,
   stale_fence: 409,
+  worker_unavailable: 503,
+  time_limit: 504,
   internal: 500,
 };

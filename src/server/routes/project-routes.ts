@@ -5,11 +5,20 @@ import type { RouteDeps } from './route-deps.ts';
 
 const nameParam = { name: 'The project name.' };
 
-export function addProjectRoutes(router: Router, { hub }: RouteDeps): void {
+export function addProjectRoutes(router: Router, { hub, workers }: RouteDeps): void {
   router
     .add(
-      { method: 'GET', path: '/v1/projects', operationId: 'listProjects', tag: 'Projects', summary: 'Lists the projects.', responses: { 200: { description: 'The projects.', body: ProjectListSchema } } },
-      async () => ({ status: 200, body: { projects: await hub.listProjects() } }),
+      { method: 'GET', path: '/v1/projects', operationId: 'listProjects', tag: 'Projects', summary: 'Lists the projects, with where their runs execute and which machine workers serve them.', responses: { 200: { description: 'The projects.', body: ProjectListSchema } } },
+      async () => ({
+        status: 200,
+        body: {
+          projects: (await hub.listProjects()).map((project) => ({
+            ...project,
+            servedBy: workers?.serves(project) ? ('workers' as const) : ('server' as const),
+            workers: workers?.projectWorkers(project.name) ?? [],
+          })),
+        },
+      }),
     )
     .add(
       {

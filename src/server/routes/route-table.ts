@@ -11,6 +11,7 @@ import { addOpenApiRoute } from './openapi-route.ts';
 import { addProjectRoutes } from './project-routes.ts';
 import type { RouteDeps } from './route-deps.ts';
 import { addUiChatRoutes } from './ui-chat-routes.ts';
+import { addWorkerRoutes } from '../../workers/worker-routes.ts';
 
 export type RouteTableDeps = RouteDeps & {
   streams: StreamRegistry;
@@ -28,6 +29,7 @@ export function buildRouteTable(deps: RouteTableDeps): Router {
   addProjectRoutes(router, deps);
   addConversationRoutes(router, deps);
   addCommandRoutes(router, deps);
+  if (deps.workers) addWorkerRoutes(router, deps.workers);
   addEventStreamRoute(router, { hub: deps.hub, streams: deps.streams, token: deps.token, keepAliveMs: deps.sseKeepAliveMs });
   addUiChatRoutes(router, { hub: deps.hub, streams: deps.streams, token: deps.token, keepAliveMs: deps.sseKeepAliveMs });
   addMetricsRoute(router, deps.metrics);

@@ -24,6 +24,8 @@ export type WsGatewayOptions = {
   streams: StreamRegistry;
   limits: ServerLimits;
   logger: Logger;
+  /** Other WebSocket endpoints on the same server (the machine workers' `/v1/workers/ws`), by path; each checks its own credentials. */
+  endpoints?: Map<string, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>;
 };
 
 /**
@@ -78,6 +80,8 @@ export class WsGateway {
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => {});
     const { pathname, query } = splitUrl(req.url);
+    const endpoint = this.#options.endpoints?.get(pathname);
+    if (endpoint) return endpoint(req, socket, head);
     if (pathname !== websocketPath) return refuse(socket, 'not_found', `No WebSocket endpoint at ${pathname}; use ${websocketPath}.`);
     const { origins, tokenCheck, streams, token } = this.#options;
     if (!origins.allows(req)) return refuse(socket, 'forbidden', `Origin ${req.headers.origin} is not allowed; start the server with --allow-origin ${req.headers.origin} to allow it.`);
