@@ -164,7 +164,7 @@ export class MachineWorker {
       logger,
       models: this.#options.models,
       tools: this.#options.tools,
-      approvals: { needsApproval: () => false, expiryMs: 0, get: async () => undefined, requested: () => {} },
+      approvals: { needsApproval: () => false, expiryMs: 0, get: async () => undefined, requested: () => {}, cancel: async () => {} },
       retry: defaultRetryOptions,
       maxSteps: frame.maxSteps,
     };

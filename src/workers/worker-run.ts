@@ -73,6 +73,9 @@ export class WorkerRun {
         get: async (approvalId) => approvals.get(approvalId) ?? this.#state.approvals?.find((approval: Approval) => approval.id === approvalId),
         // The server arms the expiry when it stores the requests.
         requested: () => {},
+        // An agent's permission request waiting on a worker is settled by the server's stop and
+        // recovery; the worker has no store to cancel it in (agent runs on workers are untested).
+        cancel: async () => {},
       },
     };
     await executeRun(this.#writer(), queued, projectRoot, this.signal, runDeps);
@@ -149,6 +152,9 @@ export class WorkerRun {
       get foldedSeq() {
         return run.#foldedSeq;
       },
+      // The worker writes through the server, which stores the run's records before its end events.
+      durable: false,
+      until: (condition, signal) => this.#untilState(condition, signal),
       emit: (draft: EventDraft, options?: { persisted?: boolean }) => this.#emit(draft, options?.persisted === true),
       flush: () => this.flush(),
     };
@@ -200,6 +206,27 @@ export class WorkerRun {
     this.#pending = [];
     this.#unacked.clear();
     this.#controller.abort({ kind: 'fenced' } satisfies AbortReason);
+  }
+
+  /** Resolves once the state folded here satisfies `condition`; rejects when `signal` aborts. */
+  #untilState(condition: (state: ConversationState) => boolean, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason ?? new Error('aborted'));
+      const onAbort = () => {
+        this.#waiters = this.#waiters.filter((waiter) => waiter !== entry);
+        reject(signal.reason ?? new Error('aborted'));
+      };
+      const entry = {
+        until: () => condition(this.#state),
+        resolve: () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      if (entry.until()) return resolve();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.push(entry);
+    });
   }
 
   #until(condition: () => boolean): Promise<void> {
