@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApproveInputSchema, type Approval, type ApproveInput } from '../domain/approval-schemas.ts';
 import { ConfabError } from '../domain/errors.ts';
+import { MessageRefInputSchema, type MessageRefInput } from '../domain/requests.ts';
 import type { ContextInput, Conversation, ConversationState, Message, Project, Run } from '../domain/schemas.ts';
 import type { ConversationSummary, SessionInfo } from '../domain/records.ts';
 import { createProjectTools } from '../tools/project/project-tools.ts';
@@ -172,6 +173,16 @@ export class SessionHub {
     return this.#commands.continue(conversationId);
   }
 
+  /** Queues a new reply to the user message `messageId` answers (or to `messageId`, a user message); earlier replies stay on their branches. */
+  async regenerate(conversationId: string, input: MessageRefInput): Promise<{ run: Run }> {
+    return this.#commands.regenerate(conversationId, parseInput(MessageRefInputSchema, input, 'regenerate request'));
+  }
+
+  /** Shows the branch through a message; resolves with the conversation once stored. */
+  async selectBranch(conversationId: string, input: MessageRefInput): Promise<Conversation> {
+    return this.#commands.selectBranch(conversationId, parseInput(MessageRefInputSchema, input, 'branch selection'));
+  }
+
   // Watchers
 
   /** The conversation's full state and the cursor it is current as of. */
@@ -214,6 +225,12 @@ export class SessionHub {
     await this.#runQueue.close();
     await this.#checkpointer.flush();
   }
+}
+
+function parseInput<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, input: unknown, what: string): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new ConfabError('bad_request', `Invalid ${what}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+  return parsed.data;
 }
 
 function sessionStatus(active: boolean, runs: Run[]): SessionInfo['status'] {

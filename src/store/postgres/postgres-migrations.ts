@@ -112,6 +112,14 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       CREATE INDEX approvals_status ON approvals (status, requested_at, position);
     `,
   },
+  {
+    version: 4,
+    name: 'message branches (as SQLite version 4)',
+    sql: `
+      ALTER TABLE messages ADD COLUMN parent_id TEXT COLLATE "C";
+      ALTER TABLE conversations ADD COLUMN active_message_id TEXT COLLATE "C";
+    `,
+  },
 ];
 
 export const latestPostgresSchemaVersion = postgresMigrations.length;

@@ -111,6 +111,16 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX approvals_status ON approvals(status, requested_at, position);
     `,
   },
+  {
+    version: 4,
+    name: 'message branches: a parent per message, the branch a conversation shows',
+    // parent_id: NULL for messages written before branches (each follows the one before it), ''
+    // for a first message, else the parent's id (store/branch-columns.ts).
+    sql: `
+      ALTER TABLE messages ADD COLUMN parent_id TEXT;
+      ALTER TABLE conversations ADD COLUMN active_message_id TEXT;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.length;
