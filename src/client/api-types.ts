@@ -4,7 +4,7 @@
  */
 import type { ConversationSummary, ModelInfo, Pricing, SessionInfo } from '../domain/records.ts';
 import type { Approval } from '../domain/approval-schemas.ts';
-import type { ConversationState, Message, Project, Run } from '../domain/schemas.ts';
+import type { Conversation, ConversationState, Message, Project, Run } from '../domain/schemas.ts';
 
 export type { ConversationSummary, ModelInfo, SessionInfo };
 /** The price of a model (the same record the server's pricing table uses). */
@@ -40,6 +40,10 @@ export type RequestLimits = {
 export type SendResult = { message: Message; run: Run };
 export type StopResult = { run: Run | null };
 export type ContinueResult = { run: Run };
+/** `regenerate`: the queued run that writes the new reply. */
+export type RegenerateResult = { run: Run };
+/** `selectBranch`: the conversation with its new `activeMessageId`. */
+export type SelectBranchResult = { conversation: Conversation };
 /** The approval as settled by the answer. */
 export type ApproveResult = { approval: Approval };
 

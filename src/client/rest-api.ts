@@ -1,5 +1,5 @@
 import type { ApproveInput } from '../domain/approval-schemas.ts';
-import type { ConversationPatch, NewConversation, SendInput } from '../domain/requests.ts';
+import type { ConversationPatch, MessageRefInput, NewConversation, SendInput } from '../domain/requests.ts';
 import type { Conversation, Project } from '../domain/schemas.ts';
 import type {
   ApproveResult,
@@ -9,6 +9,8 @@ import type {
   ConversationSummary,
   Health,
   ModelList,
+  RegenerateResult,
+  SelectBranchResult,
   RequestLimits,
   SendResult,
   SessionInfo,
@@ -103,6 +105,16 @@ export class ConversationsApi {
   /** Carries on from the last run's partial message. */
   continue(conversationId: string): Promise<ContinueResult> {
     return this.#http.json<ContinueResult>('POST', `${conversationPath(conversationId)}/continue`);
+  }
+
+  /** A new reply to the user message `messageId` answers (or to `messageId`, a user message), on a new branch; the old replies stay. */
+  regenerate(conversationId: string, input: MessageRefInput): Promise<RegenerateResult> {
+    return this.#http.json<RegenerateResult>('POST', `${conversationPath(conversationId)}/regenerate`, { body: input });
+  }
+
+  /** Shows the branch through `messageId` (see `activeBranch`). */
+  selectBranch(conversationId: string, input: MessageRefInput): Promise<SelectBranchResult> {
+    return this.#http.json<SelectBranchResult>('POST', `${conversationPath(conversationId)}/select-branch`, { body: input });
   }
 
   /** Answers a pending approval; resolves once the answer is stored (the run it blocked then resumes). */
