@@ -4,7 +4,7 @@ import { notFound, resolveConversationRef } from './conversation-ref.ts';
 import { connectionHelp } from './cli-connection.ts';
 import { exitCodes, processIo, type CliIo } from './command-runner.ts';
 import { formatTime } from './format-table.ts';
-import { formatConversationTable, formatMessage } from './format-transcript.ts';
+import { formatConversationTable, formatBranch } from './format-transcript.ts';
 import { formatCost, formatUsage } from './reply-format.ts';
 import { getProject } from './project-choice.ts';
 import { runSubcommand, type Subcommand } from './subcommands.ts';
@@ -109,13 +109,14 @@ const subcommands: Record<string, Subcommand> = {
       }
       const style = createStyle(colorEnabled(io.stdout, io.env));
       const { conversation, messages } = detail;
+      const shown = formatBranch(messages, conversation.activeMessageId, style);
       const lines = [
         style.bold(conversation.title === '' ? '(untitled)' : conversation.title) + style.dim(` · ${conversation.id}`),
         style.dim(
           [
             `project ${conversation.projectName}`,
             conversation.model,
-            `${messages.length} messages`,
+            shown.length === messages.length ? `${messages.length} messages` : `${shown.length} messages shown, ${messages.length - shown.length} on other branches`,
             `created ${formatTime(conversation.createdAt)}`,
             `updated ${formatTime(conversation.updatedAt)}`,
             formatUsage(conversation.usage),
@@ -123,7 +124,7 @@ const subcommands: Record<string, Subcommand> = {
           ].join(' · '),
         ),
       ];
-      for (const message of messages) lines.push('', formatMessage(message, style));
+      for (const message of shown) lines.push('', message);
       io.stdout.write(`${lines.join('\n')}\n`);
       return exitCodes.ok;
     },
