@@ -1,6 +1,7 @@
 import type { Approval } from '../../domain/approval-schemas.ts';
 import type { Conversation, Message, Project, Run } from '../../domain/schemas.ts';
 import { activeMessageFromColumn, parentColumn, parentFromColumn } from '../branch-columns.ts';
+import { searchableText } from '../search-text.ts';
 
 /** Row shapes as node:sqlite returns them, and the mapping to and from domain records. */
 
@@ -43,7 +44,7 @@ export function conversationFromRow(row: Row): Conversation {
 
 export function messageParams(message: Message): Value[] {
   const m = message;
-  return [m.id, m.conversationId, m.role, parentColumn(m), toJson(m.parts), m.status, m.runId, m.model, toJson(m.usage), toJson(m.cost), m.createdAt, m.updatedAt];
+  return [m.id, m.conversationId, m.role, parentColumn(m), toJson(m.parts), m.status, m.runId, m.model, toJson(m.usage), toJson(m.cost), m.createdAt, m.updatedAt, searchableText(m)];
 }
 
 export function messageFromRow(row: Row): Message {
@@ -111,7 +112,7 @@ export const conversationColumns = [
 ];
 export const approvalColumns = ['id', 'conversation_id', 'run_id', 'status', 'requested_at', 'expires_at', 'record'];
 export const messageColumns = [
-  'id', 'conversation_id', 'role', 'parent_id', 'parts', 'status', 'run_id', 'model', 'usage', 'cost', 'created_at', 'updated_at',
+  'id', 'conversation_id', 'role', 'parent_id', 'parts', 'status', 'run_id', 'model', 'usage', 'cost', 'created_at', 'updated_at', 'search_text',
 ];
 export const runColumns = [
   'id', 'conversation_id', 'status', 'trigger_kind', 'model', 'user_message_id', 'assistant_message_id', 'input',
