@@ -2,11 +2,11 @@
  * Shapes of the REST answers (docs/protocol.md). Records come from the browser-safe domain
  * (`schemas.ts`, `records.ts`), shared with the server; only the envelopes are defined here.
  */
-import type { ConversationSummary, ModelInfo, Pricing, SessionInfo } from '../domain/records.ts';
+import type { ConversationSummary, MessageSearchHit, ModelInfo, Pricing, SessionInfo } from '../domain/records.ts';
 import type { Approval } from '../domain/approval-schemas.ts';
 import type { Conversation, ConversationState, Message, Project, Run } from '../domain/schemas.ts';
 
-export type { ConversationSummary, ModelInfo, SessionInfo };
+export type { ConversationSummary, MessageSearchHit, ModelInfo, SessionInfo };
 /** The price of a model (the same record the server's pricing table uses). */
 export type ModelPricing = Pricing;
 

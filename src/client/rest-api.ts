@@ -8,6 +8,7 @@ import type {
   ConversationPage,
   ConversationSummary,
   Health,
+  MessageSearchHit,
   ModelList,
   RegenerateResult,
   SelectBranchResult,
@@ -137,6 +138,10 @@ export async function sessions(http: Http): Promise<SessionInfo[]> {
 
 export function models(http: Http): Promise<ModelList> {
   return http.json<ModelList>('GET', '/v1/models');
+}
+
+export async function search(http: Http, text: string, options: { project?: string; limit?: number }): Promise<MessageSearchHit[]> {
+  return (await http.json<{ hits: MessageSearchHit[] }>('GET', '/v1/search', { query: { q: text, project: options.project, limit: options.limit } })).hits;
 }
 
 export async function limits(http: Http): Promise<RequestLimits> {

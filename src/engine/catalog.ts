@@ -1,7 +1,8 @@
 import { ConfabError } from '../domain/errors.ts';
 import type { Conversation, Project } from '../domain/schemas.ts';
 import { emptyUsage } from '../domain/schemas.ts';
-import type { ConversationSummary } from '../domain/records.ts';
+import type { ConversationSummary, MessageSearchHit } from '../domain/records.ts';
+import { maxSearchTerms, searchTerms } from '../store/search-text.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../util/clock.ts';
 import type { IdGenerator } from '../util/ids.ts';
@@ -10,6 +11,8 @@ import type { HubLimits } from './hub-options.ts';
 import { prepareProject } from './projects.ts';
 import type { ModelResolver } from './run/run-context.ts';
 import { validateConversationPatch, type NewConversation } from './validate.ts';
+
+const maxSearchChars = 200;
 
 /**
  * Projects and the list of conversations: records that go straight to the store, with no live
@@ -79,6 +82,20 @@ export class Catalog {
     validateConversationPatch(conversation, this.#limits);
     await this.#store.commit({ conversations: [conversation] });
     return conversation;
+  }
+
+  /**
+   * Messages whose text has a word starting with each word of `text` (at most 200 characters and
+   * 8 words), newest first; `bad_request` for a query with no words or over those bounds.
+   */
+  async searchMessages(query: { text: string; projectName?: string; limit?: number }): Promise<MessageSearchHit[]> {
+    if (query.text.length > maxSearchChars) throw new ConfabError('bad_request', `The search has ${query.text.length} characters; the limit is ${maxSearchChars}.`);
+    const terms = searchTerms(query.text);
+    if (terms.length === 0) throw new ConfabError('bad_request', 'The search has no words to look for.');
+    if (terms.length > maxSearchTerms) throw new ConfabError('bad_request', `The search has ${terms.length} words; the limit is ${maxSearchTerms}.`);
+    if (query.projectName !== undefined) await this.getProject(query.projectName);
+    const limit = Math.min(Math.max(Math.trunc(query.limit ?? 20), 1), 100);
+    return this.#store.searchMessages({ terms, projectName: query.projectName, limit });
   }
 
   listConversations(query: { projectName?: string; limit?: number; before?: number }): Promise<ConversationSummary[]> {

@@ -3,7 +3,7 @@ import { ApproveInputSchema, type Approval, type ApproveInput } from '../domain/
 import { ConfabError } from '../domain/errors.ts';
 import { MessageRefInputSchema, type MessageRefInput } from '../domain/requests.ts';
 import type { ContextInput, Conversation, ConversationState, Message, Project, Run } from '../domain/schemas.ts';
-import type { ConversationSummary, SessionInfo } from '../domain/records.ts';
+import type { ConversationSummary, MessageSearchHit, SessionInfo } from '../domain/records.ts';
 import { createProjectTools } from '../tools/project/project-tools.ts';
 import { ToolRegistry } from '../tools/tool-registry.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
@@ -129,6 +129,11 @@ export class SessionHub {
 
   listConversations(query: { projectName?: string; limit?: number; before?: number }): Promise<ConversationSummary[]> {
     return this.#catalog.listConversations(query);
+  }
+
+  /** Full-text search of message text across conversations (or one project's), newest first. */
+  searchMessages(query: { text: string; projectName?: string; limit?: number }): Promise<MessageSearchHit[]> {
+    return this.#catalog.searchMessages(query);
   }
 
   // Commands: each resolves once its change is durable
