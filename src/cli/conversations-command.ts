@@ -7,13 +7,15 @@ import { formatTime } from './format-table.ts';
 import { formatConversationTable, formatBranch } from './format-transcript.ts';
 import { formatCost, formatUsage } from './reply-format.ts';
 import { getProject } from './project-choice.ts';
+import { searchSubcommand } from './search-subcommand.ts';
 import { runSubcommand, type Subcommand } from './subcommands.ts';
 import { colorEnabled, createStyle } from './terminal-style.ts';
 
-const groupHelp = `Usage: confab conversations <list|show|delete> [options]
+const groupHelp = `Usage: confab conversations <list|show|search|delete> [options]
 
   list [--project NAME] [--limit N] [--json]   Recent conversations, newest first, numbered.
   show ID|N [--json]                           One conversation with all its messages.
+  search WORDS... [--project NAME] [--json]    Messages with words starting with WORDS, newest first.
   delete ID|N                                  Delete a conversation for good (stops its run).
 
 N is a row number of \`confab conversations list\` (give the same --project), looked up anew.
@@ -24,6 +26,7 @@ Examples:
   confab conversations list --project confab
   confab conversations show conv_1m80tg9w7waet4n0v
   confab conversations show 2
+  confab conversations search nginx cert
   confab conversations delete conv_1m80tg9w7waet4n0v
 `;
 
@@ -129,6 +132,7 @@ const subcommands: Record<string, Subcommand> = {
       return exitCodes.ok;
     },
   },
+  search: searchSubcommand,
   delete: {
     help: deleteHelp,
     options: { project: { type: 'string' } },
@@ -154,7 +158,7 @@ async function getConversation(client: ConfabClient, id: string) {
   }
 }
 
-/** `confab conversations list|show|delete`. */
+/** `confab conversations list|show|search|delete`. */
 export function run(argv: string[], io: CliIo = processIo()): Promise<number> {
   return runSubcommand('conversations', groupHelp, subcommands, argv, io);
 }
