@@ -1,7 +1,8 @@
 /**
- * Branches in the web UI, in Chromium against a real server (fake OpenAI upstream): regenerate a
- * reply, move between its versions with the arrows, edit and resend a message; the branch shown
- * survives a reload, and a phone-width screen reaches every button without hovering.
+ * Branches and search in the web UI, in Chromium against a real server (fake OpenAI upstream):
+ * regenerate a reply, move between its versions with the arrows, edit and resend a message (the
+ * branch shown survives a reload; a phone-width screen reaches every button without hovering);
+ * the sidebar's search finds message text and opens the chat.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -11,7 +12,7 @@ import { browserSkipReason, ensureWebBuild, launchBrowser, saveScreenshot, signe
 
 const skip = browserSkipReason();
 
-describe('web UI: branches', { skip }, () => {
+describe('web UI: branches and search', { skip }, () => {
   let server: TestServer;
   let browser: Browser;
 
@@ -84,6 +85,24 @@ describe('web UI: branches', { skip }, () => {
     await page.getByRole('textbox', { name: 'Edited message' }).press('Escape');
     await page.locator('[data-testid="user-message-editor"]').waitFor({ state: 'detached' });
     assert.equal(server.upstream.requests.length, before);
+    await page.context().close();
+  });
+
+  test('the sidebar search finds words in messages, marks them, and opens the chat', async () => {
+    const { page, conversationId } = await answered('Where is the nginx config?', 'In /etc/nginx/nginx.conf, usually.');
+    await page.goto(`${server.url}/`);
+    await page.getByRole('searchbox', { name: 'Search chats and messages' }).fill('NGINX conf');
+    const hits = page.getByTestId('message-hits');
+    const hit = hits.getByRole('link').first();
+    await waitForValue(() => hit.textContent(), (text) => text?.includes('In /etc/nginx/nginx.conf, usually.') ?? false, 'the message hit');
+    assert.deepEqual(await hits.locator('li').first().locator('mark').allTextContents(), ['nginx', 'nginx', 'conf']);
+    assert.match((await hits.locator('li').nth(1).textContent()) ?? '', /You.*Where is the nginx config\?/);
+    await saveScreenshot(page, 'search-messages');
+    await hit.click();
+    await page.waitForURL(`**/c/${conversationId}`);
+    await page.locator('[data-testid="assistant-message"][data-status="completed"]').waitFor();
+    await page.getByRole('searchbox', { name: 'Search chats and messages' }).fill('zebra');
+    await hits.getByText('No message matches “zebra”.').waitFor();
     await page.context().close();
   });
 });
