@@ -1,5 +1,6 @@
 import type { ApproveInput } from '../domain/approval-schemas.ts';
 import type { ConversationPatch, MessageRefInput, NewConversation, SendInput } from '../domain/requests.ts';
+import type { ConversationExport } from '../domain/conversation-export.ts';
 import type { Conversation, Project } from '../domain/schemas.ts';
 import type {
   ApproveResult,
@@ -116,6 +117,21 @@ export class ConversationsApi {
   /** Shows the branch through `messageId` (see `activeBranch`). */
   selectBranch(conversationId: string, input: MessageRefInput): Promise<SelectBranchResult> {
     return this.#http.json<SelectBranchResult>('POST', `${conversationPath(conversationId)}/select-branch`, { body: input });
+  }
+
+  /** The conversation as a JSON export: every message of every branch, with parts, usage and cost (`importConversation` reads it back). */
+  export(conversationId: string): Promise<ConversationExport> {
+    return this.#http.json<ConversationExport>('GET', `${conversationPath(conversationId)}/export`);
+  }
+
+  /** The branch shown as Markdown. */
+  exportMarkdown(conversationId: string): Promise<string> {
+    return this.#http.text(`${conversationPath(conversationId)}/export/markdown`);
+  }
+
+  /** Creates a conversation from an export (new ids), in `project` or the exported one. */
+  async import(data: ConversationExport, options: { project?: string } = {}): Promise<Conversation> {
+    return (await this.#http.json<{ conversation: Conversation }>('POST', '/v1/conversations/import', { body: data, query: { project: options.project } })).conversation;
   }
 
   /** Answers a pending approval; resolves once the answer is stored (the run it blocked then resumes). */

@@ -8,6 +8,7 @@ import type { Clock } from '../util/clock.ts';
 import type { IdGenerator } from '../util/ids.ts';
 import type { ConversationCache } from './conversation-cache.ts';
 import type { HubLimits } from './hub-options.ts';
+import { importedRecords, parseExport } from './import-conversation.ts';
 import { prepareProject } from './projects.ts';
 import type { ModelResolver } from './run/run-context.ts';
 import { validateConversationPatch, type NewConversation } from './validate.ts';
@@ -96,6 +97,33 @@ export class Catalog {
     if (query.projectName !== undefined) await this.getProject(query.projectName);
     const limit = Math.min(Math.max(Math.trunc(query.limit ?? 20), 1), 100);
     return this.#store.searchMessages({ terms, projectName: query.projectName, limit });
+  }
+
+  /**
+   * Creates a conversation from an export (`GET …/export`): new ids, in `projectName` (default: the
+   * exported one), with the exported model when it is configured here, else `fallbackModel`.
+   */
+  async importConversation(data: unknown, options: { projectName?: string; fallbackModel: string }): Promise<Conversation> {
+    const exported = parseExport(data);
+    const project = await this.getProject(options.projectName ?? exported.conversation.projectName);
+    const { conversation, messages } = importedRecords(exported, {
+      projectName: project.name,
+      model: this.#configured(exported.conversation.model) ? exported.conversation.model : options.fallbackModel,
+      newId: this.#ids,
+      now: this.#clock.now(),
+    });
+    validateConversationPatch(conversation, this.#limits);
+    await this.#store.commit({ conversations: [conversation], messages });
+    return conversation;
+  }
+
+  #configured(model: string): boolean {
+    try {
+      this.#models.resolve(model);
+      return model !== '';
+    } catch {
+      return false;
+    }
   }
 
   listConversations(query: { projectName?: string; limit?: number; before?: number }): Promise<ConversationSummary[]> {

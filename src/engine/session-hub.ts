@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ApproveInputSchema, type Approval, type ApproveInput } from '../domain/approval-schemas.ts';
+import { exportConversation, type ConversationExport } from '../domain/conversation-export.ts';
 import { ConfabError } from '../domain/errors.ts';
 import { MessageRefInputSchema, type MessageRefInput } from '../domain/requests.ts';
 import type { ContextInput, Conversation, ConversationState, Message, Project, Run } from '../domain/schemas.ts';
@@ -136,6 +137,11 @@ export class SessionHub {
     return this.#catalog.searchMessages(query);
   }
 
+  /** Creates a conversation from an export (new ids; see Catalog.importConversation); resolves once stored. */
+  importConversation(data: unknown, options: { projectName?: string; fallbackModel: string }): Promise<Conversation> {
+    return this.#catalog.importConversation(data, options);
+  }
+
   // Commands: each resolves once its change is durable
 
   updateConversation(conversationId: string, patch: ConversationPatch): Promise<Conversation> {
@@ -198,6 +204,12 @@ export class SessionHub {
     if (snapshot.type !== 'snapshot') throw new Error('unreachable');
     this.#cache.release(live);
     return { state: snapshot.data.state, cursor: snapshot.cursor };
+  }
+
+  /** The conversation as a JSON export (every message of every branch), stamped with the hub's clock. */
+  async exportConversation(conversationId: string): Promise<ConversationExport> {
+    const { state } = await this.getConversation(conversationId);
+    return exportConversation(state.conversation, state.messages, this.#clock.now());
   }
 
   /**

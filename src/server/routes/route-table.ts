@@ -5,6 +5,7 @@ import type { StreamRegistry } from '../stream-registry.ts';
 import { addCommandRoutes } from './command-routes.ts';
 import { addConversationRoutes } from './conversation-routes.ts';
 import { addEventStreamRoute } from './event-stream-route.ts';
+import { addExportRoutes } from './export-routes.ts';
 import { addMetaRoutes } from './meta-routes.ts';
 import { addMetricsRoute } from './metrics-route.ts';
 import { addOpenApiRoute } from './openapi-route.ts';
@@ -27,6 +28,7 @@ export function buildRouteTable(deps: RouteTableDeps): Router {
   addProjectRoutes(router, deps);
   addConversationRoutes(router, deps);
   addCommandRoutes(router, deps);
+  addExportRoutes(router, deps);
   addEventStreamRoute(router, { hub: deps.hub, streams: deps.streams, token: deps.token, keepAliveMs: deps.sseKeepAliveMs });
   addMetricsRoute(router, deps.metrics);
   addBenchMetricsRoute(router, deps.hub, deps.env);
