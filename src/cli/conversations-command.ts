@@ -7,15 +7,18 @@ import { formatTime } from './format-table.ts';
 import { formatConversationTable, formatBranch } from './format-transcript.ts';
 import { formatCost, formatUsage } from './reply-format.ts';
 import { getProject } from './project-choice.ts';
+import { exportSubcommand, importSubcommand } from './export-subcommands.ts';
 import { searchSubcommand } from './search-subcommand.ts';
 import { runSubcommand, type Subcommand } from './subcommands.ts';
 import { colorEnabled, createStyle } from './terminal-style.ts';
 
-const groupHelp = `Usage: confab conversations <list|show|search|delete> [options]
+const groupHelp = `Usage: confab conversations <list|show|search|export|import|delete> [options]
 
   list [--project NAME] [--limit N] [--json]   Recent conversations, newest first, numbered.
   show ID|N [--json]                           One conversation with all its messages.
   search WORDS... [--project NAME] [--json]    Messages with words starting with WORDS, newest first.
+  export ID|N [--markdown] [-o FILE]           A conversation as JSON (every version) or Markdown.
+  import FILE|- [--project NAME]               A new conversation from a JSON export.
   delete ID|N                                  Delete a conversation for good (stops its run).
 
 N is a row number of \`confab conversations list\` (give the same --project), looked up anew.
@@ -133,6 +136,8 @@ const subcommands: Record<string, Subcommand> = {
     },
   },
   search: searchSubcommand,
+  export: exportSubcommand,
+  import: importSubcommand,
   delete: {
     help: deleteHelp,
     options: { project: { type: 'string' } },
@@ -158,7 +163,7 @@ async function getConversation(client: ConfabClient, id: string) {
   }
 }
 
-/** `confab conversations list|show|search|delete`. */
+/** `confab conversations list|show|search|export|import|delete`. */
 export function run(argv: string[], io: CliIo = processIo()): Promise<number> {
   return runSubcommand('conversations', groupHelp, subcommands, argv, io);
 }

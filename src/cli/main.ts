@@ -18,7 +18,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   serve: { summary: 'Start the Confab server (HTTP, SSE and WebSocket).', load: () => import('./serve-command.ts') },
   ask: { summary: 'Ask one question in a new conversation; prints the answer as it streams.', load: () => import('./ask-command.ts') },
   chat: { summary: 'Chat interactively: streamed replies, tool calls, Ctrl-C stops a run.', load: () => import('./chat-command.ts') },
-  conversations: { summary: 'List, show, search or delete conversations.', load: () => import('./conversations-command.ts') },
+  conversations: { summary: 'List, show, search, export, import or delete conversations.', load: () => import('./conversations-command.ts') },
   projects: { summary: 'Add, list or remove projects.', load: () => import('./projects-command.ts') },
 };
 
