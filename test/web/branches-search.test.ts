@@ -2,7 +2,7 @@
  * Branches and search in the web UI, in Chromium against a real server (fake OpenAI upstream):
  * regenerate a reply, move between its versions with the arrows, edit and resend a message (the
  * branch shown survives a reload; a phone-width screen reaches every button without hovering);
- * the sidebar's search finds message text and opens the chat.
+ * the sidebar's search finds message text and opens the chat; the chat menu exports it.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -103,6 +103,26 @@ describe('web UI: branches and search', { skip }, () => {
     await page.locator('[data-testid="assistant-message"][data-status="completed"]').waitFor();
     await page.getByRole('searchbox', { name: 'Search chats and messages' }).fill('zebra');
     await hits.getByText('No message matches “zebra”.').waitFor();
+    await page.context().close();
+  });
+
+  test('the chat menu exports the chat as Markdown and as JSON files', async () => {
+    const { page, conversationId } = await answered('Export me', 'Exported **reply**.');
+    const item = page.locator(`[data-conversation-id="${conversationId}"]`);
+    const exported = async (name: string) => {
+      await item.hover();
+      await item.getByRole('button', { name: 'Options for Export me' }).click();
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name }).click()]);
+      const chunks: Buffer[] = [];
+      for await (const chunk of (await file.createReadStream()) as AsyncIterable<Buffer>) chunks.push(chunk);
+      return { name: file.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
+    };
+    const markdown = await exported('Export as Markdown');
+    assert.equal(markdown.name, 'Export-me.md');
+    assert.match(markdown.text, /^# Export me\n[\s\S]*## You\n\nExport me\n\n## Assistant \(fake\/m1\)\n\nExported \*\*reply\*\*\.\n/);
+    const json = await exported('Export as JSON');
+    assert.equal(json.name, 'Export-me.json');
+    assert.deepEqual(JSON.parse(json.text).messages.length, 2);
     await page.context().close();
   });
 });
