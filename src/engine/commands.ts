@@ -1,3 +1,4 @@
+import { isAgentSource } from '../agents/agent-source.ts';
 import { ConfabError } from '../domain/errors.ts';
 import type { BusyPolicy, Conversation, Message, Run } from '../domain/schemas.ts';
 import { emptyUsage, isTerminalRunStatus } from '../domain/schemas.ts';
@@ -115,7 +116,10 @@ export class Commands {
       if (busy && policy === 'reject') throw new ConfabError('conversation_busy', 'A run is in progress; this conversation rejects new messages while busy.');
       if (queuedCount >= this.#limits.maxQueuedRuns) throw new ConfabError('conversation_busy', `This conversation already has ${queuedCount} queued runs (the limit).`);
 
-      if (input.parentId !== undefined) checkSendParent(live.state, input.parentId);
+      if (input.parentId !== undefined) {
+        checkSendParent(live.state, input.parentId);
+        this.#requireBranchable(conversation.model);
+      }
       const project = await this.#catalog.getProject(conversation.projectName);
       const context = await resolveContext(project.path, input.context ?? [], { newId: () => this.#ids('part'), maxBytes: this.#limits.maxContextBytes });
       const now = this.#clock.now();
@@ -206,6 +210,7 @@ export class Commands {
     try {
       this.#requireIdle(live, 'regenerate');
       this.#requireModel(live.state.conversation.model);
+      this.#requireBranchable(live.state.conversation.model);
       const user = regenerateTarget(live.state, input.messageId);
       this.#showBranch(live, user.id);
       return await this.#queueIdle(live, { trigger: 'regenerate', userMessageId: user.id });
@@ -240,6 +245,13 @@ export class Commands {
     const current = live.state.conversation;
     if ((current.activeMessageId ?? null) === messageId) return;
     live.emit({ type: 'conversation-updated', runId: null, data: { conversation: showingBranch(current, messageId) } });
+  }
+
+  /** A coding agent keeps one linear session of its own: a turn cannot start from an earlier point of it. */
+  #requireBranchable(model: string): void {
+    if (isAgentSource(this.#models.resolve(model).source)) {
+      throw new ConfabError('bad_request', 'This conversation runs a coding agent, which keeps one session of its own: regenerate and sending from an earlier message are not available.');
+    }
   }
 
   #requireIdle(live: LiveConversation, command: string): void {
