@@ -1,6 +1,9 @@
+import { isAgentSource } from '../agents/agent-source.ts';
 import { ConfabError } from '../domain/errors.ts';
 import { branchTree } from '../domain/branches.ts';
 import type { Conversation, ConversationState, Message } from '../domain/schemas.ts';
+import type { LiveConversation } from './live-conversation.ts';
+import type { ModelResolver } from './run/run-context.ts';
 
 /**
  * What the branch commands (send from a message, regenerate, select a branch) check before they
@@ -34,4 +37,18 @@ export function findMessage(state: ConversationState, messageId: string): Messag
 export function showingBranch(conversation: Conversation, messageId: string | null): Conversation {
   const { activeMessageId: _, ...rest } = conversation;
   return messageId === null ? rest : { ...rest, activeMessageId: messageId };
+}
+
+/** Emits the conversation showing the branch through `messageId` (null: the newest first message), unless it already does. */
+export function showBranch(live: LiveConversation, messageId: string | null): void {
+  const current = live.state.conversation;
+  if ((current.activeMessageId ?? null) === messageId) return;
+  live.emit({ type: 'conversation-updated', runId: null, data: { conversation: showingBranch(current, messageId) } });
+}
+
+/** A coding agent keeps one linear session of its own: a turn cannot start from an earlier point of it. */
+export function requireBranchable(models: ModelResolver, model: string): void {
+  if (isAgentSource(models.resolve(model).source)) {
+    throw new ConfabError('bad_request', 'This conversation runs a coding agent, which keeps one session of its own: regenerate and sending from an earlier message are not available.');
+  }
 }

@@ -1,4 +1,3 @@
-import { isAgentSource } from '../agents/agent-source.ts';
 import { ConfabError } from '../domain/errors.ts';
 import type { BusyPolicy, Conversation, Message, Run } from '../domain/schemas.ts';
 import { emptyUsage, isTerminalRunStatus } from '../domain/schemas.ts';
@@ -14,7 +13,7 @@ import type { LiveConversation } from './live-conversation.ts';
 import type { RunQueue } from './run-queue/run-queue.ts';
 import type { ModelResolver } from './run/run-context.ts';
 import type { RunControl } from './run-control/run-control.ts';
-import { checkSendParent, findMessage, regenerateTarget, showingBranch } from './branch-checks.ts';
+import { checkSendParent, findMessage, regenerateTarget, requireBranchable, showBranch } from './branch-checks.ts';
 import { titleFromMessage } from './title.ts';
 import { validateConversationPatch, validateSendInput, type ConversationPatch, type SendInput } from './validate.ts';
 
@@ -118,7 +117,7 @@ export class Commands {
 
       if (input.parentId !== undefined) {
         checkSendParent(live.state, input.parentId);
-        this.#requireBranchable(conversation.model);
+        requireBranchable(this.#models, conversation.model);
       }
       const project = await this.#catalog.getProject(conversation.projectName);
       const context = await resolveContext(project.path, input.context ?? [], { newId: () => this.#ids('part'), maxBytes: this.#limits.maxContextBytes });
@@ -144,7 +143,7 @@ export class Commands {
         if (title !== '') live.emit({ type: 'conversation-updated', runId: null, data: { conversation: { ...conversation, title, updatedAt: now } } });
       }
       // Sent from an earlier message (an edit, a new branch): the branch through it is shown.
-      if (input.parentId !== undefined) this.#showBranch(live, input.parentId);
+      if (input.parentId !== undefined) showBranch(live, input.parentId);
       live.emit({ type: 'run-queued', runId, data: { run } });
       await this.#runQueue.push({ conversationId, runId }, { front: policy === 'interrupt' });
       const running = live.state.runs.find((candidate) => candidate.status === 'running');
@@ -210,9 +209,9 @@ export class Commands {
     try {
       this.#requireIdle(live, 'regenerate');
       this.#requireModel(live.state.conversation.model);
-      this.#requireBranchable(live.state.conversation.model);
+      requireBranchable(this.#models, live.state.conversation.model);
       const user = regenerateTarget(live.state, input.messageId);
-      this.#showBranch(live, user.id);
+      showBranch(live, user.id);
       return await this.#queueIdle(live, { trigger: 'regenerate', userMessageId: user.id });
     } finally {
       this.#cache.release(live);
@@ -224,7 +223,7 @@ export class Commands {
     const live = await this.#use(conversationId);
     try {
       findMessage(live.state, input.messageId);
-      this.#showBranch(live, input.messageId);
+      showBranch(live, input.messageId);
       await this.#durable(live);
       return live.state.conversation;
     } finally {
@@ -239,19 +238,6 @@ export class Commands {
     await this.#runQueue.push({ conversationId: live.id, runId: run.id });
     await this.#durable(live);
     return { run };
-  }
-
-  #showBranch(live: LiveConversation, messageId: string | null): void {
-    const current = live.state.conversation;
-    if ((current.activeMessageId ?? null) === messageId) return;
-    live.emit({ type: 'conversation-updated', runId: null, data: { conversation: showingBranch(current, messageId) } });
-  }
-
-  /** A coding agent keeps one linear session of its own: a turn cannot start from an earlier point of it. */
-  #requireBranchable(model: string): void {
-    if (isAgentSource(this.#models.resolve(model).source)) {
-      throw new ConfabError('bad_request', 'This conversation runs a coding agent, which keeps one session of its own: regenerate and sending from an earlier message are not available.');
-    }
   }
 
   #requireIdle(live: LiveConversation, command: string): void {
