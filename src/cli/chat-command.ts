@@ -211,7 +211,7 @@ function banner(session: ChatSession, screen: Screen, interactive: boolean, proj
   const model = conversation?.model || session.pendingModel || 'default model';
   screen.statusLine(`confab chat · project ${session.project.name}${projectNote} · ${where} · ${model}`);
   if (conversation) {
-    for (const message of (session.watchState?.state?.messages ?? []).slice(-2)) screen.status.line(formatMessage(message, screen.style, 500));
+    for (const message of session.branch.slice(-2)) screen.status.line(formatMessage(message, screen.style, 500));
   }
   if (interactive) screen.statusLine('Type a message and press Enter. /help lists the commands; Ctrl-C stops a reply; Ctrl-C twice or Ctrl-D leaves.');
 }

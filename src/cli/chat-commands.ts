@@ -15,6 +15,10 @@ export const chatCommandHelp = `Commands:
   /stop                   Stop the reply being written.
   /continue               Carry on with the last reply where it was stopped, interrupted or cut
                           at the length limit.
+  /regenerate             Write a new version of the last reply (the old one stays as a version).
+  /edit TEXT              Send TEXT in place of your last message, as a new version of it (with a
+                          new reply); the original and its reply stay as the other version.
+  /prev, /next            Show the previous or next version of the last reply.
   /help                   This help.
   /exit                   Leave (a reply being written carries on on the server).
 Ctrl-C stops the reply being written; Ctrl-C twice within 2 s, at an empty prompt, or Ctrl-D leaves.`;
@@ -84,6 +88,13 @@ export async function runSlashCommand(line: string, context: Context): Promise<C
         throw error;
       }
     }
+    case 'regenerate':
+    case 'edit':
+      return branchCommand(name, argument, context);
+    case 'prev':
+    case 'next':
+      await switchVersion(name === 'prev' ? -1 : 1, context);
+      return 'continue';
     default:
       fail(`unknown command /${name} — /help lists the commands`);
       return 'continue';
@@ -96,7 +107,7 @@ async function switchConversation(argument: string, { session, fail, lastList }:
   const id = byNumber?.id ?? argument;
   try {
     const conversation = await session.open(id);
-    const messages = session.watchState?.state?.messages ?? [];
+    const messages = session.branch;
     session.screen.statusLine(`· switched to ${conversation.title === '' ? '(untitled)' : `"${conversation.title}"`} (${conversation.id}) · project ${session.project.name} · ${conversation.model} · ${messages.length} messages`);
     for (const message of messages.slice(-2)) session.screen.status.line(formatMessage(message, session.screen.style, 500));
   } catch (error) {
@@ -137,4 +148,28 @@ function attachContext(argument: string, { session, cwd, fail }: Context): void 
   input.path = projectRelativePath(input.path, cwd, session.project.path);
   session.pendingContext.push(input);
   session.screen.statusLine(`· ${describeContext(input)} will be attached to your next message`);
+}
+
+/** `/regenerate` and `/edit TEXT`: a new version of the last reply or of the last message sent. */
+async function branchCommand(name: 'regenerate' | 'edit', argument: string, { session, fail }: Context): Promise<CommandResult> {
+  if (name === 'edit' && argument === '') {
+    fail('usage: /edit TEXT (sent in place of your last message)');
+    return 'continue';
+  }
+  try {
+    const run = name === 'regenerate' ? await session.regenerate() : await session.editLast(argument);
+    if (run) return { run };
+    fail(`/${name}: this conversation has no ${name === 'regenerate' ? 'reply' : 'message of yours'} yet`);
+  } catch (error) {
+    if (!ConfabClientError.is(error, 'conversation_busy') && !ConfabClientError.is(error, 'bad_request') && !ConfabClientError.is(error, 'payload_too_large')) throw error;
+    fail(`/${name}: ${error.message}`);
+  }
+  return 'continue';
+}
+
+async function switchVersion(step: -1 | 1, { session, fail }: Context): Promise<void> {
+  const switched = await session.switchVersion(step);
+  if (!switched) return fail(`no ${step < 0 ? 'previous' : 'next'} version of the last reply`);
+  session.screen.statusLine(`· version ${switched.index + 1} of ${switched.count}`);
+  session.screen.status.line(formatMessage(switched.message, session.screen.style, 500));
 }

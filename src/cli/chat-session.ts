@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Approval, ApprovalDecision, ConfabClient, ContextInput, Conversation, ConversationWatch, Project, RequestLimits, Run, WatchState } from '../client/index.ts';
+import { activeBranch, branchTree, siblingsOf } from '../client/index.ts';
+import type { Approval, ApprovalDecision, ConfabClient, ContextInput, Conversation, ConversationWatch, Message, Project, RequestLimits, Run, WatchState } from '../client/index.ts';
 import { approvalQuestion } from './approval-answer.ts';
 import { checkMessage } from './message-limits.ts';
 import { ReplyPrinter } from './reply-printer.ts';
@@ -106,8 +107,11 @@ export class ChatSession {
     this.conversation = null;
   }
 
-  /** Sends a message (creating the conversation first if needed) with the pending context; resolves with its run. */
-  async send(content: string): Promise<Run> {
+  /**
+   * Sends a message (creating the conversation first if needed) with the pending context; resolves
+   * with its run. `parentId`: send it after that reply instead (an edit: a new branch).
+   */
+  async send(content: string, options: { parentId?: string | null } = {}): Promise<Run> {
     checkMessage(this.limits, 'message', content, this.pendingContext.length);
     if (!this.conversation) {
       const created = await this.client.conversations.create({ projectName: this.project.name, model: this.pendingModel });
@@ -117,7 +121,7 @@ export class ChatSession {
     const requestId = randomUUID();
     this.#remember(requestId);
     const context = this.pendingContext.length === 0 ? undefined : this.pendingContext;
-    const { run } = await this.#watch!.send(content, { clientRequestId: requestId, context });
+    const { run } = await this.#watch!.send(content, { clientRequestId: requestId, context, ...options });
     this.pendingContext = [];
     return run;
   }
@@ -133,6 +137,39 @@ export class ChatSession {
   async continueReply(): Promise<Run> {
     if (!this.#watch) throw new Error('no conversation is open');
     return (await this.#watch.continue()).run;
+  }
+
+  /** The branch shown, first message first (empty before the first message). */
+  get branch(): Message[] {
+    const state = this.#watch?.current.state;
+    return state ? activeBranch(state.messages, state.conversation.activeMessageId) : [];
+  }
+
+  /** A new version of the last reply shown (the old one stays as another version); null when there is none. */
+  async regenerate(): Promise<Run | null> {
+    const last = this.branch.at(-1);
+    if (!this.#watch || !last) return null;
+    return (await this.#watch.regenerate(last.id)).run;
+  }
+
+  /** Sends `content` as a new version of the last message you sent; null when there is none. */
+  async editLast(content: string): Promise<Run | null> {
+    const branch = this.branch;
+    const index = branch.findLastIndex((message) => message.role === 'user');
+    if (index === -1) return null;
+    return this.send(content, { parentId: branch[index - 1]?.id ?? null });
+  }
+
+  /** Shows the previous (-1) or next (+1) version of the last reply; resolves with it, or null when there is no such version. */
+  async switchVersion(step: -1 | 1): Promise<{ message: Message; index: number; count: number } | null> {
+    const state = this.#watch?.current.state;
+    const last = this.branch.findLast((message) => message.role === 'assistant');
+    if (!this.#watch || !state || !last) return null;
+    const { siblings, index } = siblingsOf(last.id, branchTree(state.messages));
+    const target = siblings[index + step];
+    if (!target) return null;
+    await this.#watch.selectBranch(target.id);
+    return { message: target, index: index + step, count: siblings.length };
   }
 
   /** Resolves when `runId` (of the current conversation) has ended. */

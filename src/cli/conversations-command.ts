@@ -4,16 +4,21 @@ import { notFound, resolveConversationRef } from './conversation-ref.ts';
 import { connectionHelp } from './cli-connection.ts';
 import { exitCodes, processIo, type CliIo } from './command-runner.ts';
 import { formatTime } from './format-table.ts';
-import { formatConversationTable, formatMessage } from './format-transcript.ts';
+import { formatConversationTable, formatBranch } from './format-transcript.ts';
 import { formatCost, formatUsage } from './reply-format.ts';
 import { getProject } from './project-choice.ts';
+import { exportSubcommand, importSubcommand } from './export-subcommands.ts';
+import { searchSubcommand } from './search-subcommand.ts';
 import { runSubcommand, type Subcommand } from './subcommands.ts';
 import { colorEnabled, createStyle } from './terminal-style.ts';
 
-const groupHelp = `Usage: confab conversations <list|show|delete> [options]
+const groupHelp = `Usage: confab conversations <list|show|search|export|import|delete> [options]
 
   list [--project NAME] [--limit N] [--json]   Recent conversations, newest first, numbered.
   show ID|N [--json]                           One conversation with all its messages.
+  search WORDS... [--project NAME] [--json]    Messages with words starting with WORDS, newest first.
+  export ID|N [--markdown] [-o FILE]           A conversation as JSON (every version) or Markdown.
+  import FILE|- [--project NAME]               A new conversation from a JSON export.
   delete ID|N                                  Delete a conversation for good (stops its run).
 
 N is a row number of \`confab conversations list\` (give the same --project), looked up anew.
@@ -24,6 +29,7 @@ Examples:
   confab conversations list --project confab
   confab conversations show conv_1m80tg9w7waet4n0v
   confab conversations show 2
+  confab conversations search nginx cert
   confab conversations delete conv_1m80tg9w7waet4n0v
 `;
 
@@ -109,13 +115,14 @@ const subcommands: Record<string, Subcommand> = {
       }
       const style = createStyle(colorEnabled(io.stdout, io.env));
       const { conversation, messages } = detail;
+      const shown = formatBranch(messages, conversation.activeMessageId, style);
       const lines = [
         style.bold(conversation.title === '' ? '(untitled)' : conversation.title) + style.dim(` · ${conversation.id}`),
         style.dim(
           [
             `project ${conversation.projectName}`,
             conversation.model,
-            `${messages.length} messages`,
+            shown.length === messages.length ? `${messages.length} messages` : `${shown.length} messages shown, ${messages.length - shown.length} on other branches`,
             `created ${formatTime(conversation.createdAt)}`,
             `updated ${formatTime(conversation.updatedAt)}`,
             formatUsage(conversation.usage),
@@ -123,11 +130,14 @@ const subcommands: Record<string, Subcommand> = {
           ].join(' · '),
         ),
       ];
-      for (const message of messages) lines.push('', formatMessage(message, style));
+      for (const message of shown) lines.push('', message);
       io.stdout.write(`${lines.join('\n')}\n`);
       return exitCodes.ok;
     },
   },
+  search: searchSubcommand,
+  export: exportSubcommand,
+  import: importSubcommand,
   delete: {
     help: deleteHelp,
     options: { project: { type: 'string' } },
@@ -153,7 +163,7 @@ async function getConversation(client: ConfabClient, id: string) {
   }
 }
 
-/** `confab conversations list|show|delete`. */
+/** `confab conversations list|show|search|export|import|delete`. */
 export function run(argv: string[], io: CliIo = processIo()): Promise<number> {
   return runSubcommand('conversations', groupHelp, subcommands, argv, io);
 }

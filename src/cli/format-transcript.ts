@@ -1,3 +1,4 @@
+import { activeBranch, branchTree, siblingsOf } from '../client/index.ts';
 import type { ConversationSummary, Message, Part } from '../client/index.ts';
 import { formatAge, formatTable, formatTime } from './format-table.ts';
 import { formatCost, formatPlan, formatToolCall, formatUsage, shorten } from './reply-format.ts';
@@ -19,8 +20,9 @@ export function formatConversationTable(conversations: ConversationSummary[], no
 }
 
 /** One message, as `conversations show` prints it: a header line, then its parts. */
-export function formatMessage(message: Message, style: Style, maxChars = Number.POSITIVE_INFINITY): string {
+export function formatMessage(message: Message, style: Style, maxChars = Number.POSITIVE_INFINITY, version?: { index: number; count: number }): string {
   const details = [formatTime(message.createdAt)];
+  if (version) details.push(`version ${version.index + 1}/${version.count}`);
   if (message.role === 'assistant') {
     if (message.model) details.push(message.model);
     if (message.status !== 'completed') details.push(message.status);
@@ -58,4 +60,13 @@ function formatPart(part: Part, style: Style, maxChars: number): string {
     case 'plan':
       return style.dim(formatPlan(part.entries));
   }
+}
+
+/** The branch a conversation shows, each message with its version when it has several (edits, regenerated replies). */
+export function formatBranch(messages: Message[], activeMessageId: string | undefined, style: Style, maxChars?: number): string[] {
+  const tree = branchTree(messages);
+  return activeBranch(messages, activeMessageId, tree).map((message) => {
+    const { siblings, index } = siblingsOf(message.id, tree);
+    return formatMessage(message, style, maxChars, siblings.length > 1 ? { index, count: siblings.length } : undefined);
+  });
 }

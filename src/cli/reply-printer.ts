@@ -79,6 +79,8 @@ export class ReplyPrinter {
       for (const part of message?.parts ?? []) {
         this.#parts.set(part.id, { messageId: message!.id, printed: part.kind === 'text' ? part.text.length : 0, toolStatus: part.kind === 'tool-call' ? part.state.status : part.kind === 'plan' ? formatPlan(part.entries) : null });
       }
+    } else if (run.trigger === 'regenerate') {
+      screen.statusLine('· writing a new version of the reply');
     } else if (echoUser?.(run, queued)) {
       const user = state.messages.find((message) => message.id === run.userMessageId) ?? run.input;
       if (user) screen.statusLine(`> ${userLine(user)}`);

@@ -2,11 +2,11 @@
  * Shapes of the REST answers (docs/protocol.md). Records come from the browser-safe domain
  * (`schemas.ts`, `records.ts`), shared with the server; only the envelopes are defined here.
  */
-import type { ConversationSummary, ModelInfo, Pricing, SessionInfo } from '../domain/records.ts';
+import type { ConversationSummary, MessageSearchHit, ModelInfo, Pricing, SessionInfo } from '../domain/records.ts';
 import type { Approval } from '../domain/approval-schemas.ts';
-import type { ConversationState, Message, Project, Run } from '../domain/schemas.ts';
+import type { Conversation, ConversationState, Message, Project, Run } from '../domain/schemas.ts';
 
-export type { ConversationSummary, ModelInfo, SessionInfo };
+export type { ConversationSummary, MessageSearchHit, ModelInfo, SessionInfo };
 /** The price of a model (the same record the server's pricing table uses). */
 export type ModelPricing = Pricing;
 
@@ -40,6 +40,10 @@ export type RequestLimits = {
 export type SendResult = { message: Message; run: Run };
 export type StopResult = { run: Run | null };
 export type ContinueResult = { run: Run };
+/** `regenerate`: the queued run that writes the new reply. */
+export type RegenerateResult = { run: Run };
+/** `selectBranch`: the conversation with its new `activeMessageId`. */
+export type SelectBranchResult = { conversation: Conversation };
 /** The approval as settled by the answer. */
 export type ApproveResult = { approval: Approval };
 

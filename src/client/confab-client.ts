@@ -1,5 +1,5 @@
 import type { ApproveInput } from '../domain/approval-schemas.ts';
-import type { ApproveResult, ModelList, RequestLimits, SessionInfo, Health } from './api-types.ts';
+import type { ApproveResult, MessageSearchHit, ModelList, RequestLimits, SessionInfo, Health } from './api-types.ts';
 import { defaultReconnectOptions, type ReconnectOptions } from './backoff.ts';
 import type { ConfabClientError } from './client-error.ts';
 import { Connection, type ConnectionState, type TransportMode } from './connection.ts';
@@ -7,7 +7,7 @@ import { ConversationWatch } from './conversation-watch.ts';
 import { Http, type FetchLike } from './http.ts';
 import { randomRequestId } from './request-id.ts';
 import { defaultMaxRequestBytes } from './request-size.ts';
-import { ConversationsApi, health, limits, models, ProjectsApi, sessions } from './rest-api.ts';
+import { ConversationsApi, health, limits, models, ProjectsApi, search, sessions } from './rest-api.ts';
 import { WorkersApi } from './workers-api.ts';
 import { globalScheduler, type Scheduler } from './scheduler.ts';
 import { SseTransport } from './sse-transport.ts';
@@ -121,6 +121,14 @@ export class ConfabClient {
   /** Configured models with pricing, and the server's default model. */
   models(): Promise<ModelList> {
     return models(this.#http);
+  }
+
+  /**
+   * `GET /v1/search`: messages (of every conversation, or of `project`) with a word starting with
+   * each word of `text`, newest first, each with a snippet and its matched ranges.
+   */
+  search(text: string, options: { project?: string; limit?: number } = {}): Promise<MessageSearchHit[]> {
+    return search(this.#http, text, options);
   }
 
   /** `GET /v1/limits`: the bounds the server enforces on messages and queues (a server older than this endpoint answers not_found). */

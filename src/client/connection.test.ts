@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { SendInput } from '../domain/requests.ts';
+import type { MessageRefInput, SendInput } from '../domain/requests.ts';
 import type { ConfabEvent } from '../events/definitions.ts';
 import { flush, ManualScheduler } from '../../test/client/support/manual-scheduler.ts';
-import type { ApproveResult, ContinueResult, SendResult, StopResult } from './api-types.ts';
+import type { ApproveResult, ContinueResult, RegenerateResult, SelectBranchResult, SendResult, StopResult } from './api-types.ts';
 import { ConfabClientError } from './client-error.ts';
 import { Connection, type ConnectionState, type Subscriber, type TransportMode } from './connection.ts';
 import type { Transport, TransportKind } from './transport.ts';
@@ -43,6 +43,12 @@ class MemoryTransport implements Transport {
   }
   async stop(): Promise<StopResult> {
     return { run: null };
+  }
+  async regenerate(): Promise<RegenerateResult> {
+    throw new ConfabClientError('conversation_busy', 'busy');
+  }
+  async selectBranch(): Promise<SelectBranchResult> {
+    throw new ConfabClientError('not_found', 'no message');
   }
   async approve(): Promise<ApproveResult> {
     throw new ConfabClientError('not_found', 'no approval');

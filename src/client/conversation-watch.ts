@@ -2,7 +2,7 @@ import type { Approval, ApprovalDecision } from '../domain/approval-schemas.ts';
 import type { SendInput } from '../domain/requests.ts';
 import { isTerminalRunStatus, type ConversationState, type Run } from '../domain/schemas.ts';
 import type { ConfabEvent } from '../events/definitions.ts';
-import type { ApproveResult, ContinueResult, SendResult, StopResult } from './api-types.ts';
+import type { ApproveResult, ContinueResult, RegenerateResult, SelectBranchResult, SendResult, StopResult } from './api-types.ts';
 import { ConfabClientError, toClientError } from './client-error.ts';
 import type { Connection, Subscriber } from './connection.ts';
 import { notify } from './listeners.ts';
@@ -163,6 +163,19 @@ export class ConversationWatch {
   approve(approvalId: string, decision: ApprovalDecision, note?: string): Promise<ApproveResult> {
     const input = note === undefined ? { decision } : { decision, note };
     return this.#command((transport) => transport.approve(this.conversationId, approvalId, input), 0);
+  }
+
+  /**
+   * A new reply to the user message that `messageId` (a reply, or the user message) answers, on a
+   * new branch; the earlier replies stay. Not retried: a second one would be a second reply.
+   */
+  regenerate(messageId: string): Promise<RegenerateResult> {
+    return this.#command((transport) => transport.regenerate(this.conversationId, { messageId }), 0);
+  }
+
+  /** Shows the branch through `messageId` (the state's `activeBranch`). Safe to retry. */
+  selectBranch(messageId: string): Promise<SelectBranchResult> {
+    return this.#command((transport) => transport.selectBranch(this.conversationId, { messageId }), 2);
   }
 
   /** Carries on from the last run's partial message. Not retried: a second continue could start a second run. */

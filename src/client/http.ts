@@ -62,6 +62,13 @@ export class Http {
     }
   }
 
+  /** A GET whose answer is text (a Markdown export); throws ConfabClientError. */
+  async text(path: string): Promise<string> {
+    const response = await this.send(this.url(path), { method: 'GET', headers: this.headers() });
+    if (!response.ok) throw await errorFromResponse(response);
+    return response.text();
+  }
+
   /**
    * `fetch` with network failures turned into ConfabClientError(`network`). An idempotent request
    * that fails on the network is sent once more at once: a kept-alive connection the server closed

@@ -17,8 +17,10 @@ export type { WorkerInfo } from './workers-api.ts';
 export type * from './api-types.ts';
 export { SseParser, type SseMessage } from './sse-parser.ts';
 export { messageText } from '../events/apply-event.ts';
+export { activeBranch, branchTree, pathTo, siblingsOf, type BranchTree } from '../domain/branches.ts';
+export { conversationMarkdown, type ConversationExport } from '../domain/conversation-export.ts';
 export { parseEvent, eventDefinitions, eventTypes, type ConfabEvent, type ConfabEventOf, type EventType, type EventData } from '../events/definitions.ts';
-export type { ConversationPatch, NewConversation, SendInput } from '../domain/requests.ts';
+export type { ConversationPatch, MessageRefInput, NewConversation, SendInput } from '../domain/requests.ts';
 export type { Approval, ApprovalDecision, ApprovalResolver, ApprovalStatus, ApproveInput, ToolRule } from '../domain/approval-schemas.ts';
 export type {
   BusyPolicy,

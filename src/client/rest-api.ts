@@ -1,5 +1,6 @@
 import type { ApproveInput } from '../domain/approval-schemas.ts';
-import type { ConversationPatch, NewConversation, SendInput } from '../domain/requests.ts';
+import type { ConversationPatch, MessageRefInput, NewConversation, SendInput } from '../domain/requests.ts';
+import type { ConversationExport } from '../domain/conversation-export.ts';
 import type { Conversation, Project } from '../domain/schemas.ts';
 import type {
   ApproveResult,
@@ -8,7 +9,10 @@ import type {
   ConversationPage,
   ConversationSummary,
   Health,
+  MessageSearchHit,
   ModelList,
+  RegenerateResult,
+  SelectBranchResult,
   RequestLimits,
   SendResult,
   SessionInfo,
@@ -105,6 +109,31 @@ export class ConversationsApi {
     return this.#http.json<ContinueResult>('POST', `${conversationPath(conversationId)}/continue`);
   }
 
+  /** A new reply to the user message `messageId` answers (or to `messageId`, a user message), on a new branch; the old replies stay. */
+  regenerate(conversationId: string, input: MessageRefInput): Promise<RegenerateResult> {
+    return this.#http.json<RegenerateResult>('POST', `${conversationPath(conversationId)}/regenerate`, { body: input });
+  }
+
+  /** Shows the branch through `messageId` (see `activeBranch`). */
+  selectBranch(conversationId: string, input: MessageRefInput): Promise<SelectBranchResult> {
+    return this.#http.json<SelectBranchResult>('POST', `${conversationPath(conversationId)}/select-branch`, { body: input });
+  }
+
+  /** The conversation as a JSON export: every message of every branch, with parts, usage and cost (`importConversation` reads it back). */
+  export(conversationId: string): Promise<ConversationExport> {
+    return this.#http.json<ConversationExport>('GET', `${conversationPath(conversationId)}/export`);
+  }
+
+  /** The branch shown as Markdown. */
+  exportMarkdown(conversationId: string): Promise<string> {
+    return this.#http.text(`${conversationPath(conversationId)}/export/markdown`);
+  }
+
+  /** Creates a conversation from an export (new ids), in `project` or the exported one. */
+  async import(data: ConversationExport, options: { project?: string } = {}): Promise<Conversation> {
+    return (await this.#http.json<{ conversation: Conversation }>('POST', '/v1/conversations/import', { body: data, query: { project: options.project } })).conversation;
+  }
+
   /** Answers a pending approval; resolves once the answer is stored (the run it blocked then resumes). */
   approve(conversationId: string, approvalId: string, input: ApproveInput): Promise<ApproveResult> {
     return this.#http.json<ApproveResult>('POST', `${conversationPath(conversationId)}/approvals/${encodeURIComponent(approvalId)}`, { body: input });
@@ -125,6 +154,10 @@ export async function sessions(http: Http): Promise<SessionInfo[]> {
 
 export function models(http: Http): Promise<ModelList> {
   return http.json<ModelList>('GET', '/v1/models');
+}
+
+export async function search(http: Http, text: string, options: { project?: string; limit?: number }): Promise<MessageSearchHit[]> {
+  return (await http.json<{ hits: MessageSearchHit[] }>('GET', '/v1/search', { query: { q: text, project: options.project, limit: options.limit } })).hits;
 }
 
 export async function limits(http: Http): Promise<RequestLimits> {

@@ -1,7 +1,7 @@
 import type { ApproveInput } from '../domain/approval-schemas.ts';
-import type { SendInput } from '../domain/requests.ts';
+import type { MessageRefInput, SendInput } from '../domain/requests.ts';
 import { parseEvent } from '../events/definitions.ts';
-import type { ApproveResult, ContinueResult, SendResult, StopResult } from './api-types.ts';
+import type { ApproveResult, ContinueResult, RegenerateResult, SelectBranchResult, SendResult, StopResult } from './api-types.ts';
 import { ConfabClientError } from './client-error.ts';
 import { errorFromResponse, type Http } from './http.ts';
 import { conversationPath, type ConversationsApi } from './rest-api.ts';
@@ -87,6 +87,14 @@ export class SseTransport implements Transport {
 
   continue(conversationId: string): Promise<ContinueResult> {
     return this.#options.conversations.continue(conversationId);
+  }
+
+  regenerate(conversationId: string, input: MessageRefInput): Promise<RegenerateResult> {
+    return this.#options.conversations.regenerate(conversationId, input);
+  }
+
+  selectBranch(conversationId: string, input: MessageRefInput): Promise<SelectBranchResult> {
+    return this.#options.conversations.selectBranch(conversationId, input);
   }
 
   approve(conversationId: string, approvalId: string, input: ApproveInput): Promise<ApproveResult> {

@@ -1,7 +1,7 @@
 import type { ApproveInput } from '../domain/approval-schemas.ts';
-import type { SendInput } from '../domain/requests.ts';
+import type { MessageRefInput, SendInput } from '../domain/requests.ts';
 import type { ConfabEvent } from '../events/definitions.ts';
-import type { ApproveResult, ContinueResult, SendResult, StopResult } from './api-types.ts';
+import type { ApproveResult, ContinueResult, RegenerateResult, SelectBranchResult, SendResult, StopResult } from './api-types.ts';
 import type { ConfabClientError } from './client-error.ts';
 
 export type TransportKind = 'websocket' | 'sse';
@@ -15,7 +15,7 @@ export type TransportKind = 'websocket' | 'sse';
  * - `subscribe(conversationId, after)` asks for a conversation's events after the cursor `after`
  *   (null: start with a snapshot). It resolves when the server accepted; events then arrive through
  *   `onevent`, in `seq` order per conversation. `unsubscribe` stops them.
- * - `send`, `stop`, `continue`, `approve` run a command and resolve with the server's answer, or reject with a
+ * - `send`, `stop`, `continue`, `regenerate`, `selectBranch`, `approve` run a command and resolve with the server's answer, or reject with a
  *   ConfabClientError (`network` when the connection dropped before the answer came).
  * - `onclose` is called exactly once after a successful `start()`: with an error when the
  *   connection was lost, with null when `close()` ended it. Nothing is delivered after it.
@@ -31,6 +31,8 @@ export interface Transport {
   send(conversationId: string, input: SendInput): Promise<SendResult>;
   stop(conversationId: string, runId: string | undefined): Promise<StopResult>;
   continue(conversationId: string): Promise<ContinueResult>;
+  regenerate(conversationId: string, input: MessageRefInput): Promise<RegenerateResult>;
+  selectBranch(conversationId: string, input: MessageRefInput): Promise<SelectBranchResult>;
   approve(conversationId: string, approvalId: string, input: ApproveInput): Promise<ApproveResult>;
   close(): Promise<void>;
   onevent?: (event: ConfabEvent) => void;

@@ -1,7 +1,7 @@
 import type { ApproveInput } from '../domain/approval-schemas.ts';
-import type { SendInput } from '../domain/requests.ts';
+import type { MessageRefInput, SendInput } from '../domain/requests.ts';
 import { parseEvent } from '../events/definitions.ts';
-import type { ApproveResult, ContinueResult, SendResult, StopResult } from './api-types.ts';
+import type { ApproveResult, ContinueResult, RegenerateResult, SelectBranchResult, SendResult, StopResult } from './api-types.ts';
 import { ConfabClientError, type ClientErrorCode } from './client-error.ts';
 import { checkRequestSize } from './request-size.ts';
 import type { Scheduler } from './scheduler.ts';
@@ -112,6 +112,14 @@ export class WebSocketTransport implements Transport {
 
   continue(conversationId: string): Promise<ContinueResult> {
     return this.#request({ type: 'continue', conversationId }) as Promise<ContinueResult>;
+  }
+
+  regenerate(conversationId: string, input: MessageRefInput): Promise<RegenerateResult> {
+    return this.#request({ ...input, type: 'regenerate', conversationId }) as Promise<RegenerateResult>;
+  }
+
+  selectBranch(conversationId: string, input: MessageRefInput): Promise<SelectBranchResult> {
+    return this.#request({ ...input, type: 'select-branch', conversationId }) as Promise<SelectBranchResult>;
   }
 
   approve(conversationId: string, approvalId: string, input: ApproveInput): Promise<ApproveResult> {

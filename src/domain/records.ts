@@ -28,7 +28,22 @@ export const SessionInfoSchema = z.object({
   cursor: z.string(),
 });
 
+/** A message found by full-text search (`GET /v1/search`). */
+export const MessageSearchHitSchema = z.object({
+  conversationId: z.string(),
+  conversationTitle: z.string(),
+  projectName: z.string(),
+  messageId: z.string(),
+  role: z.enum(['user', 'assistant']),
+  createdAt: z.number(),
+  /** Up to 160 characters of the message's text around its first match, on one line (`…` where cut). */
+  snippet: z.string(),
+  /** `[start, end)` ranges of `snippet` that matched a term. */
+  highlights: z.array(z.tuple([z.number().int(), z.number().int()])),
+});
+
 export type Pricing = z.infer<typeof PricingSchema>;
+export type MessageSearchHit = z.infer<typeof MessageSearchHitSchema>;
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
 export type SessionInfo = z.infer<typeof SessionInfoSchema>;

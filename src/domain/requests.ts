@@ -9,6 +9,12 @@ export const SendInputSchema = z.object({
   content: z.string().min(1, 'content must not be empty'),
   context: z.array(ContextInputSchema).optional(),
   onBusy: BusyPolicySchema.optional(),
+  /**
+   * Sends from an earlier point: the message follows this assistant message (null: a new first
+   * message) instead of the end of the branch shown, making a new branch; edit-and-resend passes
+   * the edited message's parent. The branch through it becomes the one shown.
+   */
+  parentId: z.string().min(1).nullable().optional(),
   /** Makes the send idempotent: repeating it returns the first message and run. */
   clientRequestId: z.string().min(1).max(200).optional(),
 });
@@ -43,9 +49,13 @@ export const StopInputSchema = z.object({
   runId: z.string().min(1).optional(),
 });
 
+/** Regenerate (a new reply to the user message this reply answers) or select the branch through a message. */
+export const MessageRefInputSchema = z.object({ messageId: z.string().min(1) });
+
 /** A command that takes no input: a body, if sent, must be a JSON object. */
 export const NoInputSchema = z.object({});
 
 export type SendInput = z.infer<typeof SendInputSchema>;
+export type MessageRefInput = z.infer<typeof MessageRefInputSchema>;
 export type NewConversation = z.infer<typeof NewConversationSchema>;
 export type ConversationPatch = z.infer<typeof ConversationPatchSchema>;

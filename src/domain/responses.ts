@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ApprovalSchema } from './approval-schemas.ts';
-import { ConversationSummarySchema, ModelInfoSchema, SessionInfoSchema } from './records.ts';
+import { ConversationSummarySchema, MessageSearchHitSchema, ModelInfoSchema, SessionInfoSchema } from './records.ts';
 import { ConversationSchema, MessageSchema, ProjectSchema, RetryStateSchema, RunSchema } from './schemas.ts';
 
 export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() });
@@ -42,6 +42,8 @@ export const ConversationDetailSchema = z.object({
   approvals: z.array(ApprovalSchema),
   cursor: z.string(),
 });
+
+export const SearchResultSchema = z.object({ hits: z.array(MessageSearchHitSchema) });
 
 export const SendResultSchema = z.object({ message: MessageSchema, run: RunSchema });
 export const StopResultSchema = z.object({ run: RunSchema.nullable() });

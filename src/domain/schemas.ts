@@ -50,6 +50,11 @@ export const ConversationSchema = z.object({
   cost: CostSchema.nullable(),
   /** Remembered "always" answers to approvals, by tool name (absent: none). */
   toolRules: z.record(z.string(), ToolRuleSchema).optional(),
+  /**
+   * The message the shown branch goes through (absent: the newest root). The branch shown is this
+   * message's ancestors, itself, and below it the newest child at each step (domain/branches.ts).
+   */
+  activeMessageId: z.string().optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });
@@ -145,6 +150,12 @@ export const MessageSchema = z.object({
   id: z.string(),
   conversationId: z.string(),
   role: z.enum(['user', 'assistant']),
+  /**
+   * The message this one follows: messages form a tree, a regenerated reply or an edited message
+   * being a sibling of the one it replaces. Null: a first message. Absent (messages written before
+   * branches existed): the message before it in the list.
+   */
+  parentId: z.string().nullable().optional(),
   parts: z.array(PartSchema),
   status: MessageStatusSchema,
   /** The run that produced (assistant) or was triggered by (user) this message. */
@@ -184,7 +195,8 @@ export const RunSchema = z.object({
   id: z.string(),
   conversationId: z.string(),
   status: RunStatusSchema,
-  trigger: z.enum(['send', 'continue']),
+  /** `regenerate`: a new reply to `userMessageId`, beside the replies it already has. */
+  trigger: z.enum(['send', 'continue', 'regenerate']),
   model: z.string(),
   /** The user message this run answers (null for a `continue`). */
   userMessageId: z.string().nullable(),

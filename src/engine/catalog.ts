@@ -1,15 +1,19 @@
 import { ConfabError } from '../domain/errors.ts';
 import type { Conversation, Project } from '../domain/schemas.ts';
 import { emptyUsage } from '../domain/schemas.ts';
-import type { ConversationSummary } from '../domain/records.ts';
+import type { ConversationSummary, MessageSearchHit } from '../domain/records.ts';
+import { maxSearchTerms, searchTerms } from '../store/search-text.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../util/clock.ts';
 import type { IdGenerator } from '../util/ids.ts';
 import type { ConversationCache } from './conversation-cache.ts';
 import type { HubLimits } from './hub-options.ts';
+import { importedRecords, parseExport } from './import-conversation.ts';
 import { prepareProject } from './projects.ts';
 import type { ModelResolver } from './run/run-context.ts';
 import { validateConversationPatch, type NewConversation } from './validate.ts';
+
+const maxSearchChars = 200;
 
 /**
  * Projects and the list of conversations: records that go straight to the store, with no live
@@ -79,6 +83,47 @@ export class Catalog {
     validateConversationPatch(conversation, this.#limits);
     await this.#store.commit({ conversations: [conversation] });
     return conversation;
+  }
+
+  /**
+   * Messages whose text has a word starting with each word of `text` (at most 200 characters and
+   * 8 words), newest first; `bad_request` for a query with no words or over those bounds.
+   */
+  async searchMessages(query: { text: string; projectName?: string; limit?: number }): Promise<MessageSearchHit[]> {
+    if (query.text.length > maxSearchChars) throw new ConfabError('bad_request', `The search has ${query.text.length} characters; the limit is ${maxSearchChars}.`);
+    const terms = searchTerms(query.text);
+    if (terms.length === 0) throw new ConfabError('bad_request', 'The search has no words to look for.');
+    if (terms.length > maxSearchTerms) throw new ConfabError('bad_request', `The search has ${terms.length} words; the limit is ${maxSearchTerms}.`);
+    if (query.projectName !== undefined) await this.getProject(query.projectName);
+    const limit = Math.min(Math.max(Math.trunc(query.limit ?? 20), 1), 100);
+    return this.#store.searchMessages({ terms, projectName: query.projectName, limit });
+  }
+
+  /**
+   * Creates a conversation from an export (`GET …/export`): new ids, in `projectName` (default: the
+   * exported one), with the exported model when it is configured here, else `fallbackModel`.
+   */
+  async importConversation(data: unknown, options: { projectName?: string; fallbackModel: string }): Promise<Conversation> {
+    const exported = parseExport(data);
+    const project = await this.getProject(options.projectName ?? exported.conversation.projectName);
+    const { conversation, messages } = importedRecords(exported, {
+      projectName: project.name,
+      model: this.#configured(exported.conversation.model) ? exported.conversation.model : options.fallbackModel,
+      newId: this.#ids,
+      now: this.#clock.now(),
+    });
+    validateConversationPatch(conversation, this.#limits);
+    await this.#store.commit({ conversations: [conversation], messages });
+    return conversation;
+  }
+
+  #configured(model: string): boolean {
+    try {
+      this.#models.resolve(model);
+      return model !== '';
+    } catch {
+      return false;
+    }
   }
 
   listConversations(query: { projectName?: string; limit?: number; before?: number }): Promise<ConversationSummary[]> {

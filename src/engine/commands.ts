@@ -13,11 +13,13 @@ import type { LiveConversation } from './live-conversation.ts';
 import type { RunQueue } from './run-queue/run-queue.ts';
 import type { ModelResolver } from './run/run-context.ts';
 import type { RunControl } from './run-control/run-control.ts';
+import { checkSendParent, findMessage, regenerateTarget, requireBranchable, showBranch } from './branch-checks.ts';
 import { titleFromMessage } from './title.ts';
 import { validateConversationPatch, validateSendInput, type ConversationPatch, type SendInput } from './validate.ts';
 
 /**
- * The commands any client may send about a conversation: send, stop, continue, edit, delete. Each
+ * The commands any client may send about a conversation: send (also from an earlier message: a
+ * new branch), regenerate, select a branch, stop, continue, edit, delete. Each
  * resolves only once its change is durable (nothing is acknowledged before it is stored); runs are
  * handed to the run queue and never depend on the connection that sent them.
  */
@@ -113,6 +115,10 @@ export class Commands {
       if (busy && policy === 'reject') throw new ConfabError('conversation_busy', 'A run is in progress; this conversation rejects new messages while busy.');
       if (queuedCount >= this.#limits.maxQueuedRuns) throw new ConfabError('conversation_busy', `This conversation already has ${queuedCount} queued runs (the limit).`);
 
+      if (input.parentId !== undefined) {
+        checkSendParent(live.state, input.parentId);
+        requireBranchable(this.#models, conversation.model);
+      }
       const project = await this.#catalog.getProject(conversation.projectName);
       if (project.path === '' && (input.context?.length ?? 0) > 0) {
         throw new ConfabError('bad_request', `Project "${project.name}" lives on machine workers, not on this server, so the server cannot read context files from it; mention the files in the message instead.`);
@@ -124,6 +130,7 @@ export class Commands {
         id: this.#ids('msg'),
         conversationId,
         role: 'user',
+        ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
         parts: [...context, { id: this.#ids('part'), kind: 'text', text: input.content }],
         status: 'completed',
         runId,
@@ -138,6 +145,8 @@ export class Commands {
         const title = titleFromMessage(input.content);
         if (title !== '') live.emit({ type: 'conversation-updated', runId: null, data: { conversation: { ...conversation, title, updatedAt: now } } });
       }
+      // Sent from an earlier message (an edit, a new branch): the branch through it is shown.
+      if (input.parentId !== undefined) showBranch(live, input.parentId);
       live.emit({ type: 'run-queued', runId, data: { run } });
       await this.#runQueue.push({ conversationId, runId }, { front: policy === 'interrupt' });
       const running = live.state.runs.find((candidate) => candidate.status === 'running');
@@ -182,21 +191,61 @@ export class Commands {
   async continue(conversationId: string): Promise<{ run: Run }> {
     const live = await this.#use(conversationId);
     try {
-      if (live.state.runs.some((run) => run.status === 'queued' || run.status === 'running' || run.status === 'requires-action')) {
-        throw new ConfabError('conversation_busy', 'A run is in progress; continue after it ends.');
-      }
+      this.#requireIdle(live, 'continue');
       this.#requireModel(live.state.conversation.model);
       const last = live.state.runs.filter((run) => isTerminalRunStatus(run.status)).at(-1);
       const continuable =
         last && (last.status === 'stopped' || last.status === 'interrupted' || last.status === 'failed' || last.finishReason === 'length' || last.finishReason === 'tool-limit');
       if (!last || !continuable) throw new ConfabError('nothing_to_continue', 'The last run completed; there is nothing to continue.');
-      const run = this.#newRun(live, { id: this.#ids('run'), trigger: 'continue', userMessageId: null, input: null, clientRequestId: null, assistantMessageId: last.assistantMessageId });
-      live.emit({ type: 'run-queued', runId: run.id, data: { run } });
-      await this.#runQueue.push({ conversationId, runId: run.id });
-      await this.#durable(live);
-      return { run };
+      return await this.#queueIdle(live, { trigger: 'continue', userMessageId: null, assistantMessageId: last.assistantMessageId });
     } finally {
       this.#cache.release(live);
+    }
+  }
+
+  /**
+   * Queues a new reply to the user message that `messageId` answers (or to `messageId` itself, a
+   * user message), beside the replies it has: the earlier ones stay, on their own branches.
+   */
+  async regenerate(conversationId: string, input: { messageId: string }): Promise<{ run: Run }> {
+    const live = await this.#use(conversationId);
+    try {
+      this.#requireIdle(live, 'regenerate');
+      this.#requireModel(live.state.conversation.model);
+      requireBranchable(this.#models, live.state.conversation.model);
+      const user = regenerateTarget(live.state, input.messageId);
+      showBranch(live, user.id);
+      return await this.#queueIdle(live, { trigger: 'regenerate', userMessageId: user.id });
+    } finally {
+      this.#cache.release(live);
+    }
+  }
+
+  /** Shows the branch through `messageId`: its ancestors, itself, and the newest replies below it. */
+  async selectBranch(conversationId: string, input: { messageId: string }): Promise<Conversation> {
+    const live = await this.#use(conversationId);
+    try {
+      findMessage(live.state, input.messageId);
+      showBranch(live, input.messageId);
+      await this.#durable(live);
+      return live.state.conversation;
+    } finally {
+      this.#cache.release(live);
+    }
+  }
+
+  /** Queues a run with no user message of its own (the conversation is idle), acknowledged once durable. */
+  async #queueIdle(live: LiveConversation, fields: Pick<Run, 'trigger' | 'userMessageId'> & { assistantMessageId?: string | null }): Promise<{ run: Run }> {
+    const run = this.#newRun(live, { id: this.#ids('run'), input: null, clientRequestId: null, ...fields });
+    live.emit({ type: 'run-queued', runId: run.id, data: { run } });
+    await this.#runQueue.push({ conversationId: live.id, runId: run.id });
+    await this.#durable(live);
+    return { run };
+  }
+
+  #requireIdle(live: LiveConversation, command: string): void {
+    if (live.state.runs.some((run) => run.status === 'queued' || run.status === 'running' || run.status === 'requires-action')) {
+      throw new ConfabError('conversation_busy', `A run is in progress; ${command} after it ends.`);
     }
   }
 

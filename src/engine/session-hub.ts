@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { ApproveInputSchema, type Approval, type ApproveInput } from '../domain/approval-schemas.ts';
+import { exportConversation, type ConversationExport } from '../domain/conversation-export.ts';
 import { ConfabError } from '../domain/errors.ts';
+import { MessageRefInputSchema, type MessageRefInput } from '../domain/requests.ts';
 import type { ContextInput, Conversation, ConversationState, Message, Project, Run } from '../domain/schemas.ts';
-import type { ConversationSummary, SessionInfo } from '../domain/records.ts';
+import type { ConversationSummary, MessageSearchHit, SessionInfo } from '../domain/records.ts';
 import { createProjectTools } from '../tools/project/project-tools.ts';
 import { ToolRegistry } from '../tools/tool-registry.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
@@ -138,6 +140,16 @@ export class SessionHub {
     return this.#catalog.listConversations(query);
   }
 
+  /** Full-text search of message text across conversations (or one project's), newest first. */
+  searchMessages(query: { text: string; projectName?: string; limit?: number }): Promise<MessageSearchHit[]> {
+    return this.#catalog.searchMessages(query);
+  }
+
+  /** Creates a conversation from an export (new ids; see Catalog.importConversation); resolves once stored. */
+  importConversation(data: unknown, options: { projectName?: string; fallbackModel: string }): Promise<Conversation> {
+    return this.#catalog.importConversation(data, options);
+  }
+
   // Commands: each resolves once its change is durable
 
   updateConversation(conversationId: string, patch: ConversationPatch): Promise<Conversation> {
@@ -180,6 +192,16 @@ export class SessionHub {
     return this.#commands.continue(conversationId);
   }
 
+  /** Queues a new reply to the user message `messageId` answers (or to `messageId`, a user message); earlier replies stay on their branches. */
+  async regenerate(conversationId: string, input: MessageRefInput): Promise<{ run: Run }> {
+    return this.#commands.regenerate(conversationId, parseInput(MessageRefInputSchema, input, 'regenerate request'));
+  }
+
+  /** Shows the branch through a message; resolves with the conversation once stored. */
+  async selectBranch(conversationId: string, input: MessageRefInput): Promise<Conversation> {
+    return this.#commands.selectBranch(conversationId, parseInput(MessageRefInputSchema, input, 'branch selection'));
+  }
+
   // Watchers
 
   /** The conversation's full state and the cursor it is current as of. */
@@ -190,6 +212,12 @@ export class SessionHub {
     if (snapshot.type !== 'snapshot') throw new Error('unreachable');
     this.#cache.release(live);
     return { state: snapshot.data.state, cursor: snapshot.cursor };
+  }
+
+  /** The conversation as a JSON export (every message of every branch), stamped with the hub's clock. */
+  async exportConversation(conversationId: string): Promise<ConversationExport> {
+    const { state } = await this.getConversation(conversationId);
+    return exportConversation(state.conversation, state.messages, this.#clock.now());
   }
 
   /**
@@ -222,6 +250,12 @@ export class SessionHub {
     await this.#runQueue.close();
     await this.#checkpointer.flush();
   }
+}
+
+function parseInput<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, input: unknown, what: string): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new ConfabError('bad_request', `Invalid ${what}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+  return parsed.data;
 }
 
 function sessionStatus(active: boolean, runs: Run[]): SessionInfo['status'] {

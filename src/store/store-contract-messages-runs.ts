@@ -17,6 +17,19 @@ export function describeMessagesAndRuns(harness: StoreHarness): void {
         assert.deepStrictEqual(await store().listMessages('c1'), [message('m1', 'c1'), richMessage('m2', 'c1')]);
       });
 
+      it('keeps a message\'s place in the tree: a parent id, null for a first message, absent when never set', async () => {
+        const messages = [message('m1', 'c1', { parentId: null }), message('m2', 'c1', { parentId: 'm1', role: 'assistant' }), message('m3', 'c1')];
+        await store().commit({ messages });
+        assert.deepStrictEqual(await store().listMessages('c1'), messages);
+      });
+
+      it('keeps the branch a conversation shows, and its absence', async () => {
+        await store().commit({ conversations: [conversation('c1', { activeMessageId: 'm2' })] });
+        assert.deepStrictEqual(await store().getConversation('c1'), conversation('c1', { activeMessageId: 'm2' }));
+        await store().commit({ conversations: [conversation('c1')] });
+        assert.deepStrictEqual(await store().getConversation('c1'), conversation('c1'));
+      });
+
       it('lists no messages for an unknown or empty conversation', async () => {
         assert.deepStrictEqual(await store().listMessages('missing'), []);
         assert.deepStrictEqual(await store().listMessages('c1'), []);

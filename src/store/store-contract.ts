@@ -4,6 +4,7 @@ import type { Store } from './store.ts';
 import { describeApprovals } from './store-contract-approvals.ts';
 import { describeBatches } from './store-contract-batches.ts';
 import { describeMessagesAndRuns } from './store-contract-messages-runs.ts';
+import { describeSearch } from './store-contract-search.ts';
 import { conversation, message, project, run, t0 } from './store-test-records.ts';
 
 /** Gives each test the store made for it (fresh, empty, initialised). */
@@ -35,6 +36,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store> |
     describeMessagesAndRuns(harness);
     describeBatches(harness);
     describeApprovals(harness);
+    describeSearch(harness);
   });
 }
 

@@ -1,5 +1,5 @@
 import type { Approval, ApprovalStatus } from '../domain/approval-schemas.ts';
-import type { ConversationSummary } from '../domain/records.ts';
+import type { ConversationSummary, MessageSearchHit } from '../domain/records.ts';
 import type { Conversation, Message, Project, Run } from '../domain/schemas.ts';
 
 /**
@@ -35,6 +35,12 @@ export interface Store {
   deleteConversation(id: string): Promise<boolean>;
 
   listMessages(conversationId: string): Promise<Message[]>;
+  /**
+   * Messages whose text parts have, for every term, a word starting with it (`search-text.ts`:
+   * terms and text lower-case; a message is found once it stopped streaming), newest first
+   * (`createdAt`, then last written), across conversations or in one project.
+   */
+  searchMessages(query: MessageSearchQuery): Promise<MessageSearchHit[]>;
   getRun(id: string): Promise<Run | undefined>;
   /** Runs of a conversation in creation order; `statuses` filters. */
   listRuns(conversationId: string, statuses?: Run['status'][]): Promise<Run[]>;
@@ -70,4 +76,11 @@ export type ConversationQuery = {
   before?: number;
 };
 
-export type { ConversationSummary };
+export type MessageSearchQuery = {
+  /** Lower-case words (`searchTerms`), 1 to `maxSearchTerms`. */
+  terms: string[];
+  projectName?: string;
+  limit: number;
+};
+
+export type { ConversationSummary, MessageSearchHit };

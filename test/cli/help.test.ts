@@ -28,7 +28,7 @@ describe('confab help and usage errors', () => {
       assert.match(result.stdout, /--url URL/, name);
     });
     const groups = await Promise.all([runCli(['conversations', '--help'], noServer), runCli(['projects', '-h'], noServer), runCli(['--help'], noServer)]);
-    assert.ok(groups[0].stdout.startsWith('Usage: confab conversations <list|show|delete>'));
+    assert.ok(groups[0].stdout.startsWith('Usage: confab conversations <list|show|search|export|import|delete>'));
     assert.ok(groups[1].stdout.startsWith('Usage: confab projects <add|list|remove>'));
     assert.match(groups[2].stdout, /\n {2}ask +Ask one question[\s\S]*\n {2}chat +[\s\S]*\n {2}conversations +[\s\S]*\n {2}projects +/);
     for (const group of groups) assert.equal(group.code, 0);

@@ -55,6 +55,24 @@ describe('agent sessions as a source', () => {
     }
   });
 
+  it('refuses regenerate and a send from an earlier message: an agent keeps one linear session', async () => {
+    const agent = new ScriptedAgent().enqueue(agentTextTurn('sess-2', 'Only answer.'));
+    const fixture = await makeHub(agentModels(agent), { model: 'agent/sonnet' });
+    try {
+      const { hub, conversation } = fixture;
+      await turn(hub, conversation.id, 'Hello');
+      const before = await hub.getConversation(conversation.id);
+      const reply = before.state.messages[1];
+      const refused = (error: unknown) => ConfabError.is(error, 'bad_request') && /coding agent/.test(error.message);
+      await assert.rejects(hub.regenerate(conversation.id, { messageId: reply.id }), refused);
+      await assert.rejects(hub.send(conversation.id, { content: 'Hi again', parentId: null }), refused);
+      assert.equal((await hub.getConversation(conversation.id)).cursor, before.cursor, 'nothing was emitted');
+      assert.equal(agent.requests.length, 1);
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
   it('resumes the agent session after a restart', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'confab-agent-'));
     const agent = new ScriptedAgent().enqueue(agentTextTurn('sess-9', 'Before.'), agentTextTurn('sess-9', 'After.'));

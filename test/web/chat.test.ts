@@ -267,9 +267,9 @@ describe('web UI', { skip }, () => {
     const page = await open('/');
     const list = page.getByTestId('conversation-list');
     await list.getByText('Beta notes').waitFor();
-    await page.getByRole('searchbox', { name: 'Search conversations by title' }).fill('alpha');
+    await page.getByRole('searchbox', { name: 'Search chats and messages' }).fill('alpha');
     await waitForValue(() => list.getByTestId('conversation-item').allTextContents(), (items) => items.length === 1 && items[0].includes('Alpha plans'), 'search result');
-    await page.getByRole('searchbox', { name: 'Search conversations by title' }).fill('');
+    await page.getByRole('searchbox', { name: 'Search chats and messages' }).fill('');
 
     const item = list.locator(`[data-conversation-id="${doomed}"]`);
     await item.hover();

@@ -6,6 +6,7 @@ import type { StepSource } from '../../providers/stream-part.ts';
 import { toUpstreamError, UpstreamError } from '../../providers/upstream-error.ts';
 import { sleep } from '../../util/clock.ts';
 import { isAgentSource } from '../../agents/agent-source.ts';
+import { activeBranch, pathTo } from '../../domain/branches.ts';
 import { runAgentTurn } from './agent-turn.ts';
 import { buildPrompt, prefillTrim } from './build-prompt.ts';
 import { abortReason, type RunDependencies, type RunState, type RunWriter } from './run-context.ts';
@@ -54,7 +55,9 @@ export async function executeRun(live: RunWriter, queued: Run, projectRoot: stri
 function openRun(live: RunWriter, queued: Run, projectRoot: string | undefined, signal: AbortSignal, deps: RunDependencies): RunState {
   const now = () => deps.clock.now();
   const model = live.state.conversation.model;
-  if (queued.input) live.emit({ type: 'message-created', runId: queued.id, data: { message: queued.input } });
+  // A plain send follows the branch shown when its run starts (after the runs queued before it).
+  const input = queued.input && { ...queued.input, parentId: queued.input.parentId !== undefined ? queued.input.parentId : branchLeafId(live.state) };
+  if (input) live.emit({ type: 'message-created', runId: queued.id, data: { message: input } });
 
   let message = queued.assistantMessageId ? live.state.messages.find((candidate) => candidate.id === queued.assistantMessageId) : undefined;
   if (message) {
@@ -64,6 +67,7 @@ function openRun(live: RunWriter, queued: Run, projectRoot: string | undefined, 
       id: deps.ids('msg'),
       conversationId: live.id,
       role: 'assistant',
+      parentId: input?.id ?? queued.userMessageId ?? branchLeafId(live.state),
       parts: [],
       status: 'streaming',
       runId: queued.id,
@@ -80,6 +84,10 @@ function openRun(live: RunWriter, queued: Run, projectRoot: string | undefined, 
   const run: Run = { ...queued, status: 'running', model, assistantMessageId: message.id, startedAt: now() };
   live.emit({ type: 'run-started', runId: run.id, data: { run } });
   return { live, run, messageId: message.id, projectRoot: projectRoot ?? '', signal, usage: emptyUsage(), attempts: 0, steps: 0, agentSessionId: run.agentSessionId, reportedCost: null };
+}
+
+function branchLeafId(state: RunWriter['state']): string | null {
+  return activeBranch(state.messages, state.conversation.activeMessageId).at(-1)?.id ?? null;
 }
 
 /** Resumes a parked run (its approvals answered) with the usage, attempts and steps it had so far. */
@@ -119,8 +127,10 @@ async function stepWithRetries(source: StepSource, state: RunState, tools: Retur
   const { live, signal } = state;
   for (let attemptNumber = 1; ; attemptNumber++) {
     await live.flush();
-    const attempt = newAttempt(prefillTrim(live.state.messages));
-    const messages = buildPrompt(live.state.messages);
+    // The prompt is the branch that leads to the message this run writes, whatever branch is shown.
+    const branch = pathTo(live.state.messages, state.messageId);
+    const attempt = newAttempt(prefillTrim(branch));
+    const messages = buildPrompt(branch);
     const request = { system: live.state.conversation.systemPrompt, messages, tools, signal };
     state.attempts++;
     try {

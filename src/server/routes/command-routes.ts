@@ -1,5 +1,5 @@
-import { NoInputSchema, SendInputSchema, StopInputSchema } from '../../domain/requests.ts';
-import { ContinueResultSchema, SendResultSchema, StopResultSchema } from '../../domain/responses.ts';
+import { MessageRefInputSchema, NoInputSchema, SendInputSchema, StopInputSchema } from '../../domain/requests.ts';
+import { ContinueResultSchema, ConversationReplySchema, SendResultSchema, StopResultSchema } from '../../domain/responses.ts';
 import { ApprovalSchema, ApproveInputSchema } from '../../domain/approval-schemas.ts';
 import { z } from 'zod';
 import type { Router } from '../http/router.ts';
@@ -51,6 +51,35 @@ export function addCommandRoutes(router: Router, { hub }: RouteDeps): void {
         errors: ['not_found', 'conversation_busy', 'nothing_to_continue'],
       },
       async ({ params }) => ({ status: 202, body: await hub.continue(params.id) }),
+    )
+    .add(
+      {
+        method: 'POST',
+        path: '/v1/conversations/:id/regenerate',
+        operationId: 'regenerateReply',
+        tag: 'Commands',
+        summary: 'Queues a new reply to the user message that `messageId` answers (or to `messageId`, a user message), on a new branch.',
+        description: 'The earlier replies stay, each on its own branch; the conversation shows the new one (`activeMessageId` becomes the user message).',
+        params: idParam,
+        body: { schema: MessageRefInputSchema, what: 'regenerate request' },
+        responses: { 202: { description: 'The run is queued (and durable).', body: ContinueResultSchema } },
+        errors: ['not_found', 'conversation_busy', 'unknown_model'],
+      },
+      async ({ params, body }) => ({ status: 202, body: await hub.regenerate(params.id, body) }),
+    )
+    .add(
+      {
+        method: 'POST',
+        path: '/v1/conversations/:id/select-branch',
+        operationId: 'selectBranch',
+        tag: 'Commands',
+        summary: 'Shows the branch through `messageId`: its ancestors, itself, and the newest reply at each step below it.',
+        params: idParam,
+        body: { schema: MessageRefInputSchema, what: 'branch selection' },
+        responses: { 200: { description: 'The conversation, with its new `activeMessageId` (stored).', body: ConversationReplySchema } },
+        errors: ['not_found'],
+      },
+      async ({ params, body }) => ({ status: 200, body: { conversation: await hub.selectBranch(params.id, body) } }),
     )
     .add(
       {

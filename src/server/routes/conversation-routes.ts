@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConversationPatchSchema, NewConversationSchema } from '../../domain/requests.ts';
-import { ConversationDetailSchema, ConversationPageSchema, ConversationReplySchema } from '../../domain/responses.ts';
+import { ConversationDetailSchema, ConversationPageSchema, ConversationReplySchema, SearchResultSchema } from '../../domain/responses.ts';
 import type { Router } from '../http/router.ts';
 import type { RouteDeps } from './route-deps.ts';
 
@@ -18,8 +18,31 @@ const ListQuerySchema = z.object({
 const defaultPageSize = 50;
 const idParam = { id: 'The conversation id.' };
 
+const SearchQuerySchema = z.object({
+  q: z.string().describe('Words to look for (at most 200 characters, 8 words): a message matches when, for each, one of its words starts with it, in any case.'),
+  project: z.string().min(1).optional().describe('Only the messages of this project.'),
+  limit: integer('limit')
+    .pipe(z.number().min(1, 'limit must be 1 to 100').max(100, 'limit must be 1 to 100'))
+    .optional()
+    .describe('At most this many hits, 1 to 100 (default 20).'),
+});
+
 export function addConversationRoutes(router: Router, { hub, models }: RouteDeps): void {
   router
+    .add(
+      {
+        method: 'GET',
+        path: '/v1/search',
+        operationId: 'searchMessages',
+        tag: 'Conversations',
+        summary: 'Full-text search of message text across conversations, newest message first.',
+        description: 'Every message of every branch is searched, once it has stopped streaming; each hit has a snippet with the matched ranges.',
+        query: SearchQuerySchema,
+        responses: { 200: { description: 'The messages found.', body: SearchResultSchema } },
+        errors: ['not_found'],
+      },
+      async ({ query }) => ({ status: 200, body: { hits: await hub.searchMessages({ text: query.q, projectName: query.project, limit: query.limit }) } }),
+    )
     .add(
       {
         method: 'GET',

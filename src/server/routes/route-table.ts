@@ -5,6 +5,7 @@ import type { StreamRegistry } from '../stream-registry.ts';
 import { addCommandRoutes } from './command-routes.ts';
 import { addConversationRoutes } from './conversation-routes.ts';
 import { addEventStreamRoute } from './event-stream-route.ts';
+import { addExportRoutes } from './export-routes.ts';
 import { addMetaRoutes } from './meta-routes.ts';
 import { addMetricsRoute } from './metrics-route.ts';
 import { addOpenApiRoute } from './openapi-route.ts';
@@ -30,6 +31,7 @@ export function buildRouteTable(deps: RouteTableDeps): Router {
   addConversationRoutes(router, deps);
   addCommandRoutes(router, deps);
   if (deps.workers) addWorkerRoutes(router, deps.workers);
+  addExportRoutes(router, deps);
   addEventStreamRoute(router, { hub: deps.hub, streams: deps.streams, token: deps.token, keepAliveMs: deps.sseKeepAliveMs });
   addUiChatRoutes(router, { hub: deps.hub, streams: deps.streams, token: deps.token, keepAliveMs: deps.sseKeepAliveMs });
   addMetricsRoute(router, deps.metrics);

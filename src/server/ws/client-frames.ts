@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApproveInputSchema } from '../../domain/approval-schemas.ts';
-import { SendInputSchema } from '../../domain/requests.ts';
+import { MessageRefInputSchema, SendInputSchema } from '../../domain/requests.ts';
 
 /**
  * Frames a WebSocket client sends, defined once as data. Every frame may carry an `id` (string or
@@ -15,6 +15,8 @@ export const clientFrameSchemas = {
   send: SendInputSchema.extend({ type: z.literal('send'), id: FrameId, conversationId: ConversationId }),
   stop: z.object({ type: z.literal('stop'), id: FrameId, conversationId: ConversationId, runId: z.string().min(1).optional() }),
   continue: z.object({ type: z.literal('continue'), id: FrameId, conversationId: ConversationId }),
+  regenerate: MessageRefInputSchema.extend({ type: z.literal('regenerate'), id: FrameId, conversationId: ConversationId }),
+  'select-branch': MessageRefInputSchema.extend({ type: z.literal('select-branch'), id: FrameId, conversationId: ConversationId }),
   approve: ApproveInputSchema.extend({ type: z.literal('approve'), id: FrameId, conversationId: ConversationId, approvalId: z.string().min(1) }),
   ping: z.object({ type: z.literal('ping'), id: FrameId }),
 };
@@ -25,6 +27,8 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
   clientFrameSchemas.send,
   clientFrameSchemas.stop,
   clientFrameSchemas.continue,
+  clientFrameSchemas.regenerate,
+  clientFrameSchemas['select-branch'],
   clientFrameSchemas.approve,
   clientFrameSchemas.ping,
 ]);

@@ -135,6 +135,10 @@ export class WsConnection {
         return { type: 'ack', id: frame.id, result: await this.#hub.stop(frame.conversationId, { runId: frame.runId }) };
       case 'continue':
         return { type: 'ack', id: frame.id, result: await this.#hub.continue(frame.conversationId) };
+      case 'regenerate':
+        return { type: 'ack', id: frame.id, result: await this.#hub.regenerate(frame.conversationId, { messageId: frame.messageId }) };
+      case 'select-branch':
+        return { type: 'ack', id: frame.id, result: { conversation: await this.#hub.selectBranch(frame.conversationId, { messageId: frame.messageId }) } };
       case 'approve': {
         const { decision, note } = frame;
         return { type: 'ack', id: frame.id, result: await this.#hub.approve(frame.conversationId, frame.approvalId, note === undefined ? { decision } : { decision, note }) };

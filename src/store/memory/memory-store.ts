@@ -1,6 +1,7 @@
 import type { Approval, ApprovalStatus } from '../../domain/approval-schemas.ts';
 import type { Conversation, Message, Project, Run } from '../../domain/schemas.ts';
-import type { ConversationQuery, ConversationSummary, Store, StoreBatch } from '../store.ts';
+import { matchesTerms, searchableText, searchHit } from '../search-text.ts';
+import type { ConversationQuery, ConversationSummary, MessageSearchHit, MessageSearchQuery, Store, StoreBatch } from '../store.ts';
 
 type Positioned<T> = { record: T; position: number };
 type StoredConversation = { record: Conversation; lastSeq: number; messageIds: Set<string>; runIds: Set<string>; approvalIds: Set<string> };
@@ -67,6 +68,22 @@ export class MemoryStore implements Store {
   async listMessages(conversationId: string): Promise<Message[]> {
     const ids = this.#conversations.get(conversationId)?.messageIds ?? [];
     return inCreationOrder([...ids].map((id) => this.#messages.get(id)!));
+  }
+
+  async searchMessages(query: MessageSearchQuery): Promise<MessageSearchHit[]> {
+    const hits: (Positioned<Message> & { conversation: Conversation })[] = [];
+    for (const stored of this.#conversations.values()) {
+      if (query.projectName !== undefined && stored.record.projectName !== query.projectName) continue;
+      for (const messageId of stored.messageIds) {
+        const positioned = this.#messages.get(messageId)!;
+        const searchable = searchableText(positioned.record);
+        if (searchable !== null && matchesTerms(searchable, query.terms)) hits.push({ ...positioned, conversation: stored.record });
+      }
+    }
+    return hits
+      .sort((a, b) => b.record.createdAt - a.record.createdAt || b.position - a.position)
+      .slice(0, Math.max(0, query.limit))
+      .map(({ record, conversation }) => searchHit(record, conversation, query.terms));
   }
 
   async getRun(id: string): Promise<Run | undefined> {

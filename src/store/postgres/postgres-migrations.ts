@@ -112,6 +112,29 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       CREATE INDEX approvals_status ON approvals (status, requested_at, position);
     `,
   },
+  {
+    version: 4,
+    name: 'message branches (as SQLite version 4)',
+    sql: `
+      ALTER TABLE messages ADD COLUMN parent_id TEXT COLLATE "C";
+      ALTER TABLE conversations ADD COLUMN active_message_id TEXT COLLATE "C";
+    `,
+  },
+  {
+    version: 5,
+    name: 'full-text search of message text (tsvector; as SQLite version 5)',
+    // search_text: the message's words, lower-case, written by the store (store/search-text.ts),
+    // NULL while it streams. The 'simple' configuration keeps every word as written (no stemming,
+    // no stop words), as SQLite's FTS5 does. Messages written before this version get an
+    // approximation made in SQL (Postgres' own lower-casing; punctuation left to its parser).
+    sql: `
+      ALTER TABLE messages ADD COLUMN search_text TEXT;
+      UPDATE messages SET search_text = (
+        SELECT lower(string_agg(part->>'text', ' ')) FROM json_array_elements(parts) AS part WHERE part->>'kind' = 'text'
+      ) WHERE status <> 'streaming';
+      CREATE INDEX messages_search ON messages USING GIN (to_tsvector('simple', coalesce(search_text, '')));
+    `,
+  },
 ];
 
 export const latestPostgresSchemaVersion = postgresMigrations.length;

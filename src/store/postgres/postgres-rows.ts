@@ -1,5 +1,7 @@
 import type { Approval } from '../../domain/approval-schemas.ts';
 import type { Conversation, Message, Project, Run } from '../../domain/schemas.ts';
+import { activeMessageFromColumn, parentColumn, parentFromColumn } from '../branch-columns.ts';
+import { searchableText } from '../search-text.ts';
 
 /**
  * Row shapes as `pg` returns them, and the mapping to and from domain records. `pg` parses `json`
@@ -27,7 +29,7 @@ export function projectFromRow(row: Row): Project {
 }
 
 export function conversationParams(c: Conversation): Value[] {
-  return [c.id, c.projectName, c.title, c.model, c.systemPrompt, c.busyPolicy, toJson(c.usage), toJson(c.cost), toJson(c.toolRules ?? null), c.createdAt, c.updatedAt];
+  return [c.id, c.projectName, c.title, c.model, c.systemPrompt, c.busyPolicy, toJson(c.usage), toJson(c.cost), toJson(c.toolRules ?? null), c.activeMessageId ?? null, c.createdAt, c.updatedAt];
 }
 
 export function conversationFromRow(row: Row): Conversation {
@@ -41,13 +43,14 @@ export function conversationFromRow(row: Row): Conversation {
     usage: row.usage as Conversation['usage'],
     cost: row.cost as Conversation['cost'],
     ...(row.tool_rules === null || row.tool_rules === undefined ? {} : { toolRules: row.tool_rules as Conversation['toolRules'] }),
+    ...activeMessageFromColumn(row.active_message_id),
     createdAt: int(row.created_at),
     updatedAt: int(row.updated_at),
   };
 }
 
 export function messageParams(m: Message): Value[] {
-  return [m.id, m.conversationId, m.role, toJson(m.parts), m.status, m.runId, m.model, toJson(m.usage), toJson(m.cost), m.createdAt, m.updatedAt];
+  return [m.id, m.conversationId, m.role, parentColumn(m), toJson(m.parts), m.status, m.runId, m.model, toJson(m.usage), toJson(m.cost), m.createdAt, m.updatedAt, searchableText(m)];
 }
 
 export function messageFromRow(row: Row): Message {
@@ -55,6 +58,7 @@ export function messageFromRow(row: Row): Message {
     id: row.id as string,
     conversationId: row.conversation_id as string,
     role: row.role as Message['role'],
+    ...parentFromColumn(row.parent_id),
     parts: row.parts as Message['parts'],
     status: row.status as Message['status'],
     runId: row.run_id as string | null,
@@ -108,11 +112,11 @@ export function approvalFromRow(row: Row): Approval {
 
 /** Column lists in the same order as the *Params functions above. */
 const conversationColumns = [
-  'id', 'project_name', 'title', 'model', 'system_prompt', 'busy_policy', 'usage', 'cost', 'tool_rules', 'created_at', 'updated_at',
+  'id', 'project_name', 'title', 'model', 'system_prompt', 'busy_policy', 'usage', 'cost', 'tool_rules', 'active_message_id', 'created_at', 'updated_at',
 ];
 const approvalColumns = ['id', 'conversation_id', 'run_id', 'status', 'requested_at', 'expires_at', 'record'];
 const messageColumns = [
-  'id', 'conversation_id', 'role', 'parts', 'status', 'run_id', 'model', 'usage', 'cost', 'created_at', 'updated_at',
+  'id', 'conversation_id', 'role', 'parent_id', 'parts', 'status', 'run_id', 'model', 'usage', 'cost', 'created_at', 'updated_at', 'search_text',
 ];
 const runColumns = [
   'id', 'conversation_id', 'status', 'trigger_kind', 'model', 'user_message_id', 'assistant_message_id', 'input',

@@ -3,7 +3,8 @@ import { ConfabError } from '../../domain/errors.ts';
 import type { Approval, ApprovalStatus } from '../../domain/approval-schemas.ts';
 import type { Conversation, Message, Project, Run } from '../../domain/schemas.ts';
 import type { RunClaimState, RunClaimStore, RunFence } from '../run-claims.ts';
-import type { ConversationQuery, ConversationSummary, Store, StoreBatch } from '../store.ts';
+import { searchHit } from '../search-text.ts';
+import type { ConversationQuery, ConversationSummary, MessageSearchHit, MessageSearchQuery, Store, StoreBatch } from '../store.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import {
   approvalFromRow,
@@ -112,6 +113,25 @@ export class PostgresStore implements Store, RunClaimStore {
   async listMessages(conversationId: string): Promise<Message[]> {
     const sql = 'SELECT * FROM messages WHERE conversation_id = $1 ORDER BY created_at, position';
     return (await this.#rows(sql, [conversationId])).map(messageFromRow);
+  }
+
+  async searchMessages(query: MessageSearchQuery): Promise<MessageSearchHit[]> {
+    // Terms are letters and digits only (searchTerms), so `term:*` is a well-formed prefix query.
+    const tsquery = query.terms.map((term) => `${term}:*`).join(' & ');
+    const sql =
+      'SELECT m.id, m.role, m.parts, m.created_at, c.id AS conversation_id, c.title, c.project_name ' +
+      'FROM messages m JOIN conversations c ON c.id = m.conversation_id ' +
+      "WHERE to_tsvector('simple', coalesce(m.search_text, '')) @@ to_tsquery('simple', $1) " +
+      `${query.projectName === undefined ? '' : 'AND c.project_name = $3 '}` +
+      'ORDER BY m.created_at DESC, m.position DESC LIMIT $2';
+    const rows = await this.#rows(sql, [tsquery, Math.max(0, query.limit), ...(query.projectName === undefined ? [] : [query.projectName])]);
+    return rows.map((row) =>
+      searchHit(
+        { id: row.id as string, role: row.role as MessageSearchHit['role'], parts: row.parts as Message['parts'], createdAt: Number(row.created_at) },
+        { id: row.conversation_id as string, title: row.title as string, projectName: row.project_name as string },
+        query.terms,
+      ),
+    );
   }
 
   async getRun(id: string): Promise<Run | undefined> {

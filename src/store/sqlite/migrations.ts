@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { searchableText } from '../search-text.ts';
 import { migrateToolParts } from './tool-state-migration.ts';
 
 /**
@@ -145,9 +146,57 @@ export const migrations: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 5,
+    name: 'message branches: a parent per message, the branch a conversation shows',
+    // parent_id: NULL for messages written before branches (each follows the one before it), ''
+    // for a first message, else the parent's id (store/branch-columns.ts).
+    sql: `
+      ALTER TABLE messages ADD COLUMN parent_id TEXT;
+      ALTER TABLE conversations ADD COLUMN active_message_id TEXT;
+    `,
+  },
+  {
+    version: 6,
+    name: 'full-text search of message text (FTS5)',
+    // search_text: the message's words, lower-case (store/search-text.ts), NULL while it streams.
+    // message_search indexes it as an external-content FTS5 table, kept in step by triggers made
+    // once the existing rows are indexed (indexMessageText); the update trigger skips the
+    // checkpoints of a streaming message (NULL to NULL).
+    sql: `
+      ALTER TABLE messages ADD COLUMN search_text TEXT;
+      CREATE VIRTUAL TABLE message_search USING fts5(search_text, content='messages', content_rowid='position', tokenize='unicode61 remove_diacritics 0');
+    `,
+    transform: indexMessageText,
+  },
 ];
 
 export const latestSchemaVersion = migrations.length;
+
+/** Fills `search_text` of the messages written before search existed, indexes it, then keeps the index in step. */
+function indexMessageText(db: DatabaseSync): void {
+  const update = db.prepare('UPDATE messages SET search_text = ? WHERE position = ?');
+  const page = db.prepare('SELECT position, parts, status FROM messages WHERE position > ? ORDER BY position LIMIT 500');
+  for (let after = 0; ; ) {
+    const rows = page.all(after) as { position: number; parts: string; status: string }[];
+    if (rows.length === 0) break;
+    for (const row of rows) update.run(searchableText({ parts: JSON.parse(row.parts), status: row.status as 'completed' }), row.position);
+    after = rows.at(-1)!.position;
+  }
+  db.exec(`
+    INSERT INTO message_search(message_search) VALUES ('rebuild');
+    CREATE TRIGGER message_search_insert AFTER INSERT ON messages BEGIN
+      INSERT INTO message_search(rowid, search_text) VALUES (new.position, new.search_text);
+    END;
+    CREATE TRIGGER message_search_delete AFTER DELETE ON messages BEGIN
+      INSERT INTO message_search(message_search, rowid, search_text) VALUES ('delete', old.position, old.search_text);
+    END;
+    CREATE TRIGGER message_search_update AFTER UPDATE OF search_text ON messages WHEN old.search_text IS NOT new.search_text BEGIN
+      INSERT INTO message_search(message_search, rowid, search_text) VALUES ('delete', old.position, old.search_text);
+      INSERT INTO message_search(rowid, search_text) VALUES (new.position, new.search_text);
+    END;
+  `);
+}
 
 /**
  * Brings the schema up to `latestSchemaVersion`, each migration in its own transaction.

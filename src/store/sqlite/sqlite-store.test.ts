@@ -113,6 +113,23 @@ describe('SqliteStore', () => {
     db.close();
   });
 
+  it('indexes the messages written before full-text search existed, once they are migrated (schema 6)', async () => {
+    const store = await openAt(path);
+    await store.createProject(project('alpha'));
+    await store.commit({ conversations: [conversation('c1')], messages: [message('m1', 'c1', { parts: [{ id: 'p', kind: 'text', text: 'Old notes about Kubernetes' }] })] });
+    await store.close();
+    // Back to schema 5, as a database written before search: no column, no index.
+    const db = new DatabaseSync(path);
+    db.exec('DROP TABLE message_search; DROP TRIGGER message_search_insert; DROP TRIGGER message_search_delete; DROP TRIGGER message_search_update;');
+    db.exec('ALTER TABLE messages DROP COLUMN search_text; DELETE FROM schema_migrations WHERE version = 6;');
+    db.close();
+    const reopened = await openAt(path);
+    const hits = await reopened.searchMessages({ terms: ['kube'], limit: 5 });
+    assert.deepStrictEqual(hits.map((hit) => [hit.messageId, hit.snippet, hit.highlights]), [['m1', 'Old notes about Kubernetes', [[16, 20]]]]);
+    await reopened.commit({ messages: [message('m1', 'c1', { parts: [{ id: 'p', kind: 'text', text: 'nothing left' }] })] });
+    assert.deepStrictEqual(await reopened.searchMessages({ terms: ['kube'], limit: 5 }), []);
+  });
+
   it('works on an in-memory database', async () => {
     const store = await openAt(':memory:');
     await store.createProject(project('alpha'));

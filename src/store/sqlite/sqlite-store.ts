@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { Approval, ApprovalStatus } from '../../domain/approval-schemas.ts';
 import type { Conversation, Message, Project, Run } from '../../domain/schemas.ts';
-import type { ConversationQuery, ConversationSummary, Store, StoreBatch } from '../store.ts';
+import { searchHit } from '../search-text.ts';
+import type { ConversationQuery, ConversationSummary, MessageSearchHit, MessageSearchQuery, Store, StoreBatch } from '../store.ts';
 import { migrate } from './migrations.ts';
 import {
   approvalColumns,
@@ -128,6 +129,23 @@ export class SqliteStore implements Store {
   async listMessages(conversationId: string): Promise<Message[]> {
     const sql = 'SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at, position';
     return this.#all(sql, [conversationId]).map(messageFromRow);
+  }
+
+  async searchMessages(query: MessageSearchQuery): Promise<MessageSearchHit[]> {
+    const match = query.terms.map((term) => `"${term.replaceAll('"', '""')}"*`).join(' ');
+    const sql =
+      'SELECT m.id, m.role, m.parts, m.created_at, c.id AS conversation_id, c.title, c.project_name ' +
+      'FROM message_search JOIN messages m ON m.position = message_search.rowid JOIN conversations c ON c.id = m.conversation_id ' +
+      `WHERE message_search MATCH ? ${query.projectName === undefined ? '' : 'AND c.project_name = ? '}` +
+      'ORDER BY m.created_at DESC, m.position DESC LIMIT ?';
+    const params = [match, ...(query.projectName === undefined ? [] : [query.projectName]), Math.max(0, query.limit)];
+    return this.#all(sql, params).map((row) =>
+      searchHit(
+        { id: row.id as string, role: row.role as MessageSearchHit['role'], parts: JSON.parse(row.parts as string), createdAt: row.created_at as number },
+        { id: row.conversation_id as string, title: row.title as string, projectName: row.project_name as string },
+        query.terms,
+      ),
+    );
   }
 
   async getRun(id: string): Promise<Run | undefined> {

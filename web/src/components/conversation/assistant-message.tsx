@@ -4,6 +4,7 @@ import { messageText } from 'confab/client';
 import { copyText } from '../../lib/clipboard.ts';
 import { formatUsage, messageTime } from '../../lib/format.ts';
 import { Icon } from '../common/icon.tsx';
+import { BranchSwitcher, type BranchPosition } from './branch-switcher.tsx';
 import { MarkdownView } from './markdown-view.tsx';
 import { ReasoningBlock } from './reasoning-block.tsx';
 import { PlanCard } from './plan-card.tsx';
@@ -19,10 +20,15 @@ type Props = {
   message: Message;
   /** Continue is offered on the last assistant message when it was stopped or interrupted and nothing runs. */
   onContinue?: () => void;
+  /** Set when the reply has other versions (regenerated). */
+  branch?: BranchPosition;
+  onSelectBranch?: (messageId: string) => void;
+  /** Asks for another version of this reply (absent while a run is busy). */
+  onRegenerate?: (messageId: string) => void;
 };
 
 /** An assistant turn: parts in order (text as Markdown, reasoning, tool cards, errors), then status, usage, cost. */
-export const AssistantMessage = memo(function AssistantMessage({ message, onContinue }: Props) {
+export const AssistantMessage = memo(function AssistantMessage({ message, onContinue, branch, onSelectBranch, onRegenerate }: Props) {
   const streaming = message.status === 'streaming';
   const blocks = mergeTextParts(message.parts);
   const lastIndex = blocks.length - 1;
@@ -65,7 +71,13 @@ export const AssistantMessage = memo(function AssistantMessage({ message, onCont
               Continue
             </button>
           )}
+          {branch && onSelectBranch && <BranchSwitcher position={branch} onSelect={onSelectBranch} />}
           {!streaming && !empty && <CopyMessage text={messageText(message)} />}
+          {!streaming && onRegenerate && (
+            <button type="button" className="icon-button" aria-label="Regenerate reply" title="Regenerate (the current reply is kept as another version)" onClick={() => onRegenerate(message.id)}>
+              <Icon name="refresh" size={15} />
+            </button>
+          )}
           <span className="message-meta" data-testid="message-meta">
             {message.model && <span className="message-model">{message.model}</span>}
             <time dateTime={new Date(message.createdAt).toISOString()} title={new Date(message.createdAt).toLocaleString()}>

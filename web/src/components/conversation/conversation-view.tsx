@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { ContextInput } from 'confab/client';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { activeBranch, branchTree, type ContextInput, type Message } from 'confab/client';
 import { appStore, useAppState } from '../../lib/app-store.ts';
 import { isUnauthorized, describeError } from '../../lib/error-text.ts';
 import { displayTitle, formatUsage } from '../../lib/format.ts';
@@ -47,6 +47,31 @@ export function ConversationView({ conversationId }: { conversationId: string })
     return () => void (document.title = 'Confab');
   }, [conversation?.title]);
 
+  const messages = state?.messages ?? [];
+  const tree = useMemo(() => branchTree(messages), [messages]);
+  const shown = useMemo(() => activeBranch(messages, conversation?.activeMessageId, tree), [messages, conversation?.activeMessageId, tree]);
+  const treeRef = useRef(tree);
+  treeRef.current = tree;
+  const selectBranch = useCallback((messageId: string) => void watch?.selectBranch(messageId).catch((error: unknown) => appStore.fail(error)), [watch]);
+  const regenerate = useCallback((messageId: string) => void watch?.regenerate(messageId).catch((error: unknown) => appStore.fail(error, 'Not regenerated')), [watch]);
+  // An edited message is sent after the reply its original followed (or first): a new branch.
+  const edit = useCallback(
+    async (message: Message, text: string): Promise<boolean> => {
+      if (!watch) return false;
+      const context = message.parts.flatMap((part) => (part.kind === 'context' ? [{ path: part.path, content: part.content, ...(part.range ? { range: part.range } : {}) }] : []));
+      try {
+        await watch.send(text, { parentId: treeRef.current.parentOf.get(message.id) ?? null, ...(context.length > 0 ? { context } : {}) });
+        return true;
+      } catch (error) {
+        appStore.fail(error, 'Not sent');
+        return false;
+      }
+    },
+    [watch],
+  );
+  const idle = status === 'idle';
+  const actions = useMemo(() => ({ tree, onSelectBranch: selectBranch, ...(idle ? { onRegenerate: regenerate, onEdit: edit } : {}) }), [tree, selectBranch, regenerate, edit, idle]);
+
   const stop = useCallback(() => {
     watch?.stop().catch((error: unknown) => appStore.fail(error));
   }, [watch]);
@@ -86,7 +111,6 @@ export function ConversationView({ conversationId }: { conversationId: string })
   const models = app.models?.models ?? [];
   const known = new Set(state?.runs.map((run) => run.clientRequestId));
   const sending = pending.filter((item) => !known.has(item.clientRequestId));
-  const messages = state?.messages ?? [];
   const totals = conversation ? formatUsage(conversation.usage.inputTokens + conversation.usage.outputTokens > 0 ? conversation.usage : null, conversation.cost) : null;
 
   return (
@@ -133,7 +157,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
           <Welcome projectName={conversation?.projectName ?? null} />
         </div>
       ) : (
-        <MessageList messages={messages} onContinue={status === 'idle' ? () => void watch?.continue().catch((error: unknown) => appStore.fail(error)) : null}>
+        <MessageList messages={shown} actions={actions} onContinue={status === 'idle' ? () => void watch?.continue().catch((error: unknown) => appStore.fail(error)) : null}>
           {live.queue.map(({ run, input }) => (
             <PendingUserMessage
               key={run.id}
@@ -163,7 +187,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
           ))}
         </MessageList>
       )}
-      <ReplyAnnouncer messages={messages} />
+      <ReplyAnnouncer messages={shown} />
     </ChatFrame>
   );
 }

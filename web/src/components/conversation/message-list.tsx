@@ -1,11 +1,22 @@
 import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
-import type { Message } from 'confab/client';
+import { siblingsOf, type BranchTree, type Message } from 'confab/client';
+import type { BranchPosition } from './branch-switcher.tsx';
 import { Icon } from '../common/icon.tsx';
 import { AssistantMessage } from './assistant-message.tsx';
 import { UserMessage } from './user-message.tsx';
 
+/** What the messages offer besides reading: versions, regenerate, edit. Absent handlers hide their buttons. */
+export type MessageActions = {
+  tree: BranchTree<Message>;
+  onSelectBranch: (messageId: string) => void;
+  onRegenerate?: (messageId: string) => void;
+  onEdit?: (message: Message, text: string) => Promise<boolean>;
+};
+
 type Props = {
+  /** The branch shown. */
   messages: readonly Message[];
+  actions?: MessageActions;
   /** Offer Continue on the last assistant message (stopped or interrupted, nothing running). */
   onContinue: (() => void) | null;
   /** Queued and sending messages, the retry notice: shown after the messages. */
@@ -16,7 +27,7 @@ type Props = {
  * The scrolling transcript. It follows new text while the reader is at the bottom and stays put
  * when they scrolled up (with a button back to the latest).
  */
-export function MessageList({ messages, onContinue, children }: Props) {
+export function MessageList({ messages, actions, onContinue, children }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const [showJump, setShowJump] = useState(false);
@@ -41,13 +52,21 @@ export function MessageList({ messages, onContinue, children }: Props) {
       }}
     >
       <div className="transcript-inner" role="log" aria-label="Messages" aria-live="off">
-        {messages.map((message) =>
-          message.role === 'user' ? (
-            <UserMessage key={message.id} message={message} />
+        {messages.map((message) => {
+          const branch = actions && branchPosition(message.id, actions.tree);
+          return message.role === 'user' ? (
+            <UserMessage key={message.id} message={message} branch={branch} onSelectBranch={actions?.onSelectBranch} onEdit={actions?.onEdit} />
           ) : (
-            <AssistantMessage key={message.id} message={message} onContinue={message.id === continueId ? (onContinue ?? undefined) : undefined} />
-          ),
-        )}
+            <AssistantMessage
+              key={message.id}
+              message={message}
+              onContinue={message.id === continueId ? (onContinue ?? undefined) : undefined}
+              branch={branch}
+              onSelectBranch={actions?.onSelectBranch}
+              onRegenerate={actions?.onRegenerate}
+            />
+          );
+        })}
         {children}
       </div>
       {showJump && (
@@ -65,4 +84,11 @@ export function MessageList({ messages, onContinue, children }: Props) {
       )}
     </div>
   );
+}
+
+/** Kept stable (undefined) for a message with one version, so memoized rows do not re-render. */
+function branchPosition(messageId: string, tree: BranchTree<Message>): BranchPosition | undefined {
+  const { siblings, index } = siblingsOf(messageId, tree);
+  if (siblings.length < 2) return undefined;
+  return { index, count: siblings.length, previousId: siblings[index - 1]?.id ?? null, nextId: siblings[index + 1]?.id ?? null };
 }

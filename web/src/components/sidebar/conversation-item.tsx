@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ConversationSummary, WatchStatus } from 'confab/client';
 import { appStore } from '../../lib/app-store.ts';
+import { download } from '../../lib/download.ts';
 import { displayTitle, relativeTime } from '../../lib/format.ts';
 import { navigate, pathOf, useRoute } from '../../lib/router.ts';
 import { ConfirmDialog } from '../common/modal.tsx';
@@ -10,7 +11,7 @@ const busyLabel: Record<WatchStatus, string> = { idle: '', running: 'Running', '
 
 type Props = { conversation: ConversationSummary; active: boolean; busy: WatchStatus | null; now: number; onOpen: () => void };
 
-/** One row: title, relative time, a running indicator, and a menu with Rename and Delete. */
+/** One row: title, relative time, a running indicator, and a menu with Rename, Export (Markdown, JSON) and Delete. */
 export function ConversationItem({ conversation, active, busy, now, onOpen }: Props) {
   const [menuOpen, setMenuOpen] = useState(false);
   const [renaming, setRenaming] = useState(false);
@@ -18,6 +19,7 @@ export function ConversationItem({ conversation, active, busy, now, onOpen }: Pr
   const route = useRoute();
   const title = displayTitle(conversation.title);
   const path = pathOf({ kind: 'conversation', conversationId: conversation.id });
+  const exportPath = `/v1/conversations/${encodeURIComponent(conversation.id)}/export`;
 
   const remove = async () => {
     try {
@@ -74,6 +76,12 @@ export function ConversationItem({ conversation, active, busy, now, onOpen }: Pr
             <Menu onClose={() => setMenuOpen(false)}>
               <button type="button" role="menuitem" onClick={() => (setMenuOpen(false), setRenaming(true))}>
                 <Icon name="pencil" size={15} /> Rename
+              </button>
+              <button type="button" role="menuitem" onClick={() => (setMenuOpen(false), download(`${exportPath}/markdown`))}>
+                <Icon name="file" size={15} /> Export as Markdown
+              </button>
+              <button type="button" role="menuitem" onClick={() => (setMenuOpen(false), download(exportPath))}>
+                <Icon name="file" size={15} /> Export as JSON
               </button>
               <button type="button" role="menuitem" className="danger" onClick={() => (setMenuOpen(false), setConfirming(true))}>
                 <Icon name="trash" size={15} /> Delete

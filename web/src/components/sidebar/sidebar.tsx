@@ -8,11 +8,12 @@ import { Icon } from '../common/icon.tsx';
 import { showShortcuts } from '../common/shortcuts.tsx';
 import { ThemeSelect } from '../common/theme-select.tsx';
 import { ConversationItem } from './conversation-item.tsx';
+import { MessageHits } from './message-hits.tsx';
 import { ProjectSwitcher } from './project-switcher.tsx';
 
 /** Project switcher, new chat, search, and the project's conversations grouped by date. */
 export function Sidebar({ open, onNavigate }: { open: boolean; onNavigate: () => void }) {
-  const { conversations, conversationsLoaded, busy } = useAppState();
+  const { conversations, conversationsLoaded, busy, projectName } = useAppState();
   const route = useRoute();
   const [query, setQuery] = useState('');
   const now = useNow(30_000);
@@ -52,8 +53,8 @@ export function Sidebar({ open, onNavigate }: { open: boolean; onNavigate: () =>
           <Icon name="search" size={15} />
           <input
             type="search"
-            placeholder="Search chats"
-            aria-label="Search conversations by title"
+            placeholder="Search chats and messages"
+            aria-label="Search chats and messages"
             value={query}
             onChange={(event) => setQuery(event.target.value)}
             onKeyDown={(event) => {
@@ -82,6 +83,7 @@ export function Sidebar({ open, onNavigate }: { open: boolean; onNavigate: () =>
         ))}
         {conversationsLoaded && conversations.length === 0 && <p className="sidebar-empty">No chats in this project yet.</p>}
         {conversationsLoaded && conversations.length > 0 && groups.length === 0 && <p className="sidebar-empty">No chat title matches “{query.trim()}”.</p>}
+        <MessageHits query={query} projectName={projectName} onOpen={onNavigate} />
       </div>
       <div className="sidebar-bottom">
         <ConnectionIndicator />
