@@ -16,6 +16,8 @@ type CommandModule = { run(argv: string[]): Promise<number> };
 
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   serve: { summary: 'Start the Confab server (HTTP, SSE and WebSocket).', load: () => import('./serve-command.ts') },
+  worker: { summary: 'Execute runs for a cluster (shared Postgres and Redis); no HTTP.', load: () => import('./worker-command.ts') },
+  migrate: { summary: "Apply Confab's schema to a cluster's Postgres database.", load: () => import('./migrate-command.ts') },
   ask: { summary: 'Ask one question in a new conversation; prints the answer as it streams.', load: () => import('./ask-command.ts') },
   chat: { summary: 'Chat interactively: streamed replies, tool calls, Ctrl-C stops a run.', load: () => import('./chat-command.ts') },
   conversations: { summary: 'List, show or delete conversations.', load: () => import('./conversations-command.ts') },

@@ -26,6 +26,8 @@ export class LiveConversation {
   /** Records changed since the last checkpoint. */
   readonly dirty = { conversation: false, messages: new Set<string>(), runs: new Set<string>() };
   deleted = false;
+  /** The fold missed events (a shared log's gap): this state is stale; the conversation must be loaded again. */
+  broken = false;
   /** Timer that releases this conversation from memory when idle. */
   releaseTimer: object | undefined;
   /** Seq of the last event folded into `state`. */
@@ -40,20 +42,33 @@ export class LiveConversation {
   readonly #onUnsubscribe: (live: LiveConversation) => void;
   readonly #onStaleFence: (fence: Fence) => void;
 
+  readonly #onGap: (() => void) | undefined;
+  readonly #dirtyFromFold: boolean;
+
+  /**
+   * `shared`: other nodes append to the same log (scale-out). `state` is the store's, as of its
+   * `lastSeq`, and the fold starts there (the log replays what other nodes appended since); every
+   * folded event marks its record dirty, whoever appended it, so this node's checkpoint covers all
+   * it folded (checkpoint-commits.ts); a gap in the fold is reported to `onGap` (reload) instead of
+   * being fatal. Without it the log was opened at the store's `lastSeq` and this node is its only writer.
+   */
   constructor(options: {
     state: ConversationState;
     log: ConversationLog;
     onDirty: (live: LiveConversation) => void;
     onUnsubscribe: (live: LiveConversation) => void;
     onStaleFence?: (fence: Fence) => void;
+    shared?: { storedSeq: number; onGap: () => void };
   }) {
     this.id = options.state.conversation.id;
     this.state = options.state;
     this.log = options.log;
-    this.#foldedSeq = options.log.lastSeq;
+    this.#foldedSeq = options.shared?.storedSeq ?? options.log.lastSeq;
     this.#onDirty = options.onDirty;
     this.#onUnsubscribe = options.onUnsubscribe;
     this.#onStaleFence = options.onStaleFence ?? (() => {});
+    this.#onGap = options.shared?.onGap;
+    this.#dirtyFromFold = options.shared !== undefined;
   }
 
   /** Starts folding the log into `state`; call once, before anything emits or subscribes. */
@@ -63,11 +78,14 @@ export class LiveConversation {
         for (const event of events) {
           this.state = applyEvent(this.state, event);
           this.#foldedSeq = event.seq;
+          if (this.#dirtyFromFold) markTouched(this.dirty, event);
         }
         if (this.#runEndWaiters.length > 0) this.#settleRunEndWaiters();
       },
       gap: () => {
-        throw new Error(`the log of ${this.id} lost events this node had not folded yet`);
+        if (!this.#onGap) throw new Error(`the log of ${this.id} lost events this node had not folded yet`);
+        this.broken = true;
+        this.#onGap();
       },
     });
   }
@@ -106,6 +124,8 @@ export class LiveConversation {
     // Issued at once, in order: the log applies one caller's appends in the order it made them.
     this.#lastAppend = this.log.append(pending.drafts, pending.fence).then(
       (events) => {
+        // Shared: the fold marked the records; this node appended, so it checkpoints them.
+        if (this.#dirtyFromFold) return void (events.length > 0 && this.#onDirty(this));
         for (let index = 0; index < events.length; index++) if (!pending.persisted[index]) this.#markDirty(events[index]!);
         // Records already stored still move the stored `lastSeq` on, at the next checkpoint.
         if (pending.persisted.includes(true)) this.#onDirty(this);
@@ -134,6 +154,8 @@ export class LiveConversation {
       },
     });
     const parsed = parseCursor(cursor);
+    // A cursor another node issued may be ahead of this node's fold: catch up before judging it.
+    if (parsed && parsed.epoch === this.log.epoch && parsed.seq > this.#foldedSeq) await this.log.sync?.();
     const after = parsed && parsed.epoch === this.log.epoch && parsed.seq <= this.#foldedSeq ? parsed.seq : undefined;
     if (after === undefined) subscription.requestSnapshot();
     this.subscriptions.add(subscription);

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { openClusterNode, type ClusterNode } from '../cluster/cluster-node.ts';
+import type { ClusterSettings } from '../cluster/cluster-settings.ts';
 import { ConfabError } from '../domain/errors.ts';
 import { combineObservers } from '../engine/engine-observer.ts';
 import type { ApprovalOptions } from '../engine/approvals/approval-gate.ts';
@@ -38,6 +40,11 @@ export type ServeOptions = {
   limits?: Partial<ServerLimits>;
   /** Which tools' calls wait for a person's approval, and for how long (see `confab serve --require-approval`). */
   approvals?: ApprovalOptions;
+  /**
+   * Run as one node of a cluster on shared Postgres and Redis (docs/scale-out.md) instead of the
+   * embedded SQLite store; `worker` says whether this process also executes runs.
+   */
+  cluster?: ClusterSettings & { worker: { concurrency: number } | false };
 };
 
 export type RunningServe = {
@@ -70,15 +77,21 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
   const lock = lockDataDir(options.dataDir);
   let store: Store | undefined;
   let hub: SessionHub | undefined;
+  let node: ClusterNode | undefined;
   try {
     const { token } = await resolveToken({ env: options.env, dataDir: options.dataDir });
     const logger = options.logger ?? silentLogger;
-    store = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
     const models = createModelRegistry(config);
     const metrics = new ServerMetrics();
     const observer = combineObservers(metrics.observer, runLogObserver(logger));
-    hub = new SessionHub({ store, models, logger, observer, limits: benchLimits(options.env).hub, approvals: options.approvals });
-    await hub.start();
+    if (options.cluster) {
+      node = await openClusterNode({ ...options.cluster, models, logger, observer, limits: benchLimits(options.env).hub, approvals: options.approvals });
+      hub = node.hub;
+    } else {
+      store = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
+      hub = new SessionHub({ store, models, logger, observer, limits: benchLimits(options.env).hub, approvals: options.approvals });
+      await hub.start();
+    }
     const server = await startServer({
       hub,
       models,
@@ -92,8 +105,8 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       version: packageVersion(),
       metrics,
     });
-    logger.info('serving', { url: server.url, dataDir: options.dataDir, providers: config.providers.map((provider) => provider.name) });
-    const [openedHub, openedStore] = [hub, store];
+    logger.info('serving', { url: server.url, dataDir: options.dataDir, cluster: options.cluster ? { worker: options.cluster.worker } : false, providers: config.providers.map((provider) => provider.name) });
+    const [openedHub, openedStore, openedNode] = [hub, store, node];
     // Once listening: lets a CLI using this data directory find the port (see server-file.ts).
     await writeServerFile(options.dataDir, { url: server.url, pid: process.pid }).catch((error: Error) =>
       logger.warn('could not record the server URL in the data directory', { error: error.message }),
@@ -108,15 +121,19 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
         try {
           await removeServerFile(options.dataDir, process.pid).catch(() => {});
           await server.close();
-          await openedHub.close();
-          await openedStore.close();
+          if (openedNode) await openedNode.close();
+          else {
+            await openedHub.close();
+            await openedStore?.close();
+          }
         } finally {
           lock.release();
         }
       },
     };
   } catch (error) {
-    await hub?.close().catch(() => {});
+    if (node) await node.close().catch(() => {});
+    else await hub?.close().catch(() => {});
     await store?.close().catch(() => {});
     lock.release();
     throw error;
