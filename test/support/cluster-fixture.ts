@@ -25,6 +25,9 @@ import type { FakeUpstream } from '../peers/upstream-script.ts';
 import { makeProjectDir } from './hub-fixture.ts';
 import { fakeProviderConfig, spawnConfab, spawnServe, testToken, type SpawnedConfab, type SpawnedServe } from './server-fixture.ts';
 
+/** A node starts in a few seconds, much longer on a machine loaded by parallel test files. */
+const startTimeoutMs = 120_000;
+
 export type TestCluster = {
   database: TestDatabase;
   redis: TestRedis;
@@ -62,12 +65,12 @@ export async function startCluster(): Promise<TestCluster | string> {
     env,
     async serve(args = []) {
       const dataDir = join(root, `node-${++nodes}`);
-      const node = await spawnServe({ dataDir, env, args: ['--config', configPath, ...args] });
+      const node = await spawnServe({ dataDir, env, args: ['--config', configPath, ...args], timeoutMs: startTimeoutMs });
       started.push(node);
       return node;
     },
     async worker(args = []) {
-      const worker = await spawnConfab(['worker', '--config', configPath, ...args], { env });
+      const worker = await spawnConfab(['worker', '--config', configPath, ...args], { env, timeoutMs: startTimeoutMs });
       if (!/^Confab worker running/.test(worker.firstLine)) throw new Error(`unexpected first line from confab worker: ${worker.firstLine}`);
       started.push(worker);
       return worker;
