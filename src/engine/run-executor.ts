@@ -41,8 +41,9 @@ export class RunExecutor {
     if (!live) return;
     // The command that queued the run may not be folded yet (on a shared log, appended by another node).
     await live.flush().catch(() => {});
+    // A re-dispatch (attempt > 1) is never judged on a fold that may not show how far the last attempt got.
     const seen = live.findRun(job.runId);
-    if (!startable(seen, this.#takeOver) || seen.status === 'running') await live.log.sync?.().catch(() => {});
+    if (!startable(seen, this.#takeOver) || seen.status === 'running' || claim.attempt > 1) await live.log.sync?.().catch(() => {});
     const queued = live.findRun(job.runId);
     // A parked run (`requires-action`) is handed out again to resume once its approvals are settled.
     if (!queued || !startable(queued, this.#takeOver) || live.deleted) return;

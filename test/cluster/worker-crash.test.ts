@@ -48,7 +48,7 @@ describe('a cluster of processes: a worker lost mid-run', { skip, timeout: 240_0
   }
 
   it('SIGKILL: another worker takes the run over within 15 s, ends it interrupted with its partial kept, and continues it once', async () => {
-    const { first, conversationId, watch, seen, runId } = await heldRunOnFirstWorker();
+    const { first, second, conversationId, watch, seen, runId } = await heldRunOnFirstWorker();
     c.upstream.enqueue({ kind: 'stream', chunks: [{ text: ', continued' }, { text: ' elsewhere.' }] });
     const killedAt = Date.now();
     assert.deepEqual(await first.kill('SIGKILL'), { code: null, signal: 'SIGKILL' });
@@ -75,6 +75,8 @@ describe('a cluster of processes: a worker lost mid-run', { skip, timeout: 240_0
     const lastRequest = c.upstream.requests.at(-1)!.body as { messages: { role: string; content: unknown }[] };
     assert.equal(lastRequest.messages.at(-1)!.role, 'assistant');
     watch.close();
+    // Graceful: nothing running, so it stops at once.
+    assert.deepEqual(await second.kill('SIGTERM'), { code: 0, signal: null });
   });
 
   it('a frozen worker (SIGSTOP) is replaced; once it wakes (SIGCONT) its writes are refused: nothing it streams after the take-over lands', async () => {
@@ -83,7 +85,7 @@ describe('a cluster of processes: a worker lost mid-run', { skip, timeout: 240_0
     first.child.kill('SIGSTOP');
     try {
       const interrupted = await watch.runEnded(runId);
-      assert.equal(interrupted.status, 'interrupted');
+      assert.equal(interrupted.status, 'interrupted', seen.map((event) => `${event.seq} ${event.type} ${event.runId}`).join('\n'));
       const continued = seen.find((event) => event.type === 'run-queued' && event.runId !== runId)!;
       assert.equal((await watch.runEnded(continued.runId!)).status, 'completed');
     } finally {
