@@ -15,8 +15,11 @@ export async function writeCheckpoint(client: Queryable, checkpoint: StoreBatch,
   const seqs = checkpoint.lastSeq ?? {};
   const ids = Object.keys(seqs).sort();
   const dropped = new Set<string>();
-  if (ids.length > 0) {
-    const { rows } = await client.query('SELECT id, last_seq FROM conversations WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [ids]);
+  // Every conversation either part writes is locked here, in id order, before any row is written:
+  // two nodes' checkpoints over overlapping conversations then wait for each other instead of deadlocking.
+  const touched = [...new Set([...ids, ...conversationIds(checkpoint), ...conversationIds(ahead ?? {})])].sort();
+  if (touched.length > 0) {
+    const { rows } = await client.query('SELECT id, last_seq FROM conversations WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [touched]);
     const stored = new Map(rows.map((row) => [row.id as string, Number(row.last_seq)]));
     for (const id of ids) {
       const seq = stored.get(id);
@@ -43,6 +46,14 @@ export async function writeCheckpoint(client: Queryable, checkpoint: StoreBatch,
   for (const approval of ahead?.approvals ?? []) await client.query(upsertApproval, approvalParams(approval));
   for (const [id, seq] of Object.entries(ahead?.lastSeq ?? {})) await client.query('UPDATE conversations SET last_seq = GREATEST(last_seq, $1) WHERE id = $2', [seq, id]);
   return [...dropped];
+}
+
+function conversationIds(batch: StoreBatch): string[] {
+  return [
+    ...(batch.conversations ?? []).map((conversation) => conversation.id),
+    ...[...(batch.messages ?? []), ...(batch.runs ?? []), ...(batch.approvals ?? [])].map((record) => record.conversationId),
+    ...Object.keys(batch.lastSeq ?? {}),
+  ];
 }
 
 function isEnded(status: string): boolean {

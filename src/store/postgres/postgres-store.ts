@@ -183,10 +183,17 @@ export class PostgresStore implements Store, RunClaimStore, CheckpointStore {
   /** A forward-only checkpoint for nodes sharing conversations (see checkpoint-commits.ts). */
   async commitCheckpoint(checkpoint: StoreBatch, ahead?: StoreBatch): Promise<{ dropped: string[] }> {
     let dropped: string[] = [];
-    await this.#transaction(async (client) => {
-      dropped = await writeCheckpoint(client, checkpoint, ahead);
-    });
-    return { dropped };
+    for (let tries = 1; ; tries++) {
+      try {
+        await this.#transaction(async (client) => {
+          dropped = await writeCheckpoint(client, checkpoint, ahead);
+        });
+        return { dropped };
+      } catch (error) {
+        // A deadlock with another kind of batch (which locks in its own order): Postgres rolled this one back.
+        if ((error as { code?: string }).code !== '40P01' || tries === 3) throw error;
+      }
+    }
   }
 
   async claimRun(runId: string, options: { expectedAttempt?: number } = {}): Promise<RunClaimState | undefined> {
