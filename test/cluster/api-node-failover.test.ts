@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { ConfabEvent } from '../../src/events/definitions.ts';
-import { startCluster, type TestCluster } from '../support/cluster-fixture.ts';
+import { nodeApi as api, startCluster, type TestCluster } from '../support/cluster-fixture.ts';
 import { eventually, testToken } from '../support/server-fixture.ts';
 import { openSse } from '../support/sse-client.ts';
 
 const cluster = await startCluster();
 const skip = typeof cluster === 'string' ? cluster : false;
 const auth = { authorization: `Bearer ${testToken}` };
-
-async function api(url: string, method: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${url}${path}`, { method, headers: { ...auth, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
 
 const deltas = (events: ConfabEvent[]) => events.filter((event) => event.type === 'part-delta').map((event) => (event.data as { delta: string }).delta);
 

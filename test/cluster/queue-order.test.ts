@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { ConfabEvent } from '../../src/events/definitions.ts';
-import { startCluster, type TestCluster } from '../support/cluster-fixture.ts';
+import { nodeApi as api, startCluster, type TestCluster } from '../support/cluster-fixture.ts';
 import { testToken } from '../support/server-fixture.ts';
 import { openSse, type SseConnection } from '../support/sse-client.ts';
 
@@ -10,13 +10,6 @@ const skip = typeof cluster === 'string' ? cluster : false;
 const auth = { authorization: `Bearer ${testToken}` };
 const conversations = Number(process.env.CONFAB_CLUSTER_CONVERSATIONS ?? 20);
 const runsEach = 10;
-
-async function api(url: string, method: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${url}${path}`, { method, headers: { ...auth, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
 
 /** Overlaps and out-of-order starts in one conversation's events, given the run ids in send order. */
 function orderProblems(events: ConfabEvent[], sent: string[]): string[] {

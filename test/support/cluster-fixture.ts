@@ -85,3 +85,12 @@ export async function startCluster(): Promise<TestCluster | string> {
     },
   };
 }
+
+/** An authorised JSON request to a node (`testToken`); throws with the answer unless it is 2xx. */
+export async function nodeApi(url: string, method: string, path: string, body?: unknown): Promise<any> {
+  const headers = { authorization: `Bearer ${testToken}`, 'content-type': 'application/json' };
+  const response = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
