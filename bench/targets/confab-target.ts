@@ -62,8 +62,9 @@ export async function startConfab(context: TargetContext): Promise<Target> {
         benchHook = false;
         return { eventLoopDelayMs: undefined, storeWrites: undefined };
       }
-      const body = JSON.parse(reply.text) as { eventLoopDelayMs: never; checkpointCommits: number; monotonicUs?: number };
-      return { eventLoopDelayMs: body.eventLoopDelayMs, storeWrites: body.checkpointCommits, monotonicUs: body.monotonicUs };
+      const body = JSON.parse(reply.text) as { eventLoopDelayMs: never; checkpointCommits: number; logWrites?: number; monotonicUs?: number };
+      // Store transactions of both kinds: record checkpoints and event-journal commits.
+      return { eventLoopDelayMs: body.eventLoopDelayMs, storeWrites: body.checkpointCommits + (body.logWrites ?? 0), monotonicUs: body.monotonicUs };
     },
     stop: () => server.stop(10_000),
   };

@@ -22,6 +22,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   chat: { summary: 'Chat interactively: streamed replies, tool calls, Ctrl-C stops a run.', load: () => import('./chat-command.ts') },
   conversations: { summary: 'List, show or delete conversations.', load: () => import('./conversations-command.ts') },
   projects: { summary: 'Add, list or remove projects.', load: () => import('./projects-command.ts') },
+  acp: { summary: 'Serve the Agent Client Protocol on stdio: ACP editors (Zed, JetBrains) use Confab as their agent.', load: () => import('./acp-command.ts') },
 };
 
 function usage(): string {

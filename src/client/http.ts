@@ -62,16 +62,28 @@ export class Http {
     }
   }
 
-  /** `fetch` with network failures turned into ConfabClientError(`network`). */
+  /**
+   * `fetch` with network failures turned into ConfabClientError(`network`). An idempotent request
+   * that fails on the network is sent once more at once: a kept-alive connection the server closed
+   * as idle just as the request went out fails with a reset that a new connection does not (browsers
+   * retry such requests themselves; Node's fetch does not).
+   */
   async send(url: string, init: RequestInit): Promise<Response> {
-    try {
-      return await this.fetch(url, init);
-    } catch (cause) {
-      if (init.signal?.aborted) throw new ConfabClientError('closed', 'The request was cancelled.', { cause });
-      throw new ConfabClientError('network', `The server at ${this.baseUrl} could not be reached.`, { cause });
+    const retries = idempotentMethods.has((init.method ?? 'GET').toUpperCase()) ? 1 : 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.fetch(url, init);
+      } catch (cause) {
+        if (init.signal?.aborted) throw new ConfabClientError('closed', 'The request was cancelled.', { cause });
+        if (attempt < retries) continue;
+        throw new ConfabClientError('network', `The server at ${this.baseUrl} could not be reached.`, { cause });
+      }
     }
   }
 }
+
+/** Methods whose request may be sent twice without changing the outcome (RFC 9110 9.2.2). */
+const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 const codeByStatus: Record<number, ClientErrorCode> = {
   400: 'bad_request',

@@ -7,9 +7,15 @@ import type { LiveConversation } from './live-conversation.ts';
 
 /**
  * Writes live state to the store in batches: every conversation changed since the last write goes
- * into one transaction, at most once per `intervalMs` while anything is dirty (no timer runs while
- * nothing changes), and immediately on `flush()` (run ends, shutdown). Never one write per token.
+ * into one transaction, and immediately on `flush()` (run ends, shutdown). Never one write per token.
  * A failed write keeps the records dirty and is tried again at the next interval.
+ *
+ * A conversation on a durable log (the journal) needs no timer: its events are stored before anyone
+ * sees them, and recovery folds them into the records. Its records are written with the others
+ * (commands, run ends, release, shutdown) and when the log says a checkpoint is due (its events past
+ * the records passed a size bound); each write tells the log how far the records go, so it can drop
+ * what its retention no longer needs. On a log that is not durable, the records are written at most
+ * once per `intervalMs` while anything is dirty (no timer runs while nothing changes).
  */
 export class Checkpointer {
   readonly #store: Store;
@@ -21,6 +27,7 @@ export class Checkpointer {
   readonly #dirty = new Set<LiveConversation>();
   #timer: object | undefined;
   #pendingSync: Promise<void> | undefined;
+  #dueScheduled = false;
   #writing: Promise<void> = Promise.resolve();
   /** Transactions committed (for tests and the benchmark). */
   commits = 0;
@@ -41,6 +48,13 @@ export class Checkpointer {
 
   markDirty(live: LiveConversation): void {
     this.#dirty.add(live);
+    if (live.log.durable) {
+      if (live.log.checkpointDue && !this.#dueScheduled) {
+        this.#dueScheduled = true;
+        void this.flush().finally(() => (this.#dueScheduled = false));
+      }
+      return;
+    }
     if (this.#timer === undefined) {
       this.#timer = this.#clock.setTimeout(() => {
         this.#timer = undefined;
@@ -104,15 +118,19 @@ export class Checkpointer {
     const lives = [...this.#dirty];
     this.#dirty.clear();
     const batch: Required<StoreBatch> = { conversations: [], messages: [], runs: [], approvals: [], lastSeq: {} };
-    const taken: { live: LiveConversation; conversation: boolean; messages: string[]; runs: string[] }[] = [];
+    const taken: { live: LiveConversation; conversation: boolean; messages: string[]; runs: string[]; pruned: LiveConversation['prunedRuns'] }[] = [];
     for (const live of lives) {
       if (live.deleted) continue;
       const { dirty, state } = live;
-      const record = { live, conversation: dirty.conversation, messages: [...dirty.messages], runs: [...dirty.runs] };
+      const record = { live, conversation: dirty.conversation, messages: [...dirty.messages], runs: [...dirty.runs], pruned: live.prunedRuns };
+      live.prunedRuns = new Map();
       taken.push(record);
       if (dirty.conversation) batch.conversations.push(structuredClone(state.conversation));
       for (const message of state.messages) if (dirty.messages.has(message.id)) batch.messages.push(structuredClone(message));
-      for (const run of state.runs) if (dirty.runs.has(run.id)) batch.runs.push(structuredClone(run));
+      for (const id of dirty.runs) {
+        const run = state.runs.find((candidate) => candidate.id === id) ?? record.pruned.get(id);
+        if (run) batch.runs.push(structuredClone(run));
+      }
       batch.lastSeq[live.id] = live.foldedSeq;
       dirty.conversation = false;
       dirty.messages.clear();
@@ -125,7 +143,7 @@ export class Checkpointer {
       batch.messages.push(...(extra.messages ?? []));
       batch.runs.push(...(extra.runs ?? []));
       batch.approvals.push(...(extra.approvals ?? []));
-      Object.assign(batch.lastSeq, extra.lastSeq);
+      for (const [id, seq] of Object.entries(extra.lastSeq ?? {})) batch.lastSeq[id] = Math.max(seq, batch.lastSeq[id] ?? 0);
     } else if (taken.length === 0) {
       return;
     }
@@ -137,6 +155,7 @@ export class Checkpointer {
       else await this.#store.commit(batch);
       this.commits++;
       report(true);
+      for (const { live } of taken) void live.log.checkpointed(batch.lastSeq[live.id]!);
     } catch (error) {
       report(false);
       this.#logger.error('checkpoint failed; will retry', { error, conversationIds: Object.keys(batch.lastSeq) });
@@ -145,6 +164,7 @@ export class Checkpointer {
         if (record.conversation) record.live.dirty.conversation = true;
         for (const id of record.messages) record.live.dirty.messages.add(id);
         for (const id of record.runs) record.live.dirty.runs.add(id);
+        for (const [id, run] of record.pruned) if (!record.live.prunedRuns.has(id)) record.live.prunedRuns.set(id, run);
         this.markDirty(record.live);
       }
       if (rethrow) throw error;

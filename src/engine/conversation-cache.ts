@@ -146,10 +146,11 @@ export class ConversationCache {
       const live: LiveConversation = new LiveConversation({
         state,
         log: await this.#eventLog.open(conversationId, { lastSeq }),
+        foldedSeq: lastSeq,
         onDirty: (changed) => this.#checkpointer.markDirty(changed),
         onUnsubscribe: (changed) => this.release(changed),
         onStaleFence: (fence) => this.#onStaleFence(live, fence),
-        ...(this.#shared ? { shared: { storedSeq: lastSeq, onGap: () => this.#retire(live) } } : {}),
+        ...(this.#shared ? { shared: { onGap: () => this.#retire(live) } } : {}),
       });
       await live.attach();
       // A shared log that no longer holds what followed the store's checkpoint: read the store again.

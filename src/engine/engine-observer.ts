@@ -43,7 +43,13 @@ export function notify<K extends keyof EngineObserver>(observer: EngineObserver 
 /** The event log as it was, with every successful append also reported to the observer. */
 export function observeEventLog(log: EventLog, observer: EngineObserver | undefined): EventLog {
   if (!observer?.eventsAppended) return log;
-  return { open: async (conversationId, options) => new ObservedConversationLog(await log.open(conversationId, options), observer) };
+  return {
+    open: async (conversationId, options) => new ObservedConversationLog(await log.open(conversationId, options), observer),
+    conversationsToRecover: () => log.conversationsToRecover(),
+    get writes() {
+      return log.writes;
+    },
+  };
 }
 
 class ObservedConversationLog implements ConversationLog {
@@ -65,6 +71,18 @@ class ObservedConversationLog implements ConversationLog {
 
   get lastSeq(): number {
     return this.#log.lastSeq;
+  }
+
+  get durable(): boolean {
+    return this.#log.durable;
+  }
+
+  get checkpointDue(): boolean {
+    return this.#log.checkpointDue;
+  }
+
+  checkpointed(seq: number): Promise<void> {
+    return this.#log.checkpointed(seq);
   }
 
   claim(fence: Fence): Promise<void> {

@@ -47,7 +47,7 @@ export type ClusterHubOptions = {
 };
 
 export type HubLimits = {
-  /** How often live partial messages are written to the store while they change. */
+  /** How often live partial messages are written to the store while they change, on an event log that is not durable (the journal needs no timer). */
   checkpointIntervalMs: number;
   /** How long a conversation with no subscribers and no run stays in memory. */
   idleReleaseMs: number;

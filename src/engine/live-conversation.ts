@@ -1,6 +1,7 @@
 import { ConfabError } from '../domain/errors.ts';
 import { isTerminalRunStatus, type ConversationState, type Run } from '../domain/schemas.ts';
 import { applyEvent } from '../events/apply-event.ts';
+import { touchesOf } from '../events/touches.ts';
 import { formatCursor, parseCursor } from '../events/cursor.ts';
 import type { ConfabEvent } from '../events/definitions.ts';
 import type { ConversationLog, EventDraft, Fence, LogSubscription } from './event-log/event-log.ts';
@@ -25,6 +26,8 @@ export class LiveConversation {
   active: { runId: string; controller: AbortController; done: Promise<void> } | undefined;
   /** Records changed since the last checkpoint. */
   readonly dirty = { conversation: false, messages: new Set<string>(), runs: new Set<string>() };
+  /** Ended runs the fold dropped from `state.runs` since the last checkpoint, by id (see `#fold`). */
+  prunedRuns = new Map<string, Run>();
   deleted = false;
   /** The fold missed events (a shared log's gap): this state is stale; the conversation must be loaded again. */
   broken = false;
@@ -38,6 +41,7 @@ export class LiveConversation {
   #appendError: unknown;
   #foldSubscription: LogSubscription | undefined;
   #runEndWaiters: { runId: string; resolve: (run: Run | null) => void }[] = [];
+  #stateWaiters = new Set<() => void>();
   readonly #onDirty: (live: LiveConversation) => void;
   readonly #onUnsubscribe: (live: LiveConversation) => void;
   readonly #onStaleFence: (fence: Fence) => void;
@@ -46,8 +50,8 @@ export class LiveConversation {
   readonly #dirtyFromFold: boolean;
 
   /**
-   * `shared`: other nodes append to the same log (scale-out). `state` is the store's, as of its
-   * `lastSeq`, and the fold starts there (the log replays what other nodes appended since); every
+   * `shared`: other nodes append to the same log (scale-out). `state` is the store's, as of
+   * `foldedSeq`, and the fold starts there (the log replays what other nodes appended since); every
    * folded event marks its record dirty, whoever appended it, so this node's checkpoint covers all
    * it folded (checkpoint-commits.ts); a gap in the fold is reported to `onGap` (reload) instead of
    * being fatal. Without it the log was opened at the store's `lastSeq` and this node is its only writer.
@@ -55,15 +59,17 @@ export class LiveConversation {
   constructor(options: {
     state: ConversationState;
     log: ConversationLog;
+    /** The seq `state` reflects (the records' `lastSeq`); the log's `lastSeq` when not given. */
+    foldedSeq?: number;
     onDirty: (live: LiveConversation) => void;
     onUnsubscribe: (live: LiveConversation) => void;
     onStaleFence?: (fence: Fence) => void;
-    shared?: { storedSeq: number; onGap: () => void };
+    shared?: { onGap: () => void };
   }) {
     this.id = options.state.conversation.id;
     this.state = options.state;
     this.log = options.log;
-    this.#foldedSeq = options.shared?.storedSeq ?? options.log.lastSeq;
+    this.#foldedSeq = options.foldedSeq ?? options.log.lastSeq;
     this.#onDirty = options.onDirty;
     this.#onUnsubscribe = options.onUnsubscribe;
     this.#onStaleFence = options.onStaleFence ?? (() => {});
@@ -71,16 +77,23 @@ export class LiveConversation {
     this.#dirtyFromFold = options.shared !== undefined;
   }
 
-  /** Starts folding the log into `state`; call once, before anything emits or subscribes. */
+  /**
+   * Starts folding the log into `state`; call once, before anything emits or subscribes. A durable
+   * log replays the events it holds past the records `state` was loaded from (what clients saw
+   * before a crash): they are folded and their records marked for the next checkpoint.
+   */
   async attach(): Promise<void> {
+    let replaying = true;
     this.#foldSubscription = await this.log.subscribe(this.#foldedSeq, {
       events: (events) => {
         for (const event of events) {
-          this.state = applyEvent(this.state, event);
-          this.#foldedSeq = event.seq;
+          this.#fold(event);
+          // Shared: every folded event marks its record, whoever appended it (checkpoint-commits.ts).
           if (this.#dirtyFromFold) markTouched(this.dirty, event);
+          else if (replaying) this.#markDirty(event);
         }
         if (this.#runEndWaiters.length > 0) this.#settleRunEndWaiters();
+        for (const check of [...this.#stateWaiters]) check();
       },
       gap: () => {
         if (!this.#onGap) throw new Error(`the log of ${this.id} lost events this node had not folded yet`);
@@ -88,6 +101,19 @@ export class LiveConversation {
         this.#onGap();
       },
     });
+    replaying = false;
+  }
+
+  /**
+   * Applies one event. A run that ends drops the previously ended run from `state.runs` (only the
+   * latest stays); if that run's record was not written yet (stopped while another run finished in
+   * the same turn, say), `prunedRuns` keeps it for the checkpointer.
+   */
+  #fold(event: ConfabEvent): void {
+    const ended = touchesOf(event.type).record === 'run' ? this.state.runs.find((run) => isTerminalRunStatus(run.status)) : undefined;
+    this.state = applyEvent(this.state, event);
+    this.#foldedSeq = event.seq;
+    if (ended && !this.state.runs.includes(ended)) this.prunedRuns.set(ended.id, ended);
   }
 
   /**
@@ -202,6 +228,31 @@ export class LiveConversation {
     });
   }
 
+  /**
+   * Resolves once the folded state satisfies `condition` (checked now and after every fold, so a
+   * change written by another node counts too); rejects with the signal's reason when it aborts,
+   * and with `not_found` when the conversation is closed first.
+   */
+  until(condition: (state: ConversationState) => boolean, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = (error?: unknown) => {
+        this.#stateWaiters.delete(check);
+        signal.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const check = () => {
+        if (this.deleted) done(new ConfabError('not_found', `Conversation ${this.id} was deleted.`));
+        else if (condition(this.state)) done();
+      };
+      const onAbort = () => done(signal.reason ?? new Error('aborted'));
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#stateWaiters.add(check);
+      check();
+    });
+  }
+
   #settleRunEndWaiters(): void {
     this.#runEndWaiters = this.#runEndWaiters.filter((waiter) => {
       const run = this.findRun(waiter.runId);
@@ -228,6 +279,7 @@ export class LiveConversation {
   /** Stops folding and frees the log. */
   close(): void {
     for (const waiter of this.#runEndWaiters.splice(0)) waiter.resolve(this.findRun(waiter.runId) ?? null);
+    for (const check of [...this.#stateWaiters]) check();
     this.#foldSubscription?.close();
     this.log.close();
   }

@@ -114,7 +114,11 @@ function runWriter(live: LiveConversation, fence: Fence): RunWriter {
     get foldedSeq() {
       return live.foldedSeq;
     },
+    get durable() {
+      return live.log.durable;
+    },
     emit: (draft, options) => live.emit(draft, options?.persisted ? fencedPersisted : fenced),
     flush: () => live.flush(),
+    until: (condition, signal) => live.until(condition, signal),
   };
 }

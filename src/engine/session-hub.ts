@@ -18,9 +18,10 @@ import { Checkpointer } from './checkpointer.ts';
 import { Commands } from './commands.ts';
 import { ConversationCache } from './conversation-cache.ts';
 import { observeEventLog } from './engine-observer.ts';
+import type { EventLog } from './event-log/event-log.ts';
 import { MemoryEventLog } from './event-log/memory-event-log.ts';
 import { defaultLimits, type HubLimits, type SessionHubOptions } from './hub-options.ts';
-import { recoverInterruptedRuns } from './recovery.ts';
+import { recoverConversations } from './recovery.ts';
 import { RunExecutor } from './run-executor.ts';
 import { MemoryRunQueue } from './run-queue/memory-run-queue.ts';
 import type { RunQueue } from './run-queue/run-queue.ts';
@@ -53,6 +54,7 @@ export class SessionHub {
   readonly #parked: ParkedRuns;
   readonly #cluster: SessionHubOptions['cluster'];
   readonly #executor: RunExecutor;
+  readonly #eventLog: EventLog;
 
   constructor(options: SessionHubOptions) {
     this.limits = { ...defaultLimits, ...options.limits };
@@ -60,7 +62,7 @@ export class SessionHub {
     this.#clock = options.clock ?? systemClock;
     const ids = options.ids ?? createIdGenerator({ now: () => this.#clock.now() });
     this.#logger = options.logger ?? silentLogger;
-    const eventLog = observeEventLog(options.eventLog ?? new MemoryEventLog({ clock: this.#clock, capacity: this.limits.logCapacity, newEpoch: () => randomBytes(6).toString('base64url') }), options.observer);
+    const eventLog = (this.#eventLog = observeEventLog(options.eventLog ?? new MemoryEventLog({ clock: this.#clock, capacity: this.limits.logCapacity, newEpoch: () => randomBytes(6).toString('base64url') }), options.observer));
     const runQueue = options.runQueue ?? new MemoryRunQueue({ concurrency: this.limits.maxConcurrentRuns });
     const runControl = options.runControl ?? new MemoryRunControl();
     this.#runQueue = runQueue;
@@ -77,7 +79,7 @@ export class SessionHub {
       logger: this.#logger,
       models: options.models,
       tools,
-      approvals: createApprovalGate({ tools, approvals: options.approvals, store: this.#store, timers: this.#timers }),
+      approvals: createApprovalGate({ tools, approvals: options.approvals, store: this.#store, timers: this.#timers, cancel: (conversationId, runId) => this.#desk.cancelRun(conversationId, runId) }),
       retry: { ...defaultRetryOptions, ...options.retry },
       maxSteps: this.limits.maxSteps,
     };
@@ -94,13 +96,14 @@ export class SessionHub {
   }
 
   /**
-   * Recovers runs a previous process left running or queued (interrupted), and approvals it left
-   * pending (their expiry armed again; parked runs wait on). Call once before serving.
+   * Recovers what a previous process left: runs running or queued (interrupted), events its durable
+   * log holds past the records (folded), and approvals it left pending (their expiry armed again;
+   * parked runs wait on). Call once before serving.
    */
   async start(): Promise<{ recovered: Run[] }> {
     // In a cluster nothing is orphaned by this process starting: the queue hands a dead worker's runs out again.
     if (this.#cluster) return { recovered: [] };
-    const recovered = await recoverInterruptedRuns(this.#store, this.#clock.now());
+    const recovered = await recoverConversations({ store: this.#store, eventLog: this.#eventLog, cache: this.#cache, checkpointer: this.#checkpointer, now: () => this.#clock.now() });
     if (recovered.length > 0) this.#logger.warn('marked runs interrupted after restart', { count: recovered.length });
     const approvals = await recoverApprovals({ store: this.#store, desk: this.#desk, timers: this.#timers, runQueue: this.#runQueue, clock: this.#clock });
     if (approvals.armed + approvals.expired + approvals.resumed > 0) this.#logger.warn('recovered approvals after restart', approvals);
@@ -124,6 +127,11 @@ export class SessionHub {
   /** Store transactions committed by checkpoints (for tests and benchmarks). */
   get checkpointCommits(): number {
     return this.#checkpointer.commits;
+  }
+
+  /** Write transactions of the event log (0 for a log that stores nothing). */
+  get logWrites(): number {
+    return this.#eventLog.writes;
   }
 
   // Catalog: projects and conversation lists

@@ -47,7 +47,7 @@ const approval = { record: 'approval', id: (data: { approval: { id: string } }) 
 export const eventDefinitions = [
   defineEvent(
     'snapshot',
-    'Sent to one subscriber (never stored in the log) when its cursor cannot be replayed: no cursor, a cursor from another epoch (the log was reloaded or the server restarted), a cursor older than the log holds, or a subscriber that fell behind its buffer bound. The state is complete as of this event\'s `seq`, including any partial assistant message; live events follow from `seq + 1`.',
+    'Sent to one subscriber (never stored in the log) when its cursor cannot be replayed: no cursor, a cursor from another epoch (the history could differ from what the cursor saw: a restart after a possible power loss, or any reload without the journal), a cursor older than the log holds, or a subscriber that fell behind its buffer bound. The state is complete as of this event\'s `seq`, including any partial assistant message; live events follow from `seq + 1`.',
     z.object({ state: ConversationStateSchema }),
     { record: 'state' },
   ),

@@ -26,7 +26,7 @@ function assertBadRequest(load: () => unknown, ...fragments: string[]) {
 
 describe('providers from the environment', () => {
   test('no variables, no providers', () => {
-    assert.deepEqual(loadProviderConfig({ env: {} }), { providers: [], pricing: {}, defaultModel: undefined });
+    assert.deepEqual(loadProviderConfig({ env: {} }), { providers: [], agents: [], pricing: {}, defaultModel: undefined });
   });
 
   test('each key enables its provider, in a fixed order, with base URL overrides', () => {
@@ -161,5 +161,35 @@ describe('the config file', () => {
   test('an apiKey from an unset variable names the variable', () => {
     const json = JSON.stringify({ providers: { x: { type: 'openai', apiKey: { env: 'X_KEY' } } } });
     assertBadRequest(() => withFile(json), '/etc/confab.json', 'providers.x.apiKey', 'X_KEY');
+  });
+});
+
+describe('coding agents in the config file', () => {
+  test('each agent type is a provider with its command (default on PATH), args, env and models', () => {
+    const config = withFile(
+      JSON.stringify({
+        providers: {
+          claude: { type: 'claude-code', models: ['sonnet', 'opus'] },
+          gemini: { type: 'acp', command: 'gemini', args: ['--acp'], env: { GEMINI_API_KEY: 'k' }, sessionMode: 'default', maxProcesses: 2 },
+          local: { type: 'openai-compatible', baseURL: 'http://127.0.0.1:1/v1' },
+        },
+      }),
+    );
+    assert.deepEqual(config.providers.map((provider) => provider.name), ['local']);
+    assert.deepEqual(
+      config.agents.map(({ name, type, command, args, env, models, maxProcesses, sessionMode }) => ({ name, type, command, args, env, models, maxProcesses, sessionMode })),
+      [
+        { name: 'claude', type: 'claude-code', command: 'claude', args: [], env: {}, models: { sonnet: null, opus: null }, maxProcesses: 4, sessionMode: undefined },
+        { name: 'gemini', type: 'acp', command: 'gemini', args: ['--acp'], env: { GEMINI_API_KEY: 'k' }, models: undefined, maxProcesses: 2, sessionMode: 'default' },
+      ],
+    );
+  });
+
+  test('an acp agent must name its program; options of another type are refused by name', () => {
+    assertBadRequest(() => withFile(JSON.stringify({ providers: { x: { type: 'acp' } } })), 'providers.x.command', 'required for type acp');
+    assertBadRequest(() => withFile(JSON.stringify({ providers: { x: { type: 'codex', baseURL: 'http://a' } } })), 'providers.x', 'baseURL');
+    assertBadRequest(() => withFile(JSON.stringify({ providers: { x: { type: 'codex', sessionMode: 'default' } } })), 'providers.x.sessionMode');
+    assertBadRequest(() => withFile(JSON.stringify({ providers: { x: { type: 'opencode', maxProcesses: 0 } } })), 'providers.x.maxProcesses');
+    assertBadRequest(() => withFile(JSON.stringify({ providers: { x: { type: 'nope' } } })), 'providers.x.type');
   });
 });

@@ -4,6 +4,7 @@ import { ConfabError } from '../domain/errors.ts';
 import type { ProviderMetadata } from '../domain/schemas.ts';
 import type { Pricing } from './pricing.ts';
 import { mergeByProvider } from './provider-metadata.ts';
+import { AgentProviderSchema, isAgentType, toAgentSettings, type AgentProviderSettings } from '../agents/agent-config.ts';
 
 /**
  * Which providers Confab can talk to, from the environment and an optional JSON config file.
@@ -53,6 +54,8 @@ export type ProviderOptions = ProviderMetadata;
 export type ProviderConfig = {
   /** In order: file providers as declared, then environment providers not overridden. */
   providers: ProviderSettings[];
+  /** Coding agents declared in the file (`type` claude-code, codex, opencode or acp): see agents/agent-config.ts. */
+  agents: AgentProviderSettings[];
   /** Price overrides by full model id (`provider/model`), from the file's `pricing`. */
   pricing: Record<string, Pricing>;
   defaultModel: string | undefined;
@@ -108,7 +111,9 @@ const ProviderSchema = z
     }
   });
 const ConfigFileSchema = z.strictObject({
-  providers: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'provider names are letters, digits, _ . -'), ProviderSchema).optional(),
+  providers: z
+    .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'provider names are letters, digits, _ . -'), z.discriminatedUnion('type', [ProviderSchema, AgentProviderSchema]))
+    .optional(),
   pricing: z.record(z.string().regex(/^[^/]+\/.+$/, 'pricing keys are provider/model'), PricingSchema).optional(),
   defaultModel: z.string().regex(/^[^/]+\/.+$/, 'must be provider/model').optional(),
 });
@@ -118,10 +123,13 @@ export function loadProviderConfig(options: LoadProviderConfigOptions): Provider
   const fromEnv = providersFromEnv(env);
   const path = options.configPath ?? nonEmpty(env.CONFAB_CONFIG);
   if (path === undefined) {
-    return { providers: fromEnv, pricing: {}, defaultModel: nonEmpty(env.CONFAB_DEFAULT_MODEL) };
+    return { providers: fromEnv, agents: [], pricing: {}, defaultModel: nonEmpty(env.CONFAB_DEFAULT_MODEL) };
   }
   const file = readConfigFile(path, options.readFile ?? ((p) => readFileSync(p, 'utf8')));
-  const fromFile = Object.entries(file.providers ?? {}).map(([name, provider]): ProviderSettings => ({
+  const entries = Object.entries(file.providers ?? {});
+  const agents = entries.flatMap(([name, provider]) => (isAgentType(provider.type) ? [toAgentSettings(name, provider as z.infer<typeof AgentProviderSchema>)] : []));
+  const modelProviders = entries.flatMap(([name, provider]) => (isAgentType(provider.type) ? [] : [[name, provider as z.infer<typeof ProviderSchema>] as const]));
+  const fromFile = modelProviders.map(([name, provider]): ProviderSettings => ({
     name,
     type: provider.type,
     baseURL: provider.baseURL?.replace(/\/+$/, ''),
@@ -136,9 +144,10 @@ export function loadProviderConfig(options: LoadProviderConfigOptions): Provider
     },
     source: 'file',
   }));
-  const declared = new Set(fromFile.map((provider) => provider.name));
+  const declared = new Set(entries.map(([name]) => name));
   return {
     providers: [...fromFile, ...fromEnv.filter((provider) => !declared.has(provider.name))],
+    agents,
     pricing: file.pricing ?? {},
     defaultModel: file.defaultModel ?? nonEmpty(env.CONFAB_DEFAULT_MODEL),
   };

@@ -19,6 +19,13 @@ export type StreamPart =
   | { type: 'tool-result'; toolCallId: string; toolName: string; output: unknown; isError: boolean }
   /** A coding agent's own session id, stored on the run so the agent can be resumed. */
   | { type: 'agent-session'; sessionId: string }
+  /**
+   * A coding agent asks whether it may run one of its tool calls (announced before, or described
+   * here). The engine makes it a durable approval and calls `answer` once a person (or a remembered
+   * "always" answer, or a stop) has decided; the agent's turn waits meanwhile. `withdrawn` aborts
+   * when nobody can act on the answer any more (the agent process died): the request is cancelled.
+   */
+  | { type: 'permission-request'; toolCallId: string; toolName: string; input: unknown; answer: (answer: PermissionAnswer) => void; withdrawn?: AbortSignal }
   /** A coding agent's plan or to-do list, whole (each one replaces the last). */
   | { type: 'plan'; entries: PlanEntry[] }
   /**
@@ -26,6 +33,9 @@ export type StreamPart =
    * reported, if anything; `costUsd` is a cost the agent reported itself.
    */
   | { type: 'finish'; finishReason: StepFinishReason; usage: Usage | undefined; costUsd?: number };
+
+/** What goes back to an agent that asked permission: allowed (once: Confab remembers "always" itself), denied, or cancelled by a stop. */
+export type PermissionAnswer = 'allow' | 'deny' | 'cancel';
 
 export type StepFinishReason = 'stop' | 'length' | 'content-filter' | 'tool-calls' | 'other';
 

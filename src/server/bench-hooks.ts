@@ -8,7 +8,8 @@ import type { ServerLimits } from './server-limits.ts';
 /**
  * Hooks for the benchmark harness (bench/), off unless `CONFAB_BENCH_METRICS=1`:
  * - `GET /v1/debug/metrics` (token required, like all of /v1): event-loop delay percentiles in ms
- *   since the last reset (`?reset=1` resets after reading), the hub's checkpoint transactions,
+ *   since the last reset (`?reset=1` resets after reading), the hub's checkpoint transactions and
+ *   event-journal transactions (`logWrites`),
  *   memory, and the monotonic clock in microseconds. Without the variable the route does not
  *   exist (404).
  * - `CONFAB_BENCH_LIMITS`, JSON `{ "server": Partial<ServerLimits>, "hub": Partial<HubLimits> }`:
@@ -43,6 +44,7 @@ export function addBenchMetricsRoute(router: Router, hub: SessionHub, env: Recor
     const body = {
       eventLoopDelayMs: { p50: ms(delay.percentile(50)), p90: ms(delay.percentile(90)), p99: ms(delay.percentile(99)), p999: ms(delay.percentile(99.9)), max: ms(delay.max), mean: ms(delay.mean) },
       checkpointCommits: hub.checkpointCommits,
+      logWrites: hub.logWrites,
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
       // The monotonic clock `--cpu-prof` timestamps use, so a profile can be cut to a time window.

@@ -8,6 +8,7 @@ import { combineObservers } from '../engine/engine-observer.ts';
 import type { ApprovalOptions } from '../engine/approvals/approval-gate.ts';
 import { SessionHub } from '../engine/session-hub.ts';
 import { createModelRegistry } from '../providers/model-registry.ts';
+import { withAgents } from '../agents/agent-models.ts';
 import { loadProviderConfig } from '../providers/provider-config.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
@@ -15,7 +16,9 @@ import { silentLogger, type Logger } from '../util/logger.ts';
 import { packageVersion } from '../util/package-version.ts';
 import { resolveToken } from './auth/token-file.ts';
 import { benchLimits } from './bench-hooks.ts';
+import { journalSettings } from './journal-settings.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { openServeEventLog, type ServeEventLog } from './serve-event-log.ts';
 import { runLogObserver } from './logging/run-log-observer.ts';
 import { ServerMetrics } from './metrics/server-metrics.ts';
 import type { ServerLimits } from './server-limits.ts';
@@ -73,15 +76,19 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     throw new ConfabError('bad_request', `Refusing to listen on ${host} without an explicit token: set CONFAB_TOKEN, or use --host 127.0.0.1.`);
   }
   const config = loadProviderConfig({ env: options.env, configPath: options.configPath });
+  const journaling = journalSettings(options.env);
   // Before anything reads or writes the data directory: one server per data directory.
   const lock = lockDataDir(options.dataDir);
   let store: Store | undefined;
+  let journal: ServeEventLog | undefined;
   let hub: SessionHub | undefined;
   let node: ClusterNode | undefined;
+  let closeAgents = () => {};
   try {
     const { token } = await resolveToken({ env: options.env, dataDir: options.dataDir });
     const logger = options.logger ?? silentLogger;
-    const models = createModelRegistry(config);
+    const models = withAgents(createModelRegistry(config), config.agents);
+    closeAgents = () => models.close();
     const metrics = new ServerMetrics();
     const observer = combineObservers(metrics.observer, runLogObserver(logger));
     if (options.cluster) {
@@ -89,7 +96,8 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       hub = node.hub;
     } else {
       store = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
-      hub = new SessionHub({ store, models, logger, observer, limits: benchLimits(options.env).hub, approvals: options.approvals });
+      journal = openServeEventLog(store, journaling, logger);
+      hub = new SessionHub({ store, models, logger, eventLog: journal.eventLog, observer, limits: benchLimits(options.env).hub, approvals: options.approvals });
       await hub.start();
     }
     const server = await startServer({
@@ -106,7 +114,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       metrics,
     });
     logger.info('serving', { url: server.url, dataDir: options.dataDir, cluster: options.cluster ? { worker: options.cluster.worker } : false, providers: config.providers.map((provider) => provider.name) });
-    const [openedHub, openedStore, openedNode] = [hub, store, node];
+    const [openedHub, openedStore, openedJournal, openedNode] = [hub, store, journal, node];
     // Once listening: lets a CLI using this data directory find the port (see server-file.ts).
     await writeServerFile(options.dataDir, { url: server.url, pid: process.pid }).catch((error: Error) =>
       logger.warn('could not record the server URL in the data directory', { error: error.message }),
@@ -116,16 +124,16 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       port: server.port,
       token,
       openUrl: `${server.url}/?token=${encodeURIComponent(token)}`,
-      providerNames: config.providers.map((provider) => provider.name),
+      providerNames: [...config.providers, ...config.agents].map((provider) => provider.name),
       async close() {
         try {
           await removeServerFile(options.dataDir, process.pid).catch(() => {});
           await server.close();
           if (openedNode) await openedNode.close();
-          else {
-            await openedHub.close();
-            await openedStore?.close();
-          }
+          else await openedHub.close();
+          closeAgents();
+          await openedJournal?.close();
+          await openedStore?.close();
         } finally {
           lock.release();
         }
@@ -134,6 +142,8 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
   } catch (error) {
     if (node) await node.close().catch(() => {});
     else await hub?.close().catch(() => {});
+    closeAgents();
+    await journal?.close().catch(() => {});
     await store?.close().catch(() => {});
     lock.release();
     throw error;

@@ -6,6 +6,7 @@ import { TokenCheck } from './auth/credentials.ts';
 import { OriginPolicy } from './auth/origin-policy.ts';
 import { StreamLimiter } from './auth/stream-limiter.ts';
 import { answerClientErrors } from './http/client-errors.ts';
+import { lingerOnServerClose } from './http/lingering-close.ts';
 import { createHttpApp } from './http/http-app.ts';
 import type { ModelCatalog } from './routes/route-deps.ts';
 import { buildRouteTable } from './routes/route-table.ts';
@@ -85,6 +86,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // this, the socket ends after the responses in flight (or at once when there are none).
   (server as typeof server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   answerClientErrors(server, limits);
+  lingerOnServerClose(server);
   const gateway = new WsGateway({ server, hub: options.hub, token: options.token, tokenCheck, origins, streams, limits, logger });
 
   await new Promise<void>((resolve, reject) => {

@@ -17,6 +17,7 @@ describe('confab help and usage errors', () => {
       ['projects', 'add'],
       ['projects', 'list'],
       ['projects', 'remove'],
+      ['acp'],
     ];
     const results = await Promise.all(commands.map((command) => runCli([...command, '--help'], noServer)));
     results.forEach((result, index) => {

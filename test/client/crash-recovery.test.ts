@@ -33,9 +33,9 @@ test('the server is killed (SIGKILL) mid-run and restarted on the same data dire
     await waitForWatch(watch, (state) => state.live);
     const { run } = await watch.send('Begin');
     await waitForWatch(watch, (state) => lastText(state) === 'Partial answer');
-    // Let the checkpointer (every 250 ms by default) write the partial message.
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // No wait for a checkpoint: what the watcher was shown is in the journal already.
     const connection = recordConnection(client);
+    const beforeCrash = events.length;
 
     await first.kill('SIGKILL');
     await waitForConnection(client, (state) => state.status === 'reconnecting');
@@ -45,8 +45,15 @@ test('the server is killed (SIGKILL) mid-run and restarted on the same data dire
     proxy.targetPort = Number(new URL(second.url).port);
 
     const recovered = await waitForWatch(watch, (state) => state.live && runEnded(run.id)(state), 10_000);
-    const snapshot = events.find((event): event is Extract<ConfabEvent, { type: 'snapshot' }> => event.type === 'snapshot');
-    assert.ok(snapshot, 'the cursor from the dead process yields a snapshot, not a replay into another history');
+    const afterCrash = events.slice(beforeCrash);
+    assert.deepEqual(
+      afterCrash.filter((event) => event.type === 'snapshot'),
+      [],
+      'the cursor from the dead process is replayed from the journal (same epoch), not answered with a snapshot',
+    );
+    const seqs = events.filter((event) => event.type !== 'snapshot').map((event) => event.seq);
+    assert.deepEqual(seqs, seqs.map((_, index) => seqs[0]! + index), 'across the crash: every seq once, in order, no gap');
+    assert.ok(afterCrash.some((event) => event.type === 'run-interrupted' && event.runId === run.id), 'recovery is replayed as events');
     assert.equal(recovered.state!.runs.find((candidate) => candidate.id === run.id)!.status, 'interrupted');
     const partial = recovered.state!.messages.at(-1)!;
     assert.equal(partial.status, 'interrupted');

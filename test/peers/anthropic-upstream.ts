@@ -31,10 +31,10 @@
  *
  * The scripting API (enqueue, requests, hold/drop/error, release, abortedCount) is in `upstream-script.ts`.
  */
-import { splitIntoPieces, startScriptedUpstream, type FakeUpstream, type UpstreamDialect } from './upstream-script.ts';
+import { splitIntoPieces, startScriptedUpstream, type FakeUpstream, type UpstreamDialect, type UpstreamOptions } from './upstream-script.ts';
 
-export async function startAnthropicUpstream(): Promise<FakeUpstream> {
-  return startScriptedUpstream(anthropicDialect());
+export async function startAnthropicUpstream(options: UpstreamOptions = {}): Promise<FakeUpstream> {
+  return startScriptedUpstream(anthropicDialect(), options);
 }
 
 const errorTypes: Record<number, string> = {

@@ -103,7 +103,14 @@ export interface StreamWriter {
   finish(): string[];
 }
 
-export async function startScriptedUpstream(dialect: UpstreamDialect): Promise<FakeUpstream> {
+/**
+ * `respond`: answers a request from what it says instead of from the queue (the queue is used when
+ * it returns undefined). For clients that send requests of their own beside the scripted ones, in
+ * an order nobody can script: a coding agent's title and suggestion requests.
+ */
+export type UpstreamOptions = { respond?: (body: any, requestNumber: number) => UpstreamResponse | undefined };
+
+export async function startScriptedUpstream(dialect: UpstreamDialect, options: UpstreamOptions = {}): Promise<FakeUpstream> {
   const queue: UpstreamResponse[] = [];
   const requests: RecordedRequest[] = [];
   const waiters = new Set<() => void>();
@@ -183,12 +190,13 @@ export async function startScriptedUpstream(dialect: UpstreamDialect): Promise<F
     });
     notify();
 
-    if (req.method !== 'POST' || req.url !== dialect.path) {
+    // The path, not the query: Claude Code posts to /v1/messages?beta=true.
+    if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== dialect.path) {
       return sendJson(res, 404, dialect.errorBody(404, `fake upstream: nothing at ${req.method} ${req.url}; try POST ${dialect.path}`, undefined));
     }
     const invalid = typeof body === 'object' && body !== null ? dialect.validate(body) : 'body must be a JSON object';
     if (invalid) return sendJson(res, 400, dialect.errorBody(400, `fake upstream: ${invalid}`, undefined));
-    const response = queue.shift();
+    const response = options.respond?.(body, requestNumber) ?? queue.shift();
     if (!response) {
       const message = `fake upstream: the script ran out: no response enqueued for request #${requestNumber} (call upstream.enqueue)`;
       return sendJson(res, 500, dialect.errorBody(500, message, undefined));

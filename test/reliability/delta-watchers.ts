@@ -22,23 +22,28 @@ export type Watcher = {
 /** A text delta of one run as a watcher saw it: where it starts in the text, and when it arrived. */
 export type ShownDelta = { start: number; end: number; at: number };
 
-export async function watchSse(serve: SpawnedServe, conversationId: string): Promise<Watcher> {
-  const sse = await openSse(`${serve.url}/v1/conversations/${conversationId}/events`, { authorization: `Bearer ${serve.token}` });
+/** `after`: resume from this cursor (as a client that reconnects does). */
+export async function watchSse(serve: SpawnedServe, conversationId: string, after?: string): Promise<Watcher> {
+  const query = after === undefined ? '' : `?after=${encodeURIComponent(after)}`;
+  const sse = await openSse(`${serve.url}/v1/conversations/${conversationId}/events${query}`, { authorization: `Bearer ${serve.token}` });
   assert.equal(sse.status, 200);
   const seen: Seen[] = [];
   let consumed = 0;
-  sse.onData(() => {
+  const consume = () => {
     const at = performance.now();
     const raw = sse.raw();
     const end = raw.lastIndexOf('\n\n') + 2;
     if (end <= consumed) return;
     for (const frame of parseFrames(raw.slice(consumed, end))) if (frame.data !== undefined) seen.push({ event: JSON.parse(frame.data), at });
     consumed = end;
-  });
+  };
+  sse.onData(consume);
+  // A chunk that came with the response head (a replay, say) was delivered before onData existed.
+  consume();
   return { name: 'sse', seen, ended: (timeoutMs) => within(sse.ended, timeoutMs), close: () => sse.close() };
 }
 
-export async function watchWs(serve: SpawnedServe, conversationId: string): Promise<Watcher> {
+export async function watchWs(serve: SpawnedServe, conversationId: string, after?: string): Promise<Watcher> {
   const client = await connectWs(serve.url, { authorization: `Bearer ${serve.token}` });
   client.socket.on('error', () => {}); // a SIGKILLed server resets the connection; `closed` reports it
   const seen: Seen[] = [];
@@ -47,7 +52,7 @@ export async function watchWs(serve: SpawnedServe, conversationId: string): Prom
     const frame = client.frames.at(-1);
     if (typeof frame?.seq === 'number') seen.push({ event: frame, at: performance.now() });
   });
-  const ack = await client.request({ type: 'subscribe', conversationId });
+  const ack = await client.request({ type: 'subscribe', conversationId, ...(after === undefined ? {} : { after }) });
   assert.equal(ack.type, 'ack', JSON.stringify(ack));
   return { name: 'ws', seen, ended: (timeoutMs) => within(client.closed, timeoutMs), close: () => client.close() };
 }

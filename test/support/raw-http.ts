@@ -61,7 +61,7 @@ export type RawResponse = { status: number; headers: Record<string, string>; bod
 
 /**
  * Splits what a server wrote into responses (Content-Length and chunked bodies; none for 1xx, 204,
- * 304 and, given `head`, for the first one: the answer to a HEAD request). A response cut short ends the list; `rest`
+ * 304 and, given `head`, for the first final one: the answer to a HEAD request, after any 100 Continue). A response cut short ends the list; `rest`
  * holds its bytes.
  */
 export function parseResponses(bytes: Buffer, head = false): { responses: RawResponse[]; rest: Buffer } {
@@ -81,7 +81,7 @@ export function parseResponses(bytes: Buffer, head = false): { responses: RawRes
     }
     let cursor = headEnd + 4;
     let body: Buffer = Buffer.alloc(0);
-    const bodiless = status < 200 || status === 204 || status === 304 || (head && responses.length === 0);
+    const bodiless = status < 200 || status === 204 || status === 304 || (head && !responses.some((earlier) => earlier.status >= 200));
     if (!bodiless && headers['transfer-encoding']?.toLowerCase() === 'chunked') {
       const parts: Buffer[] = [];
       while (true) {

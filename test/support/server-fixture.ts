@@ -120,10 +120,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     conversationId: conversation.id,
     authHeaders,
     async request(method, path, body, headers = {}) {
-      const response = await fetch(`${server.url}${path}`, {
+      const init = {
         method,
         headers: { ...authHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      };
+      // Like the client SDK (src/client/http.ts): an idempotent request is sent once more after a
+      // network failure, which on a busy machine is a kept-alive connection the server closed as idle
+      // in the same turn it was reused.
+      const response = await fetch(`${server.url}${path}`, init).catch((error: unknown) => {
+        if (!['GET', 'HEAD', 'PUT', 'DELETE'].includes(method.toUpperCase())) throw error;
+        return fetch(`${server.url}${path}`, init);
       });
       const text = await response.text();
       const isJson = response.headers.get('content-type')?.startsWith('application/json');

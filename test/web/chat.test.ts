@@ -64,7 +64,8 @@ describe('web UI', { skip }, () => {
       { text: '```\n\n' },
       ...wordChunks('token', 30),
     ];
-    server.upstream.enqueue({ kind: 'stream', chunks, delayMs: 40, usage: { inputTokens: 1200, outputTokens: 36 } });
+    // It holds after token4 until released, so the page is seen mid-stream however slow the machine.
+    server.upstream.enqueue({ kind: 'stream', chunks, delayMs: 40, holdAfter: 10, usage: { inputTokens: 1200, outputTokens: 36 } });
     const page = await open('/');
     await page.getByRole('heading', { name: 'How can I help?' }).waitFor();
     await sendMessage(page, 'Show me some code');
@@ -75,6 +76,7 @@ describe('web UI', { skip }, () => {
     assert.equal(await lastAssistant(page).getAttribute('data-status'), 'streaming');
     assert.ok(!partial.includes('token30'), 'the text arrived in pieces, not at once');
     await saveScreenshot(page, 'streaming');
+    server.upstream.release();
 
     await page.locator('[data-testid="assistant-message"][data-status="completed"]').waitFor();
     const message = lastAssistant(page);

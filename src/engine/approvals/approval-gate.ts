@@ -13,7 +13,13 @@ export type ApprovalOptions = {
 };
 
 /** The run loop's view of approvals: the tools' declarations plus the configured names, the store, the timers. */
-export function createApprovalGate(options: { tools: ToolExecutor; approvals: ApprovalOptions | undefined; store: Store; timers: ApprovalTimers }): ApprovalGate {
+export function createApprovalGate(options: {
+  tools: ToolExecutor;
+  approvals: ApprovalOptions | undefined;
+  store: Store;
+  timers: ApprovalTimers;
+  cancel: (conversationId: string, runId: string) => Promise<void>;
+}): ApprovalGate {
   const required = new Set(options.approvals?.tools ?? []);
   const expiryMs = options.approvals?.expiryMs ?? defaultApprovalExpiryMs;
   if (!(expiryMs > 0)) throw new RangeError('approval expiry must be a positive number of milliseconds');
@@ -24,5 +30,6 @@ export function createApprovalGate(options: { tools: ToolExecutor; approvals: Ap
     requested: (approvals) => {
       for (const approval of approvals) options.timers.arm(approval);
     },
+    cancel: options.cancel,
   };
 }

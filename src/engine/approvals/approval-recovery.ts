@@ -7,7 +7,8 @@ import type { ApprovalTimers } from './approval-timers.ts';
 /**
  * Start-up: approvals a previous process left pending get their expiry timers back (those already
  * past it expire now), and a parked run that no longer waits for anything (answered just before
- * the restart) is queued to resume. Returns what it did, for the log.
+ * the restart) is queued to resume. A coding agent's pending request is cancelled: the agent that
+ * asked died with the previous process. Returns what it did, for the log.
  */
 export async function recoverApprovals(options: { store: Store; desk: ApprovalDesk; timers: ApprovalTimers; runQueue: RunQueue; clock: Clock }): Promise<{ armed: number; expired: number; resumed: number }> {
   const { store, desk, timers, runQueue, clock } = options;
@@ -15,6 +16,12 @@ export async function recoverApprovals(options: { store: Store; desk: ApprovalDe
   let armed = 0;
   let expired = 0;
   for (const approval of await store.listApprovalsByStatus(['pending'])) {
+    if (approval.source === 'agent') {
+      // The agent process that asked is gone with the previous server (its run was interrupted):
+      // nobody could act on an answer, so the request is cancelled.
+      await desk.cancelRun(approval.conversationId, approval.runId);
+      continue;
+    }
     if (approval.expiresAt > clock.now()) {
       timers.arm(approval);
       armed++;

@@ -57,6 +57,7 @@ export function runEventLogContract(name: string, makeLog: EventLogFactory): voi
     it('reads exactly the events after a seq while they are held, and nothing once they are not', async () => {
       const log = await open(3);
       await log.append(drafts(1, 5));
+      await log.checkpointed(5);
       assert.deepEqual(seqs(await log.read(2)), [3, 4, 5]);
       assert.deepEqual(seqs(await log.read(4)), [5]);
       assert.deepEqual(await log.read(5), []);
@@ -93,6 +94,7 @@ export function runEventLogContract(name: string, makeLog: EventLogFactory): voi
     it('subscribe signals a gap when the events after the seq are gone, then delivers live events', async () => {
       const log = await open(3);
       await log.append(drafts(1, 6));
+      await log.checkpointed(6);
       const listener = recorder();
       await log.subscribe(1, listener);
       assert.deepEqual([listener.gaps, listener.seen], [1, []]);
@@ -145,6 +147,48 @@ export function runEventLogContract(name: string, makeLog: EventLogFactory): voi
         assert.deepEqual(seqs(await second.append([draft(4)])), [4], 'one history, one sequence');
       } else assert.deepEqual([second.lastSeq, await second.read(0)], [0, []], 'a history of its own');
       first.close();
+      second.close();
+    });
+
+    it('records ahead of the log start a new epoch at the records; a durable log reopened at its records keeps its epoch', async () => {
+      const eventLog = await makeLog({ capacity: 10 });
+      const conversationId = `conv_${Math.random().toString(36).slice(2)}`;
+      const first = await eventLog.open(conversationId, { lastSeq: 0 });
+      await first.append(drafts(1, 3));
+      first.close();
+      if (first.durable) {
+        const again = await eventLog.open(conversationId, { lastSeq: 3 });
+        assert.deepEqual([again.epoch, again.lastSeq], [first.epoch, 3], 'a durable log keeps its epoch');
+        again.close();
+      }
+      const ahead = await eventLog.open(conversationId, { lastSeq: 7 });
+      assert.notEqual(ahead.epoch, first.epoch, 'records ahead of the log: what a cursor saw cannot be told apart');
+      assert.equal(ahead.lastSeq, 7);
+      ahead.close();
+    });
+
+    it('a durable log reopened after its records replays the events past them and keeps its cursors', async () => {
+      const eventLog = await makeLog({ capacity: 3 });
+      const conversationId = `conv_${Math.random().toString(36).slice(2)}`;
+      const first = await eventLog.open(conversationId, { lastSeq: 0 });
+      if (!first.durable) return first.close();
+      await first.append(drafts(1, 6));
+      first.close();
+      const second = await eventLog.open(conversationId, { lastSeq: 2 });
+      assert.deepEqual([second.epoch, second.lastSeq], [first.epoch, 6]);
+      const fold = recorder();
+      await second.subscribe(2, fold);
+      assert.deepEqual([fold.gaps, fold.seen], [0, [3, 4, 5, 6]], 'the events after the records, for the fold, whatever the capacity');
+      assert.deepEqual(seqs(await second.read(0)), [1, 2, 3, 4, 5, 6], 'nothing the records do not cover is dropped… ');
+      assert.equal(second.checkpointDue, false);
+      await second.checkpointed(2);
+      assert.deepEqual(seqs(await second.read(2)), [3, 4, 5, 6], 'then only what the records cover…');
+      assert.equal(await second.read(1), undefined);
+      await second.checkpointed(6);
+      assert.deepEqual(seqs(await second.read(3)), [4, 5, 6], '…and only as the retention (3 events here) allows');
+      assert.equal(await second.read(2), undefined);
+      const events = await second.append([draft(7)]);
+      assert.equal(events[0]!.cursor, `${first.epoch}.7`);
       second.close();
     });
   });

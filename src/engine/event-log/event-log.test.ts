@@ -4,16 +4,25 @@ import { after, afterEach, it } from 'node:test';
 import { InstantClock } from '../../util/clock.ts';
 import { connectTestRedis } from '../redis/redis-test-connection.ts';
 import { runEventLogContract, type EventLogFactory } from './event-log-contract.ts';
+import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
+import { SqliteJournal } from '../../store/sqlite/sqlite-journal.ts';
+import { JournalEventLog } from './journal-event-log.ts';
 import { MemoryEventLog } from './memory-event-log.ts';
 import { RedisEventLog } from './redis-event-log.ts';
 
 /**
- * Runs the ConversationLog contract over the logs named in CONFAB_TEST_LOGS (default `memory,redis`;
- * `redis` is skipped with a note when no Redis answers, unless CI is set or it was named explicitly).
+ * Runs the ConversationLog contract over the logs named in CONFAB_TEST_LOGS (default
+ * `memory,journal,redis`; `redis` is skipped with a note when no Redis answers, unless CI is set or
+ * it was named explicitly).
  */
 const newEpoch = () => randomBytes(6).toString('base64url');
 const factories: Record<string, EventLogFactory> = {
   memory: ({ capacity }) => new MemoryEventLog({ clock: new InstantClock(), capacity, newEpoch }),
+  journal: async ({ capacity }) => {
+    const store = new SqliteStore({ path: ':memory:' });
+    await store.init();
+    return new JournalEventLog({ journal: new SqliteJournal({ database: store.database }), clock: new InstantClock(), newEpoch, retention: { events: capacity } });
+  },
 };
 const lazyFactories: Record<string, () => Promise<EventLogFactory | string>> = {
   redis: async () => {
@@ -31,7 +40,7 @@ const lazyFactories: Record<string, () => Promise<EventLogFactory | string>> = {
 };
 
 const named = process.env.CONFAB_TEST_LOGS;
-const selected = (named ?? 'memory,redis').split(',').map((name) => name.trim()).filter((name) => name !== '');
+const selected = (named ?? 'memory,journal,redis').split(',').map((name) => name.trim()).filter((name) => name !== '');
 const known = [...Object.keys(factories), ...Object.keys(lazyFactories)];
 const unknown = selected.filter((name) => !known.includes(name));
 if (unknown.length > 0) throw new Error(`CONFAB_TEST_LOGS names unknown logs: ${unknown.join(', ')} (known: ${known.join(', ')})`);

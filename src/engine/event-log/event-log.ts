@@ -9,8 +9,15 @@ import type { ConfabEvent, EventType, EventData } from '../../events/definitions
  * Contract (tested by `event-log-contract.ts` over every implementation):
  * - `append(drafts, fence?)` assigns `seq = lastSeq + 1, + 2, …` to the drafts in order, in one
  *   step (no other append interleaves), and resolves with the events. Seqs never repeat within
- *   an epoch and continue from the `lastSeq` the log was opened with. Appends one caller makes
- *   without waiting are applied in the order it made them.
+ *   an epoch and continue from the `lastSeq` the log was opened with (or from the last event a
+ *   durable log holds, when that is later). Appends one caller makes without waiting are applied
+ *   in the order it made them.
+ * - A durable log (`durable: true`) has every event stored before any listener sees it or the
+ *   append resolves, so what a listener was shown survives a crash of the process. Opened again
+ *   with the `lastSeq` of the records the caller holds, it keeps its epoch when its history is
+ *   intact, and `subscribe(lastSeq)` replays the events after the records (the caller folds them).
+ *   It drops events only once `checkpointed(seq)` said the records cover them, and only as its
+ *   retention allows; `checkpointDue` asks the caller to write its records so it can drop more.
  * - Fences: `claim({ runId, attempt })` makes `attempt` the current one for that run. An append
  *   carrying a fence whose attempt is not the current one for its run (a zombie worker, presumed
  *   dead and replaced) is refused with `ConfabError('stale_fence')` and appends nothing.
@@ -23,13 +30,23 @@ import type { ConfabEvent, EventType, EventData } from '../../events/definitions
  *   order they subscribed.
  * - The epoch belongs to the log: cursors from another epoch are never replayed (the caller
  *   compares epochs before subscribing). An opened log whose history could differ from what a
- *   cursor saw has a new epoch; two opens that share an epoch share one history.
+ *   cursor saw has a new epoch (every open of the in-memory log does); two opens that share an
+ *   epoch share one history.
  * - A shared log (Redis) may lose its history under an open log (Redis restarted without
  *   persistence, or its keys expired): `append` and `claim` then reject with a `LogLostError`
  *   and append nothing; the owner must open the log again, which gives it a new epoch.
  */
 export interface EventLog {
+  /** At most one open log per conversation at a time; close it before opening it again. */
   open(conversationId: string, options: { lastSeq: number }): Promise<ConversationLog>;
+  /**
+   * Conversations whose stored events may go past the store's records (a superset is fine):
+   * start-up recovery loads them so their state folds those events. Empty for a log that keeps
+   * nothing across restarts.
+   */
+  conversationsToRecover(): Promise<string[]>;
+  /** Write transactions made (for tests and the benchmark); 0 for a log that stores nothing. */
+  readonly writes: number;
 }
 
 export interface ConversationLog {
@@ -37,6 +54,16 @@ export interface ConversationLog {
   readonly epoch: string;
   /** The highest seq appended. */
   readonly lastSeq: number;
+  /** Events are stored before they are delivered (see the contract above). */
+  readonly durable: boolean;
+  /** A durable log holds more events past the last `checkpointed` seq than it wants to: write the records. */
+  readonly checkpointDue: boolean;
+  /**
+   * The store's records now reflect every event up to `seq`: a durable log may drop those its
+   * retention no longer needs. Resolves once it has (never rejects: a failed drop is retried at
+   * the next call).
+   */
+  checkpointed(seq: number): Promise<void>;
   claim(fence: Fence): Promise<void>;
   append(drafts: EventDraft[], fence?: Fence): Promise<ConfabEvent[]>;
   read(after: number): Promise<ConfabEvent[] | undefined>;

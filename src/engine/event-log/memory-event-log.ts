@@ -25,6 +25,15 @@ export class MemoryEventLog implements EventLog {
   async open(conversationId: string, options: { lastSeq: number }): Promise<ConversationLog> {
     return new RingLog(conversationId, this.#newEpoch(), options.lastSeq, this.#capacity, this.#clock);
   }
+
+  /** Nothing survives the process. */
+  async conversationsToRecover(): Promise<string[]> {
+    return [];
+  }
+
+  get writes(): number {
+    return 0;
+  }
 }
 
 const initialRingSize = 64;
@@ -32,6 +41,8 @@ const initialRingSize = 64;
 class RingLog implements ConversationLog {
   readonly conversationId: string;
   readonly epoch: string;
+  readonly durable = false;
+  readonly checkpointDue = false;
   #lastSeq: number;
   #ring: (ConfabEvent | undefined)[];
   readonly #capacity: number;
@@ -55,6 +66,9 @@ class RingLog implements ConversationLog {
   get lastSeq(): number {
     return this.#lastSeq;
   }
+
+  /** The ring drops events by capacity alone. */
+  async checkpointed(): Promise<void> {}
 
   async claim(fence: Fence): Promise<void> {
     if ((this.#claims.get(fence.runId) ?? 0) > fence.attempt) throw staleFence(fence);

@@ -36,7 +36,8 @@ export async function park(state: RunState, requested: Approval[], deps: RunDepe
 /**
  * Ends the run. The message's final state is flushed, then the run and conversation records are
  * written, and only then are the terminal events emitted: a client that sees `run-completed` can
- * rely on the store having it.
+ * rely on the store having it. On a durable log the terminal events are stored first (the journal
+ * is the store a crash recovers from) and the records written right after them.
  */
 export async function finish(state: RunState, ending: TerminalEnding, pricing: Pricing | undefined, deps: RunDependencies): Promise<Run> {
   const { live, messageId } = state;
@@ -71,6 +72,16 @@ export async function finish(state: RunState, ending: TerminalEnding, pricing: P
   await live.flush();
   const current = live.state.conversation;
   const conversation = { ...current, usage: addUsage(current.usage, state.usage), cost: addCost(current.cost, runCost), updatedAt: deps.clock.now() };
+  if (live.durable) {
+    // The journal stores the terminal events before anyone sees them, and recovery folds them
+    // into the records, so the records follow. Written first, a crash before the events were
+    // stored would leave records ahead of the log in the same epoch, which no cursor could see.
+    live.emit({ type: `run-${ending.status}`, runId, data: { run } });
+    live.emit({ type: 'conversation-updated', runId, data: { conversation } });
+    await live.flush();
+    if (!live.deleted) await deps.persistence.flush();
+    return run;
+  }
   let persisted = false;
   if (!live.deleted) {
     try {

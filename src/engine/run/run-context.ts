@@ -42,6 +42,8 @@ export interface ApprovalGate {
   get(approvalId: string): Promise<Approval | undefined>;
   /** Told once new requests are stored and announced: arms their expiry. */
   requested(approvals: Approval[]): void;
+  /** Cancels what is pending for a run that is still executing (a coding agent's request, when the run is stopped). */
+  cancel(conversationId: string, runId: string): Promise<void>;
 }
 
 /** The checkpointer, as the run loop sees it. */
@@ -80,8 +82,12 @@ export interface RunWriter {
   readonly deleted: boolean;
   /** Seq of the last event folded into `state`. */
   readonly foldedSeq: number;
+  /** The log stores events before anyone sees them (the journal): they need no record written first. */
+  readonly durable: boolean;
   emit(draft: EventDraft, options?: { persisted?: boolean }): void;
   flush(): Promise<void>;
+  /** Resolves once the folded state satisfies `condition` (an approval settled by any client); rejects when `signal` aborts. */
+  until(condition: (state: ConversationState) => boolean, signal: AbortSignal): Promise<void>;
 }
 
 /** The mutable record of one executing run. */

@@ -1,6 +1,7 @@
 import type { ProviderMetadata, ToolCallPart, Usage } from '../../domain/schemas.ts';
 import { nextToolStep, settledToolState } from '../../domain/tool-state.ts';
 import type { StepFinishReason, StepRequest, StepSource } from '../../providers/stream-part.ts';
+import { decidePermission } from './agent-permission.ts';
 import type { RunDependencies, RunState } from './run-context.ts';
 
 export type StepOutcome = {
@@ -114,6 +115,25 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
         const settled: ToolCallPart = { ...call, state: settledToolState(call.state, part, deps.clock.now()) };
         calls.set(call.toolCallId, settled);
         live.emit({ type: 'tool-call', runId, data: { messageId, part: settled } });
+        break;
+      }
+      case 'permission-request': {
+        // A coding agent asks before running one of its calls; its turn waits for the decision.
+        let call = calls.get(part.toolCallId);
+        if (!call) {
+          call = { id: deps.ids('part'), kind: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, step: toolStep(), state: { status: 'running', input: part.input, startedAt: deps.clock.now() }, providerExecuted: true };
+          attempt.created.push(call.id);
+        }
+        let decided: Awaited<ReturnType<typeof decidePermission>>;
+        try {
+          decided = await decidePermission(call, state, deps, part.withdrawn);
+        } catch (error) {
+          part.answer('cancel');
+          throw error;
+        }
+        part.answer(decided.answer);
+        calls.set(call.toolCallId, decided.call);
+        live.emit({ type: 'tool-call', runId, data: { messageId, part: decided.call } });
         break;
       }
       case 'plan': {

@@ -23,7 +23,7 @@ export type Screening = { screened: Screened[]; remembered: Approval[] };
  * the tool (then it is settled as `remembered`). A call already awaiting approval (the run resumes)
  * follows how its request was settled.
  */
-export async function screenCalls(calls: ToolCallPart[], state: RunState, deps: RunDependencies): Promise<Screening> {
+export async function screenCalls(calls: ToolCallPart[], state: RunState, deps: RunDependencies, source: Approval['source'] = 'tool'): Promise<Screening> {
   const screened: Screened[] = [];
   const remembered: Approval[] = [];
   const rules = state.live.state.conversation.toolRules ?? {};
@@ -32,11 +32,12 @@ export async function screenCalls(calls: ToolCallPart[], state: RunState, deps: 
       screened.push(settledVerdict(call, await deps.approvals.get(call.state.approvalId)));
       continue;
     }
-    if (!deps.approvals.needsApproval(call.toolName)) {
+    // A coding agent asks only about the calls it wants a person to decide.
+    if (source === 'tool' && !deps.approvals.needsApproval(call.toolName)) {
       screened.push({ call, verdict: 'run' });
       continue;
     }
-    const request = newRequest(call, state, deps);
+    const request = newRequest(call, state, deps, source);
     const rule = rules[call.toolName];
     if (rule === undefined) {
       screened.push({ call, verdict: 'ask', approval: request });
@@ -55,7 +56,7 @@ export async function screenCalls(calls: ToolCallPart[], state: RunState, deps: 
   return { screened, remembered };
 }
 
-function newRequest(call: ToolCallPart, state: RunState, deps: RunDependencies): Approval {
+function newRequest(call: ToolCallPart, state: RunState, deps: RunDependencies, source: Approval['source']): Approval {
   const now = deps.clock.now();
   return {
     id: deps.ids('appr'),
@@ -64,7 +65,7 @@ function newRequest(call: ToolCallPart, state: RunState, deps: RunDependencies):
     toolCallId: call.toolCallId,
     toolName: call.toolName,
     input: call.state.input,
-    source: 'tool',
+    source,
     options: [...approvalDecisions],
     status: 'pending',
     decision: null,

@@ -18,18 +18,23 @@ export type ClientErrorOptions = {
  *
  * Responses to earlier, complete requests on the same socket (pipelined) are sent first. When the
  * socket is gone, or the response to the failing request has already begun (writing would corrupt
- * it), the socket is only destroyed. Socket errors (ECONNRESET, EPIPE) get no answer.
+ * it), or the request whose body failed has already been answered (a second answer to one request
+ * would be read as the answer to the next), the socket is only destroyed. Socket errors (ECONNRESET, EPIPE) get no answer.
  */
 export function answerClientErrors(server: Server, options: ClientErrorOptions): void {
   // Responses begun or waiting on each socket (several when requests are pipelined).
   const inFlight = new WeakMap<Duplex, Set<ServerResponse>>();
   // The parser repeats its error for every later chunk; one answer per socket.
   const answered = new WeakSet<Duplex>();
+  // The latest request on each socket: when its response has begun before its body was received,
+  // an error in that body (cut short, say) belongs to a request already answered.
+  const latest = new WeakMap<Duplex, ServerResponse>();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
     let responses = inFlight.get(socket);
     if (!responses) inFlight.set(socket, (responses = new Set()));
     responses.add(res);
+    latest.set(socket, res);
     res.once('close', () => responses.delete(res));
   });
 
@@ -42,7 +47,9 @@ export function answerClientErrors(server: Server, options: ClientErrorOptions):
     const earlier = [...responses].filter((res) => res.req.complete);
     void Promise.all(earlier.map((res) => new Promise((resolve) => res.once('close', resolve)))).then(() => {
       const begun = [...responses].some((res) => res.headersSent);
-      if (!socket.writable || begun) return void socket.destroy();
+      const last = latest.get(socket);
+      const alreadyAnswered = last !== undefined && !last.req.complete && last.headersSent;
+      if (!socket.writable || begun || alreadyAnswered) return void socket.destroy();
       endWithJsonError(socket, answer.code, answer.message, { status: answer.status });
     });
   });

@@ -10,6 +10,7 @@ import { addMetricsRoute } from './metrics-route.ts';
 import { addOpenApiRoute } from './openapi-route.ts';
 import { addProjectRoutes } from './project-routes.ts';
 import type { RouteDeps } from './route-deps.ts';
+import { addUiChatRoutes } from './ui-chat-routes.ts';
 
 export type RouteTableDeps = RouteDeps & {
   streams: StreamRegistry;
@@ -28,6 +29,7 @@ export function buildRouteTable(deps: RouteTableDeps): Router {
   addConversationRoutes(router, deps);
   addCommandRoutes(router, deps);
   addEventStreamRoute(router, { hub: deps.hub, streams: deps.streams, token: deps.token, keepAliveMs: deps.sseKeepAliveMs });
+  addUiChatRoutes(router, { hub: deps.hub, streams: deps.streams, token: deps.token, keepAliveMs: deps.sseKeepAliveMs });
   addMetricsRoute(router, deps.metrics);
   addBenchMetricsRoute(router, deps.hub, deps.env);
   addOpenApiRoute(router, deps);

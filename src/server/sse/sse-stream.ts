@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Subscription } from '../../engine/subscription.ts';
+import type { ConfabEvent } from '../../events/definitions.ts';
 import { sseFrame, sseKeepAliveFrame, sseRetryFrame } from './sse-frame.ts';
 
 export const sseHeaders = {
@@ -7,6 +8,19 @@ export const sseHeaders = {
   'cache-control': 'no-cache',
   'x-accel-buffering': 'no',
 } as const;
+
+/**
+ * Turns the events ready now into SSE frames; `end`: the response is complete after them. Called on
+ * every drain, with no events too (the first drain, say).
+ */
+export type SseEncoder = (events: ConfabEvent[], subscription: Subscription) => { frames: string; end: boolean };
+
+/** Confab's own event stream: one frame per event, until the subscription ends. */
+const eventFrames: SseEncoder = (events, subscription) => {
+  let frames = '';
+  for (const event of events) frames += sseFrame(event);
+  return { frames, end: subscription.closed && subscription.pending === 0 };
+};
 
 /**
  * One SSE response fed by one subscription. Events ready in the same event-loop turn go out in
@@ -22,18 +36,33 @@ export class SseStream {
   readonly #subscription: Subscription;
   readonly #keepAlive: NodeJS.Timeout;
   readonly #onClose: (stream: SseStream) => void;
+  readonly #encode: SseEncoder;
   #scheduled = false;
   #paused = false;
   #closed = false;
   readonly #socket: ServerResponse['socket'];
   readonly #onClientEnd = () => this.end();
 
-  constructor(options: { res: ServerResponse; subscription: Subscription; keepAliveMs: number; onClose: (stream: SseStream) => void }) {
+  /**
+   * `encode`, `headers` and `preamble` (written first) default to Confab's event stream; the AI SDK
+   * endpoint passes its own (src/interop/ui-chat).
+   */
+  constructor(options: {
+    res: ServerResponse;
+    subscription: Subscription;
+    keepAliveMs: number;
+    onClose: (stream: SseStream) => void;
+    encode?: SseEncoder;
+    headers?: Record<string, string>;
+    preamble?: string;
+  }) {
     this.#res = options.res;
     this.#subscription = options.subscription;
     this.#onClose = options.onClose;
-    this.#res.writeHead(200, sseHeaders);
-    this.#res.write(sseRetryFrame);
+    this.#encode = options.encode ?? eventFrames;
+    this.#res.writeHead(200, options.headers ?? sseHeaders);
+    const preamble = options.preamble ?? sseRetryFrame;
+    if (preamble !== '') this.#res.write(preamble);
     this.#keepAlive = setInterval(() => {
       if (!this.#paused) this.#write(sseKeepAliveFrame);
     }, options.keepAliveMs);
@@ -60,10 +89,9 @@ export class SseStream {
   #drain(): void {
     this.#scheduled = false;
     if (this.#closed || this.#paused) return;
-    let batch = '';
-    for (const event of this.#subscription.take()) batch += sseFrame(event);
-    if (batch !== '') this.#write(batch);
-    if (this.#subscription.closed && this.#subscription.pending === 0) this.end();
+    const { frames, end } = this.#encode(this.#subscription.take(), this.#subscription);
+    if (frames !== '') this.#write(frames);
+    if (end) this.end();
   }
 
   #write(chunk: string): void {

@@ -111,6 +111,40 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX approvals_status ON approvals(status, requested_at, position);
     `,
   },
+  {
+    version: 4,
+    name: 'durable event journal: events per conversation, epochs, boot marker',
+    // No foreign key on the journal: a check per inserted event, and one bad row would fail the
+    // whole group transaction. The trigger deletes a conversation's events with it (also when a
+    // project's deletion cascades to it). Rows are stored in insertion order (`position`), so a
+    // group commit appends to the table's last pages instead of one page per conversation it
+    // touches; the index serves the per-conversation reads (docs/benchmarks.md, "Durable event log").
+    sql: `
+      CREATE TABLE journal (
+        position INTEGER PRIMARY KEY,
+        conversation_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX journal_conversation ON journal(conversation_id, seq);
+
+      CREATE TABLE journal_epochs (
+        conversation_id TEXT PRIMARY KEY,
+        epoch TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE journal_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TRIGGER conversations_delete_journal AFTER DELETE ON conversations BEGIN
+        DELETE FROM journal WHERE conversation_id = old.id;
+        DELETE FROM journal_epochs WHERE conversation_id = old.id;
+      END;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.length;

@@ -67,6 +67,11 @@ export class SqliteStore implements Store {
     this.#db = db;
   }
 
+  /** The open database, for what lives beside the records in the same file (the event journal). */
+  get database(): DatabaseSync {
+    return this.#open();
+  }
+
   async close(): Promise<void> {
     this.#statements.clear();
     this.#db?.close();

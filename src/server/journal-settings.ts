@@ -1,0 +1,42 @@
+import { ConfabError } from '../domain/errors.ts';
+import type { JournalRetention } from '../engine/event-log/journal-conversation-log.ts';
+import { defaultCheckpointBytes, defaultJournalRetention } from '../engine/event-log/journal-event-log.ts';
+
+export type JournalSettings =
+  | { enabled: false }
+  | { enabled: true; retention: JournalRetention; checkpointBytes: number; checkpointWorker: boolean };
+
+const integerVariables = {
+  CONFAB_JOURNAL_RETAIN_EVENTS: { field: 'events', min: 1 },
+  CONFAB_JOURNAL_RETAIN_RUNS: { field: 'runs', min: 0 },
+  CONFAB_JOURNAL_RETAIN_BYTES: { field: 'bytes', min: 0 },
+  CONFAB_JOURNAL_CHECKPOINT_BYTES: { field: 'checkpointBytes', min: 1024 },
+} as const;
+
+/**
+ * The event journal's settings from the environment (docs/configuration.md): `CONFAB_JOURNAL=off`
+ * goes back to the in-memory log with records checkpointed every 250 ms (fewer store writes; a
+ * crash can lose up to that much of what watchers saw, and cursors do not survive a restart), and
+ * the retention bounds, and `CONFAB_JOURNAL_CHECKPOINT_WORKER=on` to run SQLite's WAL checkpoints in
+ * a worker thread (lower event-loop delay p99, higher max, +26 MB: docs/benchmarks.md). A bad value
+ * stops start-up with a message naming the variable.
+ */
+export function journalSettings(env: Record<string, string | undefined>): JournalSettings {
+  const mode = env.CONFAB_JOURNAL?.trim() || 'on';
+  if (mode !== 'on' && mode !== 'off') throw new ConfabError('bad_request', `CONFAB_JOURNAL must be "on" or "off", got ${JSON.stringify(mode)}`);
+  if (mode === 'off') return { enabled: false };
+  const values = { ...defaultJournalRetention, checkpointBytes: defaultCheckpointBytes };
+  for (const [name, { field, min }] of Object.entries(integerVariables)) {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min) {
+      throw new ConfabError('bad_request', `${name} must be a whole number of at least ${min}, got ${JSON.stringify(raw)}`);
+    }
+    values[field] = value;
+  }
+  const worker = env.CONFAB_JOURNAL_CHECKPOINT_WORKER?.trim() || 'off';
+  if (worker !== 'on' && worker !== 'off') throw new ConfabError('bad_request', `CONFAB_JOURNAL_CHECKPOINT_WORKER must be "on" or "off", got ${JSON.stringify(worker)}`);
+  const { checkpointBytes, ...retention } = values;
+  return { enabled: true, retention, checkpointBytes, checkpointWorker: worker === 'on' };
+}

@@ -1,0 +1,41 @@
+/**
+ * The coding-agent programs the agent tests drive: installed at pinned versions by
+ * `scripts/ci/install-agents.sh` into `CONFAB_TOOLS_DIR` (default `~/.cache/confab-test-tools`),
+ * never into node_modules. Missing here: the tests skip with a note; under CI they fail.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const toolsDir = process.env.CONFAB_TOOLS_DIR ?? join(homedir(), '.cache', 'confab-test-tools');
+
+/** Keep in step with scripts/ci/install-agents.sh. */
+export const agentPackages = {
+  claudeAcp: { spec: '@agentclientprotocol/claude-agent-acp@0.101.0', entry: 'node_modules/@agentclientprotocol/claude-agent-acp/dist/index.js' },
+  claudeCode: { spec: '@anthropic-ai/claude-code@2.1.332', entry: 'node_modules/.bin/claude' },
+  codex: { spec: '@openai/codex@0.171.0', entry: 'node_modules/.bin/codex' },
+  opencode: { spec: 'opencode-ai@1.18.33', entry: 'node_modules/.bin/opencode' },
+} as const;
+
+function folderOf(spec: string): string {
+  return join(toolsDir, spec.replace(/^@/, '').replaceAll('/', '+').replaceAll('@', '-'));
+}
+
+/** The installed file, or a reason to skip (throws under CI: CI must run these tests). */
+export function agentTool(name: keyof typeof agentPackages): { path: string; skip: undefined } | { path: undefined; skip: string } {
+  const { spec, entry } = agentPackages[name];
+  const path = join(folderOf(spec), entry);
+  if (existsSync(path)) return { path, skip: undefined };
+  const reason = `${spec} is not installed in ${toolsDir}: run scripts/ci/install-agents.sh to run these tests`;
+  if (process.env.CI) throw new Error(`CI is set and ${reason}.`);
+  return { path: undefined, skip: reason };
+}
+
+/** A home for one agent run, so it reads and writes nothing of the real user's. */
+export async function agentHome(): Promise<{ dir: string; env: Record<string, string> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'confab-agent-home-'));
+  const env = { HOME: dir, XDG_CONFIG_HOME: join(dir, '.config'), XDG_DATA_HOME: join(dir, '.local/share'), XDG_CACHE_HOME: join(dir, '.cache'), XDG_STATE_HOME: join(dir, '.local/state') };
+  for (const path of Object.values(env)) await mkdir(path, { recursive: true });
+  return { dir, env };
+}
