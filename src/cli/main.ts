@@ -16,13 +16,14 @@ type CommandModule = { run(argv: string[]): Promise<number> };
 
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   serve: { summary: 'Start the Confab server (HTTP, SSE and WebSocket).', load: () => import('./serve-command.ts') },
+  worker: { summary: "Execute runs: for a cluster (shared Postgres and Redis), or a server's machine worker (--server).", load: () => import('./worker-command.ts') },
+  migrate: { summary: "Apply Confab's schema to a cluster's Postgres database.", load: () => import('./migrate-command.ts') },
   ask: { summary: 'Ask one question in a new conversation; prints the answer as it streams.', load: () => import('./ask-command.ts') },
   chat: { summary: 'Chat interactively: streamed replies, tool calls, Ctrl-C stops a run.', load: () => import('./chat-command.ts') },
   conversations: { summary: 'List, show, search, export, import or delete conversations.', load: () => import('./conversations-command.ts') },
   projects: { summary: 'Add, list or remove projects.', load: () => import('./projects-command.ts') },
   acp: { summary: 'Serve the Agent Client Protocol on stdio: ACP editors (Zed, JetBrains) use Confab as their agent.', load: () => import('./acp-command.ts') },
   workers: { summary: 'Add, list or revoke machine worker tokens.', load: () => import('./workers-command.ts') },
-  worker: { summary: 'Run a machine worker: execute a server\'s runs where the code lives.', load: () => import('./worker-command.ts') },
 };
 
 function usage(): string {

@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
 import { ConfabError } from '../domain/errors.ts';
-import { serve, type RunningServe } from '../server/serve.ts';
+import { clusterSettings, defaultConcurrency, maxConcurrency } from '../cluster/cluster-settings.ts';
+import { serve, type RunningServe, type ServeOptions } from '../server/serve.ts';
 import { logLevels, type LogLevel } from '../util/logger.ts';
 import { createPinoLogger } from '../util/pino-logger.ts';
-import { describeParseError } from './cli-args.ts';
+import { describeParseError, integerOption } from './cli-args.ts';
+import { closeAndExit, stopSignal } from './stop-signal.ts';
 import { parseDuration } from './duration.ts';
 
 const help = `Usage: confab serve [options]
@@ -33,6 +35,15 @@ Options:
   --worker-heartbeat TIME
                          Ping interval for machine workers (default 10s); a worker that misses
                          one ping is disconnected.
+  --database-url URL     Run as one node of a cluster: the shared Postgres (store and run
+                         queue). Needs --redis-url too. Default: $CONFAB_DATABASE_URL; without
+                         either, the embedded SQLite store in --data-dir.
+  --redis-url URL        The cluster's Redis (conversation logs, stop signals). Default:
+                         $CONFAB_REDIS_URL.
+  --no-worker            In a cluster: serve clients only; runs execute on "confab worker"
+                         processes (default: this process executes runs too).
+  --concurrency N        In a cluster, with a worker: runs this process executes at once
+                         (default 8).
   -h, --help             Show this help.
 
 Environment:
@@ -42,6 +53,9 @@ Environment:
   CONFAB_LOG_LEVEL       The log level when --log-level is not given.
   CONFAB_JOURNAL         on (default) or off; CONFAB_JOURNAL_RETAIN_RUNS, _EVENTS, _BYTES,
                          _CHECKPOINT_BYTES and _CHECKPOINT_WORKER (see docs/configuration.md).
+  CONFAB_DATABASE_URL, CONFAB_REDIS_URL, CONFAB_REDIS_KEY_PREFIX
+                         Cluster settings (see docs/scale-out.md). Give every node the same
+                         CONFAB_TOKEN so that a client can use any of them.
 `;
 
 /** `confab serve`: runs until SIGINT, SIGTERM or SIGHUP, then shuts down cleanly and exits 0. */
@@ -63,6 +77,10 @@ export async function run(argv: string[]): Promise<number> {
         'worker-grace': { type: 'string', default: '20s' },
         'worker-time-limit': { type: 'string', default: '1h' },
         'worker-heartbeat': { type: 'string', default: '10s' },
+        'database-url': { type: 'string' },
+        'redis-url': { type: 'string' },
+        'no-worker': { type: 'boolean', default: false },
+        concurrency: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -104,6 +122,19 @@ export async function run(argv: string[]): Promise<number> {
     workerTimings[key] = ms;
   }
 
+  let cluster: ServeOptions['cluster'];
+  try {
+    const settings = clusterSettings(values, process.env);
+    if (!settings && (values['no-worker'] || values.concurrency !== undefined)) {
+      throw new ConfabError('bad_request', '--no-worker and --concurrency apply to a cluster node: give --database-url and --redis-url (or CONFAB_DATABASE_URL and CONFAB_REDIS_URL).');
+    }
+    if (settings && values['no-worker'] && values.concurrency !== undefined) throw new ConfabError('bad_request', '--concurrency has no effect with --no-worker.');
+    cluster = settings && { ...settings, worker: values['no-worker'] ? false : { concurrency: integerOption('concurrency', values.concurrency, 1, maxConcurrency) ?? defaultConcurrency } };
+  } catch (error) {
+    process.stderr.write(`confab serve: ${(error as Error).message}\n`);
+    return 2;
+  }
+
   let running: RunningServe;
   try {
     running = await serve({
@@ -116,6 +147,7 @@ export async function run(argv: string[]): Promise<number> {
       workers: workerTimings,
       env: process.env,
       logger: createPinoLogger({ level }),
+      cluster,
     });
   } catch (error) {
     process.stderr.write(`confab serve: ${describeStartupError(error, values.host, port)}\n`);
@@ -123,31 +155,13 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   // Handlers go in before the URL is printed: whoever reads it may signal at once.
-  // SIGHUP too: closing the terminal a server runs in must not skip the final checkpoint.
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const stopRequested = new Promise<void>((resolve) => {
-    const onSignal = () => {
-      for (const signal of signals) process.off(signal, onSignal);
-      // A second signal while shutting down exits at once.
-      const force = () => process.exit(1);
-      for (const signal of signals) process.once(signal, force);
-      resolve();
-    };
-    for (const signal of signals) process.on(signal, onSignal);
-  });
+  const stopRequested = stopSignal();
   process.stdout.write(`Confab is running at ${running.openUrl}\n`);
   if (running.providerNames.length === 0) {
     process.stdout.write('No AI provider is configured: set OPENAI_API_KEY, ANTHROPIC_API_KEY or OLLAMA_HOST, or pass --config FILE.\n');
   }
   await stopRequested;
-  try {
-    await running.close();
-  } catch (error) {
-    process.stderr.write(`confab serve: shutdown failed: ${(error as Error).message}\n`);
-    process.exit(1);
-  }
-  // Timers other modules may still hold (idle releases) must not keep a stopped server alive.
-  process.exit(0);
+  return closeAndExit('confab serve', () => running.close());
 }
 
 function describeStartupError(error: unknown, host: string, port: number): string {

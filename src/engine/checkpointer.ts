@@ -1,3 +1,4 @@
+import type { CheckpointStore } from '../store/checkpoint-commits.ts';
 import type { Store, StoreBatch } from '../store/store.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/logger.ts';
@@ -22,6 +23,7 @@ export class Checkpointer {
   readonly #intervalMs: number;
   readonly #logger: Logger;
   readonly #observer: EngineObserver | undefined;
+  readonly #forward: CheckpointStore | undefined;
   readonly #dirty = new Set<LiveConversation>();
   #timer: object | undefined;
   #pendingSync: Promise<void> | undefined;
@@ -30,8 +32,14 @@ export class Checkpointer {
   /** Transactions committed (for tests and the benchmark). */
   commits = 0;
 
-  constructor(options: { store: Store; clock: Clock; intervalMs: number; logger: Logger; observer?: EngineObserver }) {
+  /**
+   * `forwardOnly`: other nodes checkpoint the same conversations (scale-out). Writes then go through
+   * the store's forward-only checkpoint (checkpoint-commits.ts): the dirty records as of the folded
+   * seq, dropped where another node already wrote further; `commitNow` records written as given.
+   */
+  constructor(options: { store: Store; clock: Clock; intervalMs: number; logger: Logger; observer?: EngineObserver; forwardOnly?: CheckpointStore }) {
     this.#store = options.store;
+    this.#forward = options.forwardOnly;
     this.#clock = options.clock;
     this.#intervalMs = options.intervalMs;
     this.#logger = options.logger;
@@ -128,7 +136,9 @@ export class Checkpointer {
       dirty.messages.clear();
       dirty.runs.clear();
     }
-    if (extra) {
+    if (this.#forward) {
+      if (taken.length === 0 && !extra) return;
+    } else if (extra) {
       batch.conversations.push(...(extra.conversations ?? []));
       batch.messages.push(...(extra.messages ?? []));
       batch.runs.push(...(extra.runs ?? []));
@@ -141,7 +151,8 @@ export class Checkpointer {
     const started = performance.now();
     const report = (ok: boolean) => notify(this.#observer, 'checkpointWritten', { durationMs: performance.now() - started, conversations: Object.keys(batch.lastSeq).length, ok });
     try {
-      await this.#store.commit(batch);
+      if (this.#forward) await this.#forward.commitCheckpoint(batch, extra);
+      else await this.#store.commit(batch);
       this.commits++;
       report(true);
       for (const { live } of taken) void live.log.checkpointed(batch.lastSeq[live.id]!);

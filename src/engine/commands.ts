@@ -1,6 +1,6 @@
 import { ConfabError } from '../domain/errors.ts';
 import type { BusyPolicy, Conversation, Message, Run } from '../domain/schemas.ts';
-import { emptyUsage, isTerminalRunStatus } from '../domain/schemas.ts';
+import { isTerminalRunStatus } from '../domain/schemas.ts';
 import type { Store } from '../store/store.ts';
 import { resolveContext } from '../tools/context.ts';
 import type { Clock } from '../util/clock.ts';
@@ -14,6 +14,7 @@ import type { RunQueue } from './run-queue/run-queue.ts';
 import type { ModelResolver } from './run/run-context.ts';
 import type { RunControl } from './run-control/run-control.ts';
 import { checkSendParent, findMessage, regenerateTarget, requireBranchable, showBranch } from './branch-checks.ts';
+import { newRunRecord } from './run/new-run.ts';
 import { titleFromMessage } from './title.ts';
 import { validateConversationPatch, validateSendInput, type ConversationPatch, type SendInput } from './validate.ts';
 
@@ -266,23 +267,7 @@ export class Commands {
   }
 
   #newRun(live: LiveConversation, fields: Pick<Run, 'id' | 'trigger' | 'userMessageId' | 'input' | 'clientRequestId'> & { assistantMessageId?: string | null }): Run {
-    return {
-      conversationId: live.id,
-      status: 'queued',
-      model: live.state.conversation.model,
-      assistantMessageId: null,
-      finishReason: null,
-      usage: emptyUsage(),
-      cost: null,
-      attempts: 0,
-      steps: 0,
-      error: null,
-      agentSessionId: null,
-      createdAt: this.#clock.now(),
-      startedAt: null,
-      endedAt: null,
-      ...fields,
-    };
+    return newRunRecord({ conversationId: live.id, model: live.state.conversation.model, createdAt: this.#clock.now() }, fields);
   }
 
   #requireModel(model: string): void {

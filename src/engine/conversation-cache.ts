@@ -1,6 +1,4 @@
 import { ConfabError } from '../domain/errors.ts';
-import type { ConversationState } from '../domain/schemas.ts';
-import { isTerminalRunStatus } from '../domain/schemas.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Checkpointer } from './checkpointer.ts';
@@ -9,6 +7,7 @@ import { LiveConversation } from './live-conversation.ts';
 import type { RunQueue } from './run-queue/run-queue.ts';
 import type { RunControl } from './run-control/run-control.ts';
 import type { AbortReason } from './run/run-context.ts';
+import { readStoredConversation } from './stored-conversation.ts';
 
 /**
  * The one owner of the conversations loaded in memory: loads each from the store once (concurrent
@@ -24,11 +23,14 @@ export class ConversationCache {
   readonly #checkpointer: Checkpointer;
   readonly #clock: Clock;
   readonly #idleReleaseMs: number;
+  /** Other nodes hold the same conversations (scale-out): see LiveConversation's `shared`. */
+  readonly #shared: boolean;
   readonly #lives = new Map<string, LiveConversation>();
   readonly #loading = new Map<string, Promise<LiveConversation>>();
   #closing = false;
 
-  constructor(options: { store: Store; eventLog: EventLog; runQueue: RunQueue; runControl: RunControl; checkpointer: Checkpointer; clock: Clock; idleReleaseMs: number }) {
+  constructor(options: { store: Store; eventLog: EventLog; runQueue: RunQueue; runControl: RunControl; checkpointer: Checkpointer; clock: Clock; idleReleaseMs: number; shared?: boolean }) {
+    this.#shared = options.shared ?? false;
     this.#store = options.store;
     this.#eventLog = options.eventLog;
     this.#runQueue = options.runQueue;
@@ -95,7 +97,9 @@ export class ConversationCache {
     if (live.releaseTimer) this.#clock.clearTimeout(live.releaseTimer);
     // Runs held behind one parked for an approval stay queued through a restart, as the parked run stays.
     const parked = live.state.runs.some((run) => run.status === 'requires-action');
-    for (const run of live.state.runs.filter((candidate) => candidate.status === 'queued')) {
+    // Shared: queued runs belong to the cluster's queue, and other nodes run them; a shutdown leaves them.
+    const queued = this.#shared && reason.kind === 'shutdown' ? [] : live.state.runs.filter((candidate) => candidate.status === 'queued');
+    for (const run of queued) {
       await this.#runQueue.remove(run.id);
       if (reason.kind === 'shutdown' && !parked) {
         if (run.input) live.emit({ type: 'message-created', runId: run.id, data: { message: run.input } });
@@ -137,31 +141,37 @@ export class ConversationCache {
   }
 
   async #load(conversationId: string): Promise<LiveConversation> {
-    const conversation = await this.#store.getConversation(conversationId);
-    if (!conversation) throw new ConfabError('not_found', `No conversation ${conversationId}.`);
-    const [messages, runs, approvals, lastSeq] = await Promise.all([
-      this.#store.listMessages(conversationId),
-      this.#store.listRuns(conversationId),
-      this.#store.listApprovals(conversationId, ['pending']),
-      this.#store.getLastSeq(conversationId),
-    ]);
-    const lastEnded = runs.filter((run) => isTerminalRunStatus(run.status)).at(-1);
-    const state: ConversationState = {
-      conversation,
-      messages,
-      runs: [...(lastEnded ? [lastEnded] : []), ...runs.filter((run) => !isTerminalRunStatus(run.status))],
-      ...(approvals.length > 0 ? { approvals } : {}),
-    };
-    const live = new LiveConversation({
-      state,
-      log: await this.#eventLog.open(conversationId, { lastSeq }),
-      foldedSeq: lastSeq,
-      onDirty: (changed) => this.#checkpointer.markDirty(changed),
-      onUnsubscribe: (changed) => this.release(changed),
-      onStaleFence: (fence) => this.#onStaleFence(live, fence),
-    });
-    await live.attach();
-    this.#lives.set(conversationId, live);
-    return live;
+    for (let tries = 1; ; tries++) {
+      const { state, lastSeq } = await readStoredConversation(this.#store, conversationId, { consistent: this.#shared });
+      const live: LiveConversation = new LiveConversation({
+        state,
+        log: await this.#eventLog.open(conversationId, { lastSeq }),
+        foldedSeq: lastSeq,
+        onDirty: (changed) => this.#checkpointer.markDirty(changed),
+        onUnsubscribe: (changed) => this.release(changed),
+        onStaleFence: (fence) => this.#onStaleFence(live, fence),
+        ...(this.#shared ? { shared: { onGap: () => this.#retire(live) } } : {}),
+      });
+      await live.attach();
+      // A shared log that no longer holds what followed the store's checkpoint: read the store again.
+      if (!live.broken) {
+        this.#lives.set(conversationId, live);
+        return live;
+      }
+      live.close();
+      if (tries === 3) throw new ConfabError('internal', `The shared log of ${conversationId} does not hold the events after its last checkpoint; try again.`);
+    }
+  }
+
+  /**
+   * The fold of a shared log missed events: this copy is stale. New users load the conversation
+   * again; its subscribers are ended (they resubscribe with their cursor); a run executing on it
+   * ends first (its writes still reach the log, which is whole).
+   */
+  #retire(live: LiveConversation): void {
+    if (this.#lives.get(live.id) === live) this.#lives.delete(live.id);
+    if (live.releaseTimer) this.#clock.clearTimeout(live.releaseTimer);
+    for (const subscription of live.subscriptions) subscription.end();
+    void (live.active?.done ?? Promise.resolve()).then(() => live.close());
   }
 }

@@ -104,6 +104,10 @@ class ObservedConversationLog implements ConversationLog {
     return this.#log.subscribe(after, listener);
   }
 
+  async sync(): Promise<void> {
+    await this.#log.sync?.();
+  }
+
   close(): void {
     this.#log.close();
   }

@@ -8,6 +8,7 @@ import type { EventLog } from './event-log/event-log.ts';
 import type { RunQueue } from './run-queue/run-queue.ts';
 import type { RunControl } from './run-control/run-control.ts';
 import type { RetryOptions } from './run/retry-policy.ts';
+import type { TakeOverPolicy } from './run/take-over.ts';
 import type { ModelResolver, ToolExecutor } from './run/run-context.ts';
 import type { RemoteExecution } from './run/remote-execution.ts';
 
@@ -34,6 +35,18 @@ export type SessionHubOptions = {
   observer?: EngineObserver;
   limits?: Partial<HubLimits>;
   retry?: Partial<RetryOptions>;
+  /**
+   * Set when this hub is one node of a cluster: other processes share its store (Postgres), log
+   * (Redis), queue (pg-boss) and run control (Redis). See docs/scale-out.md and src/cluster/.
+   */
+  cluster?: ClusterHubOptions;
+};
+
+export type ClusterHubOptions = {
+  /** What a worker does with a run whose worker died mid-run. Default `continue-once`. */
+  takeOver?: TakeOverPolicy;
+  /** How long `close()` lets this node's runs finish before it interrupts them. Default 10 s. */
+  shutdownGraceMs?: number;
 };
 
 export type HubLimits = {

@@ -29,6 +29,8 @@ export class LiveConversation {
   /** Ended runs the fold dropped from `state.runs` since the last checkpoint, by id (see `#fold`). */
   prunedRuns = new Map<string, Run>();
   deleted = false;
+  /** The fold missed events (a shared log's gap): this state is stale; the conversation must be loaded again. */
+  broken = false;
   /** Timer that releases this conversation from memory when idle. */
   releaseTimer: object | undefined;
   /** Seq of the last event folded into `state`. */
@@ -44,6 +46,16 @@ export class LiveConversation {
   readonly #onUnsubscribe: (live: LiveConversation) => void;
   readonly #onStaleFence: (fence: Fence) => void;
 
+  readonly #onGap: (() => void) | undefined;
+  readonly #dirtyFromFold: boolean;
+
+  /**
+   * `shared`: other nodes append to the same log (scale-out). `state` is the store's, as of
+   * `foldedSeq`, and the fold starts there (the log replays what other nodes appended since); every
+   * folded event marks its record dirty, whoever appended it, so this node's checkpoint covers all
+   * it folded (checkpoint-commits.ts); a gap in the fold is reported to `onGap` (reload) instead of
+   * being fatal. Without it the log was opened at the store's `lastSeq` and this node is its only writer.
+   */
   constructor(options: {
     state: ConversationState;
     log: ConversationLog;
@@ -52,6 +64,7 @@ export class LiveConversation {
     onDirty: (live: LiveConversation) => void;
     onUnsubscribe: (live: LiveConversation) => void;
     onStaleFence?: (fence: Fence) => void;
+    shared?: { onGap: () => void };
   }) {
     this.id = options.state.conversation.id;
     this.state = options.state;
@@ -60,6 +73,8 @@ export class LiveConversation {
     this.#onDirty = options.onDirty;
     this.#onUnsubscribe = options.onUnsubscribe;
     this.#onStaleFence = options.onStaleFence ?? (() => {});
+    this.#onGap = options.shared?.onGap;
+    this.#dirtyFromFold = options.shared !== undefined;
   }
 
   /**
@@ -73,13 +88,17 @@ export class LiveConversation {
       events: (events) => {
         for (const event of events) {
           this.#fold(event);
-          if (replaying) this.#markDirty(event);
+          // Shared: every folded event marks its record, whoever appended it (checkpoint-commits.ts).
+          if (this.#dirtyFromFold) markTouched(this.dirty, event);
+          else if (replaying) this.#markDirty(event);
         }
         if (this.#runEndWaiters.length > 0) this.#settleRunEndWaiters();
         for (const check of [...this.#stateWaiters]) check();
       },
       gap: () => {
-        throw new Error(`the log of ${this.id} lost events this node had not folded yet`);
+        if (!this.#onGap) throw new Error(`the log of ${this.id} lost events this node had not folded yet`);
+        this.broken = true;
+        this.#onGap();
       },
     });
     replaying = false;
@@ -131,6 +150,8 @@ export class LiveConversation {
     // Issued at once, in order: the log applies one caller's appends in the order it made them.
     this.#lastAppend = this.log.append(pending.drafts, pending.fence).then(
       (events) => {
+        // Shared: the fold marked the records; this node appended, so it checkpoints them.
+        if (this.#dirtyFromFold) return void (events.length > 0 && this.#onDirty(this));
         for (let index = 0; index < events.length; index++) if (!pending.persisted[index]) this.#markDirty(events[index]!);
         // Records already stored still move the stored `lastSeq` on, at the next checkpoint.
         if (pending.persisted.includes(true)) this.#onDirty(this);
@@ -159,6 +180,8 @@ export class LiveConversation {
       },
     });
     const parsed = parseCursor(cursor);
+    // A cursor another node issued may be ahead of this node's fold: catch up before judging it.
+    if (parsed && parsed.epoch === this.log.epoch && parsed.seq > this.#foldedSeq) await this.log.sync?.();
     const after = parsed && parsed.epoch === this.log.epoch && parsed.seq <= this.#foldedSeq ? parsed.seq : undefined;
     if (after === undefined) subscription.requestSnapshot();
     this.subscriptions.add(subscription);

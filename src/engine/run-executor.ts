@@ -1,9 +1,11 @@
+import type { Run } from '../domain/schemas.ts';
 import type { Store } from '../store/store.ts';
 import { withFields, type Logger } from '../util/logger.ts';
 import type { ConversationCache } from './conversation-cache.ts';
 import type { RunClaim, RunJob } from './run-queue/run-queue.ts';
 import type { RunControl } from './run-control/run-control.ts';
 import { executeRun } from './run/execute-run.ts';
+import { takeOverRun, type TakeOverPolicy } from './run/take-over.ts';
 import type { AbortReason, RunDependencies, RunWriter } from './run/run-context.ts';
 import type { Fence } from './event-log/event-log.ts';
 import type { LiveConversation } from './live-conversation.ts';
@@ -20,10 +22,12 @@ export class RunExecutor {
   readonly #deps: RunDependencies;
   readonly #logger: Logger;
   readonly #runControl: RunControl;
+  readonly #takeOver: RunExecutorOptions['takeOver'];
   readonly #remote: RemoteExecution | undefined;
 
-  constructor(options: { store: Store; cache: ConversationCache; runControl: RunControl; deps: RunDependencies; logger: Logger; remote?: RemoteExecution }) {
+  constructor(options: RunExecutorOptions) {
     this.#store = options.store;
+    this.#takeOver = options.takeOver;
     this.#remote = options.remote;
     this.#runControl = options.runControl;
     this.#cache = options.cache;
@@ -35,14 +39,17 @@ export class RunExecutor {
    * Executes one claimed run. Stops arrive through run control (from any node, never lost between
    * claim and start); a lost claim aborts the run as `fenced`, and the log refuses its writes.
    */
-  async execute(job: RunJob, claim: RunClaim): Promise<void> {
+  async execute(job: RunJob, claim: RunClaim, options: { abandon?: boolean } = {}): Promise<void> {
     const live = this.#cache.peek(job.conversationId);
     if (!live) return;
-    // The command that queued the run may not be folded yet.
+    // The command that queued the run may not be folded yet (on a shared log, appended by another node).
     await live.flush().catch(() => {});
+    // A re-dispatch (attempt > 1) is never judged on a fold that may not show how far the last attempt got.
+    const seen = live.findRun(job.runId);
+    if (!startable(seen, this.#takeOver) || seen.status === 'running' || claim.attempt > 1) await live.log.sync?.().catch(() => {});
     const queued = live.findRun(job.runId);
     // A parked run (`requires-action`) is handed out again to resume once its approvals are settled.
-    if (!queued || (queued.status !== 'queued' && queued.status !== 'requires-action') || live.deleted) return;
+    if (!queued || !startable(queued, this.#takeOver) || live.deleted) return;
     const controller = new AbortController();
     let finished!: () => void;
     live.active = { runId: job.runId, controller, done: new Promise<void>((resolve) => (finished = resolve)) };
@@ -55,6 +62,11 @@ export class RunExecutor {
     try {
       const fence: Fence = { runId: job.runId, attempt: claim.attempt };
       await live.log.claim(fence);
+      if (this.#takeOver && (options.abandon || queued.status === 'running')) {
+        const policy = options.abandon ? 'interrupt' : this.#takeOver.policy;
+        await takeOverRun(runWriter(live, fence), queued, { policy, signal: controller.signal, queueContinue: this.#takeOver.queueContinue }, { ...this.#deps, logger });
+        return;
+      }
       const project = await this.#store.getProject(live.state.conversation.projectName);
       const deps = { ...this.#deps, logger };
       if (project && this.#remote?.serves(project)) {
@@ -76,6 +88,26 @@ export class RunExecutor {
       this.#cache.release(live);
     }
   }
+}
+
+export type RunExecutorOptions = {
+  store: Store;
+  cache: ConversationCache;
+  runControl: RunControl;
+  deps: RunDependencies;
+  logger: Logger;
+  /**
+   * Set where a distributed queue may hand this worker a run another worker was executing when it
+   * died (scale-out): such a run, found `running`, is taken over (run/take-over.ts) instead of skipped.
+   */
+  takeOver?: { policy: TakeOverPolicy; queueContinue: (run: Run) => Promise<void> };
+  /** Executes the runs of projects served by machine workers there (src/workers). */
+  remote?: RemoteExecution;
+};
+
+/** Queued, parked (resumed once its approvals are settled), or orphaned by a dead worker (taken over). */
+function startable(run: Run | undefined, takeOver: RunExecutorOptions['takeOver']): run is Run {
+  return run !== undefined && (run.status === 'queued' || run.status === 'requires-action' || (run.status === 'running' && takeOver !== undefined));
 }
 
 /** The narrow view of a live conversation the run loop gets: every event it emits carries the claim. */

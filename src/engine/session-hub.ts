@@ -31,6 +31,7 @@ import { MemoryRunControl } from './run-control/memory-run-control.ts';
 import { defaultRetryOptions } from './run/retry-policy.ts';
 import type { RunDependencies } from './run/run-context.ts';
 import type { Subscription } from './subscription.ts';
+import { checkpointStoreOf } from '../store/checkpoint-commits.ts';
 import type { ConversationPatch, NewConversation, SendInput } from './validate.ts';
 
 /**
@@ -53,6 +54,8 @@ export class SessionHub {
   readonly #timers: ApprovalTimers;
   readonly #desk: ApprovalDesk;
   readonly #parked: ParkedRuns;
+  readonly #cluster: SessionHubOptions['cluster'];
+  readonly #executor: RunExecutor;
   readonly #eventLog: EventLog;
 
   constructor(options: SessionHubOptions) {
@@ -65,7 +68,9 @@ export class SessionHub {
     const runQueue = options.runQueue ?? new MemoryRunQueue({ concurrency: this.limits.maxConcurrentRuns });
     const runControl = options.runControl ?? new MemoryRunControl();
     this.#runQueue = runQueue;
-    this.#checkpointer = new Checkpointer({ store: this.#store, clock: this.#clock, intervalMs: this.limits.checkpointIntervalMs, logger: this.#logger, observer: options.observer });
+    this.#cluster = options.cluster;
+    const forwardOnly = options.cluster ? checkpointStoreOf(this.#store) : undefined;
+    this.#checkpointer = new Checkpointer({ store: this.#store, clock: this.#clock, intervalMs: this.limits.checkpointIntervalMs, logger: this.#logger, observer: options.observer, forwardOnly });
     const tools = options.tools ?? defaultTools();
     this.#timers = new ApprovalTimers({ clock: this.#clock, onDue: (approval) => this.#desk.expireQuietly(approval) });
     const deps: RunDependencies = {
@@ -81,12 +86,14 @@ export class SessionHub {
       maxSteps: this.limits.maxSteps,
     };
     const shared = { store: this.#store, clock: this.#clock, ids, limits: this.limits, models: options.models };
-    this.#cache = new ConversationCache({ ...shared, eventLog, runQueue, runControl, checkpointer: this.#checkpointer, idleReleaseMs: this.limits.idleReleaseMs });
+    this.#cache = new ConversationCache({ ...shared, eventLog, runQueue, runControl, checkpointer: this.#checkpointer, idleReleaseMs: this.limits.idleReleaseMs, shared: options.cluster !== undefined });
     this.#catalog = new Catalog({ ...shared, cache: this.#cache });
     this.#commands = new Commands({ ...shared, cache: this.#cache, catalog: this.#catalog, checkpointer: this.#checkpointer, runQueue, runControl });
     this.#desk = new ApprovalDesk({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, timers: this.#timers, logger: this.#logger });
     this.#parked = new ParkedRuns({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, runControl, desk: this.#desk });
-    const executor = new RunExecutor({ store: this.#store, cache: this.#cache, runControl, deps, logger: this.#logger, remote: options.remote });
+    const takeOver = options.cluster && { policy: options.cluster.takeOver ?? 'continue-once', queueContinue: (run: Run) => runQueue.push({ conversationId: run.conversationId, runId: run.id }) };
+    const executor = new RunExecutor({ store: this.#store, cache: this.#cache, runControl, deps, logger: this.#logger, takeOver: takeOver || undefined, remote: options.remote });
+    this.#executor = executor;
     runQueue.setWorker(this.#parked.worker((job, claim) => executor.execute(job, claim)));
   }
 
@@ -96,11 +103,27 @@ export class SessionHub {
    * parked runs wait on). Call once before serving.
    */
   async start(): Promise<{ recovered: Run[] }> {
+    // In a cluster nothing is orphaned by this process starting: the queue hands a dead worker's runs out again.
+    if (this.#cluster) return { recovered: [] };
     const recovered = await recoverConversations({ store: this.#store, eventLog: this.#eventLog, cache: this.#cache, checkpointer: this.#checkpointer, now: () => this.#clock.now() });
     if (recovered.length > 0) this.#logger.warn('marked runs interrupted after restart', { count: recovered.length });
     const approvals = await recoverApprovals({ store: this.#store, desk: this.#desk, timers: this.#timers, runQueue: this.#runQueue, clock: this.#clock });
     if (approvals.armed + approvals.expired + approvals.resumed > 0) this.#logger.warn('recovered approvals after restart', approvals);
     return { recovered };
+  }
+
+  /**
+   * Ends a run the distributed queue gave up on (dispatched `maxAttempts` times, every worker lost):
+   * taken over as `interrupted`, never continued.
+   */
+  async abandonRun(job: { conversationId: string; runId: string }, attempt: number): Promise<void> {
+    const live = await this.#cache.use(job.conversationId).catch(() => undefined);
+    if (!live) return;
+    try {
+      await this.#executor.execute(job, { attempt, signal: new AbortController().signal }, { abandon: true });
+    } finally {
+      this.#cache.release(live);
+    }
   }
 
   /** Store transactions committed by checkpoints (for tests and benchmarks). */
@@ -246,6 +269,14 @@ export class SessionHub {
   /** Checkpoints everything and ends: active runs become `interrupted` (and can be continued later). */
   async close(): Promise<void> {
     this.#timers.clear();
+    if (this.#cluster) {
+      // The queue stops handing this node runs; those it executes get a grace period to finish.
+      const drained = this.#runQueue.close();
+      await Promise.race([drained, delay(this.#cluster.shutdownGraceMs ?? 10_000)]);
+      await this.#cache.close();
+      await drained;
+      return this.#checkpointer.flush();
+    }
     await this.#cache.close();
     await this.#runQueue.close();
     await this.#checkpointer.flush();
@@ -262,6 +293,10 @@ function sessionStatus(active: boolean, runs: Run[]): SessionInfo['status'] {
   if (active) return 'running';
   if (runs.some((run) => run.status === 'requires-action')) return 'requires-action';
   return runs.some((run) => run.status === 'queued') ? 'queued' : 'idle';
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function defaultTools(): ToolRegistry {

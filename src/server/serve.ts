@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { openClusterNode, type ClusterNode } from '../cluster/cluster-node.ts';
+import type { ClusterSettings } from '../cluster/cluster-settings.ts';
 import { ConfabError } from '../domain/errors.ts';
 import { combineObservers } from '../engine/engine-observer.ts';
 import type { ApprovalOptions } from '../engine/approvals/approval-gate.ts';
@@ -21,7 +23,7 @@ import { runLogObserver } from './logging/run-log-observer.ts';
 import { ServerMetrics } from './metrics/server-metrics.ts';
 import type { ServerLimits } from './server-limits.ts';
 import { startServer } from './server.ts';
-import { openMachineWorkers, type MachineWorkerTimings } from '../workers/machine-workers.ts';
+import { openMachineWorkers, type MachineWorkers, type MachineWorkerTimings } from '../workers/machine-workers.ts';
 import { FileWorkerTokens } from '../workers/worker-tokens.ts';
 import { systemClock } from '../util/clock.ts';
 import { removeServerFile, writeServerFile } from './server-file.ts';
@@ -46,6 +48,11 @@ export type ServeOptions = {
   approvals?: ApprovalOptions;
   /** Machine worker timings (`--worker-wait`, `--worker-grace`, `--worker-time-limit`, `--worker-heartbeat`). */
   workers?: MachineWorkerTimings;
+  /**
+   * Run as one node of a cluster on shared Postgres and Redis (docs/scale-out.md) instead of the
+   * embedded SQLite store; `worker` says whether this process also executes runs.
+   */
+  cluster?: ClusterSettings & { worker: { concurrency: number } | false };
 };
 
 export type RunningServe = {
@@ -80,26 +87,35 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
   let store: Store | undefined;
   let journal: ServeEventLog | undefined;
   let hub: SessionHub | undefined;
+  let node: ClusterNode | undefined;
   let closeAgents = () => {};
   try {
     const { token } = await resolveToken({ env: options.env, dataDir: options.dataDir });
     const logger = options.logger ?? silentLogger;
-    store = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
     const models = withAgents(createModelRegistry(config), config.agents);
     closeAgents = () => models.close();
-    journal = openServeEventLog(store, journaling, logger);
     const metrics = new ServerMetrics();
     const observer = combineObservers(metrics.observer, runLogObserver(logger));
-    const workers = await openMachineWorkers({
-      tokens: await FileWorkerTokens.open(options.dataDir),
-      store,
-      clock: systemClock,
-      logger,
-      timings: options.workers,
-      approvals: options.approvals,
-    });
-    hub = new SessionHub({ store, models, logger, eventLog: journal.eventLog, observer, limits: benchLimits(options.env).hub, approvals: options.approvals, remote: workers.remote });
-    await hub.start();
+    let workers: MachineWorkers | undefined;
+    if (options.cluster) {
+      // Machine workers serve the embedded server only for now (docs/workers.md).
+      node = await openClusterNode({ ...options.cluster, models, logger, observer, limits: benchLimits(options.env).hub, approvals: options.approvals });
+      hub = node.hub;
+    } else {
+      const embeddedStore = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
+      store = embeddedStore;
+      journal = openServeEventLog(embeddedStore, journaling, logger);
+      workers = await openMachineWorkers({
+        tokens: await FileWorkerTokens.open(options.dataDir),
+        store: embeddedStore,
+        clock: systemClock,
+        logger,
+        timings: options.workers,
+        approvals: options.approvals,
+      });
+      hub = new SessionHub({ store: embeddedStore, models, logger, eventLog: journal.eventLog, observer, limits: benchLimits(options.env).hub, approvals: options.approvals, remote: workers.remote });
+      await hub.start();
+    }
     const server = await startServer({
       hub,
       models,
@@ -114,8 +130,8 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       metrics,
       workers,
     });
-    logger.info('serving', { url: server.url, dataDir: options.dataDir, providers: config.providers.map((provider) => provider.name) });
-    const [openedHub, openedStore, openedJournal] = [hub, store, journal];
+    logger.info('serving', { url: server.url, dataDir: options.dataDir, cluster: options.cluster ? { worker: options.cluster.worker } : false, providers: config.providers.map((provider) => provider.name) });
+    const [openedHub, openedStore, openedJournal, openedNode] = [hub, store, journal, node];
     // Once listening: lets a CLI using this data directory find the port (see server-file.ts).
     await writeServerFile(options.dataDir, { url: server.url, pid: process.pid }).catch((error: Error) =>
       logger.warn('could not record the server URL in the data directory', { error: error.message }),
@@ -130,17 +146,19 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
         try {
           await removeServerFile(options.dataDir, process.pid).catch(() => {});
           await server.close();
-          await openedHub.close();
+          if (openedNode) await openedNode.close();
+          else await openedHub.close();
           closeAgents();
           await openedJournal?.close();
-          await openedStore.close();
+          await openedStore?.close();
         } finally {
           lock.release();
         }
       },
     };
   } catch (error) {
-    await hub?.close().catch(() => {});
+    if (node) await node.close().catch(() => {});
+    else await hub?.close().catch(() => {});
     closeAgents();
     await journal?.close().catch(() => {});
     await store?.close().catch(() => {});

@@ -170,22 +170,37 @@ const providerEnv = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', '
  * Provider variables are removed from its environment; `env` adds to it.
  */
 export async function spawnServe(options: { dataDir: string; upstreamUrl?: string; env?: Record<string, string>; args?: string[]; timeoutMs?: number }): Promise<SpawnedServe> {
-  const args = [join(repoRoot, 'src/cli/main.ts'), 'serve', '--port', '0', '--data-dir', options.dataDir, ...(options.args ?? [])];
+  const args = ['serve', '--port', '0', '--data-dir', options.dataDir, ...(options.args ?? [])];
   if (options.upstreamUrl) {
     const configPath = join(options.dataDir, 'test-config.json');
     await writeFile(configPath, JSON.stringify(fakeProviderConfig(options.upstreamUrl)));
     args.push('--config', configPath);
   }
+  const spawned = await spawnConfab(args, { env: options.env, timeoutMs: options.timeoutMs });
+  const match = /^Confab is running at (http:\/\/[^/]+)\/\?token=(\S+)$/.exec(spawned.firstLine);
+  if (!match) throw new Error(`unexpected first line from confab serve: ${spawned.firstLine}`);
+  return { ...spawned, url: match[1], token: decodeURIComponent(match[2]) };
+}
+
+export type SpawnedConfab = Omit<SpawnedServe, 'url' | 'token'>;
+
+/**
+ * Runs `confab <args>` as a child process of the Node running the tests and resolves once it has
+ * printed its first line (a server's URL, a worker's "running" line). Provider variables are removed
+ * from its environment; `env` adds to it.
+ */
+export async function spawnConfab(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<SpawnedConfab> {
   const env: Record<string, string | undefined> = { ...process.env };
   for (const name of providerEnv) delete env[name];
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(repoRoot, 'src/cli/main.ts'), ...args], { cwd: repoRoot, env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const firstLine = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`confab serve printed no URL within ${options.timeoutMs ?? 30_000} ms; stdout: ${out} stderr: ${err}`)), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => reject(new Error(`confab ${args[0]} printed nothing within ${timeoutMs} ms; stdout: ${out} stderr: ${err}`)), timeoutMs);
     const check = () => {
       const newline = out.indexOf('\n');
       if (newline < 0) return;
@@ -196,14 +211,13 @@ export async function spawnServe(options: { dataDir: string; upstreamUrl?: strin
     child.stdout!.on('data', check);
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`confab serve exited (${code ?? signal}) before printing its URL; stderr: ${err}`));
+      reject(new Error(`confab ${args[0]} exited (${code ?? signal}) before printing its first line; stderr: ${err}`));
     });
+  }).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
   });
-  const match = /^Confab is running at (http:\/\/[^/]+)\/\?token=(\S+)$/.exec(firstLine);
-  if (!match) throw new Error(`unexpected first line from confab serve: ${firstLine}`);
   return {
-    url: match[1],
-    token: decodeURIComponent(match[2]),
     firstLine,
     child,
     stdout: () => out,

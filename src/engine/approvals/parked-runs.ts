@@ -42,11 +42,16 @@ export class ParkedRuns {
     return async (job: RunJob, claim: RunClaim) => {
       const live = await this.#cache.use(job.conversationId).catch(() => undefined);
       if (!live) return;
+      // Only a parked run ending (or a run held behind one) can free held runs. After any other run
+      // the scan would race sends in flight on other nodes: a run whose `run-queued` is folded here
+      // but not yet on the queue would look held and be queued twice, out of order.
+      let parkedOrHeld = false;
       try {
         await live.flush().catch(() => {});
+        parkedOrHeld = live.state.runs.some((run) => run.status === 'requires-action');
         if (!this.#mustWait(live, job.runId)) await execute(job, claim);
       } finally {
-        await this.#requeueHeld(live);
+        if (parkedOrHeld) await this.#requeueHeld(live);
         this.#cache.release(live);
       }
     };

@@ -68,6 +68,12 @@ export interface ConversationLog {
   append(drafts: EventDraft[], fence?: Fence): Promise<ConfabEvent[]>;
   read(after: number): Promise<ConfabEvent[] | undefined>;
   subscribe(after: number | undefined, listener: LogListener): Promise<LogSubscription>;
+  /**
+   * Shared logs only: resolves once every event appended (by any node) before the call has been
+   * delivered to this log's listeners. A node that learns of an append by another route (a run
+   * dispatched to it, a client's cursor) calls it before it reads its fold.
+   */
+  sync?(): Promise<void>;
   /** Ends every subscription and frees the log. */
   close(): void;
 }

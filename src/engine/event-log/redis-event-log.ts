@@ -200,6 +200,10 @@ class RedisConversationLog implements ConversationLog {
     this.#settings.subscriber.sUnsubscribe(this.#keys.live, this.#onMessage).catch((error: unknown) => this.#settings.logger.warn('could not unsubscribe a conversation log', { conversationId: this.conversationId, error }));
   }
 
+  async sync(): Promise<void> {
+    if (!this.#closed && !this.#lost) await this.#tasks.add(() => this.#catchUp());
+  }
+
   /** Reads the stream after what was delivered and delivers it (after a reconnect, say). */
   catchUp(): void {
     if (!this.#closed && !this.#lost) this.#tasks.add(() => this.#catchUp()).catch(() => {});

@@ -2,9 +2,11 @@ import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { ConfabError } from '../../domain/errors.ts';
 import type { Approval, ApprovalStatus } from '../../domain/approval-schemas.ts';
 import type { Conversation, Message, Project, Run } from '../../domain/schemas.ts';
+import type { CheckpointStore } from '../checkpoint-commits.ts';
 import type { RunClaimState, RunClaimStore, RunFence } from '../run-claims.ts';
 import { searchHit } from '../search-text.ts';
 import type { ConversationQuery, ConversationSummary, MessageSearchHit, MessageSearchQuery, Store, StoreBatch } from '../store.ts';
+import { writeCheckpoint } from './postgres-checkpoints.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import {
   approvalFromRow,
@@ -42,7 +44,7 @@ type Queryable = Pick<PoolClient, 'query'>;
  * and semantics as the SQLite store, plus run claims, fenced commits and durable stop requests
  * (see run-claims.ts).
  */
-export class PostgresStore implements Store, RunClaimStore {
+export class PostgresStore implements Store, RunClaimStore, CheckpointStore {
   readonly #pool: PostgresPool;
   readonly #now: () => number;
   #state: 'new' | 'open' | 'closed' = 'new';
@@ -196,6 +198,22 @@ export class PostgresStore implements Store, RunClaimStore {
       // or waits for this transaction to end.
       if (fence) await assertFence(client, fence);
     });
+  }
+
+  /** A forward-only checkpoint for nodes sharing conversations (see checkpoint-commits.ts). */
+  async commitCheckpoint(checkpoint: StoreBatch, ahead?: StoreBatch): Promise<{ dropped: string[] }> {
+    let dropped: string[] = [];
+    for (let tries = 1; ; tries++) {
+      try {
+        await this.#transaction(async (client) => {
+          dropped = await writeCheckpoint(client, checkpoint, ahead);
+        });
+        return { dropped };
+      } catch (error) {
+        // A deadlock with another kind of batch (which locks in its own order): Postgres rolled this one back.
+        if ((error as { code?: string }).code !== '40P01' || tries === 3) throw error;
+      }
+    }
   }
 
   async claimRun(runId: string, options: { expectedAttempt?: number } = {}): Promise<RunClaimState | undefined> {

@@ -1,0 +1,46 @@
+import { emptyUsage, type Run } from '../../domain/schemas.ts';
+import { finish } from './end-run.ts';
+import { newRunRecord } from './new-run.ts';
+import type { RunDependencies, RunWriter } from './run-context.ts';
+
+/**
+ * What a worker does with a run it is handed that is already `running`: the worker that ran it died
+ * (the distributed queue dispatched it again, a later attempt) or gave up on it. `interrupt` ends
+ * it `interrupted` with its partial message kept; `continue-once` also queues a `continue` run that
+ * carries on from that partial, unless the dead run was itself a continue (so a run that kills its
+ * workers ends, visibly, after one more try).
+ */
+export type TakeOverPolicy = 'continue-once' | 'interrupt';
+
+export async function takeOverRun(
+  live: RunWriter,
+  orphan: Run,
+  options: { policy: TakeOverPolicy; signal: AbortSignal; queueContinue: (run: Run) => Promise<void> },
+  deps: RunDependencies,
+): Promise<Run> {
+  await live.flush();
+  // Given up before it ever started: the user's words are kept, as start-up recovery keeps them.
+  if (orphan.status === 'queued' && orphan.input && !live.state.messages.some((message) => message.id === orphan.input!.id)) {
+    live.emit({ type: 'message-created', runId: orphan.id, data: { message: orphan.input } });
+  }
+  const messageId = orphan.status === 'queued' ? null : orphan.assistantMessageId;
+  let ended: Run;
+  if (messageId && live.state.messages.some((message) => message.id === messageId)) {
+    const state = { live, run: orphan, messageId, projectRoot: '', signal: options.signal, usage: emptyUsage(), attempts: orphan.attempts, steps: orphan.steps, agentSessionId: orphan.agentSessionId, reportedCost: null };
+    ended = await finish(state, { status: 'interrupted', finishReason: 'interrupted' }, undefined, deps);
+  } else {
+    ended = { ...orphan, status: 'interrupted', finishReason: 'interrupted', endedAt: deps.clock.now() };
+    live.emit({ type: 'run-interrupted', runId: orphan.id, data: { run: ended } });
+  }
+  deps.logger.warn('took over a run whose worker was lost', { runId: orphan.id, policy: options.policy });
+  if (options.policy !== 'continue-once' || orphan.trigger === 'continue' || live.deleted) return ended;
+  const next = newRunRecord(
+    { conversationId: orphan.conversationId, model: live.state.conversation.model, createdAt: deps.clock.now() },
+    { id: deps.ids('run'), trigger: 'continue', userMessageId: null, input: null, clientRequestId: null, assistantMessageId: orphan.assistantMessageId, agentSessionId: orphan.agentSessionId },
+  );
+  live.emit({ type: 'run-queued', runId: next.id, data: { run: next } });
+  await live.flush();
+  await deps.persistence.flush();
+  await options.queueContinue(next);
+  return ended;
+}
