@@ -31,7 +31,7 @@ describe('confab worker, confab migrate and serve --database-url: usage errors',
 
   it('lists worker and migrate in the usage, and each answers --help', async () => {
     const [usage, worker, migrate] = await Promise.all([runConfab(['--help']), runConfab(['worker', '--help']), runConfab(['migrate', '--help'])]);
-    assert.match(usage.stdout, /\n {2}worker +Execute runs for a cluster/);
+    assert.match(usage.stdout, /\n {2}worker +Execute runs: for a cluster .*machine worker \(--server\)/);
     assert.match(usage.stdout, /\n {2}migrate +Apply Confab's schema/);
     assert.match(worker.stdout, /^Usage: confab worker --database-url URL --redis-url URL \[options\]/);
     assert.match(migrate.stdout, /^Usage: confab migrate --database-url URL/);
