@@ -3,6 +3,7 @@ import { ConfabClientError, type Approval, type ApprovalDecision, type Conversat
 import { isTerminalRunStatus } from '../../domain/schemas.ts';
 import { AcpMessageDiff, toolKind, toolTitle, userMessageUpdates } from './acp-updates.ts';
 import { promptInput } from './acp-prompt.ts';
+import { activeBranch } from '../../domain/branches.ts';
 
 const permissionKinds = { 'allow-once': 'allow_once', 'allow-always': 'allow_always', deny: 'reject_once', 'deny-always': 'reject_always' } as const;
 const permissionNames = { 'allow-once': 'Allow once', 'allow-always': 'Always allow', deny: 'Deny', 'deny-always': 'Always deny' } as const;
@@ -37,7 +38,8 @@ export class AcpSession {
   async replay(): Promise<void> {
     await this.#watch.ready;
     const state = this.#watch.state;
-    for (const message of state?.messages ?? []) {
+    // The branch the conversation shows: the other versions of a regenerated or edited message are not history.
+    for (const message of state ? activeBranch(state.messages, state.conversation.activeMessageId ?? undefined) : []) {
       if (message.role === 'user') this.#send(userMessageUpdates(message));
       else this.#send(this.#diffFor(message.id).update(message));
     }

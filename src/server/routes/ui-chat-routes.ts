@@ -9,6 +9,7 @@ import { sendInputOf, toUiMessage, UiChatRequestSchema, UiMessageSchema } from '
 import type { Router } from '../http/router.ts';
 import { SseStream } from '../sse/sse-stream.ts';
 import type { StreamRegistry } from '../stream-registry.ts';
+import { activeBranch } from '../../domain/branches.ts';
 
 export type UiChatDeps = { hub: SessionHub; streams: StreamRegistry; token: string; keepAliveMs: number };
 
@@ -91,7 +92,8 @@ export function addUiChatRoutes(router: Router, deps: UiChatDeps): void {
       },
       async ({ params }) => {
         const { state } = await hub.getConversation(params.id);
-        return { status: 200, body: { messages: state.messages.map(toUiMessage) } };
+        // The branch the conversation shows, as useChat knows one list of messages.
+        return { status: 200, body: { messages: activeBranch(state.messages, state.conversation.activeMessageId ?? undefined).map(toUiMessage) } };
       },
     );
 }
