@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfabError } from '../domain/errors.ts';
 import type { ProviderMetadata } from '../domain/schemas.ts';
+import { emptyMcpConfig, McpProjectsSchema, McpServersSchema, resolveMcpConfig, type McpConfig } from '../tools/mcp/mcp-config.ts';
 import type { Pricing } from './pricing.ts';
 import { mergeByProvider } from './provider-metadata.ts';
 
@@ -56,6 +57,8 @@ export type ProviderConfig = {
   /** Price overrides by full model id (`provider/model`), from the file's `pricing`. */
   pricing: Record<string, Pricing>;
   defaultModel: string | undefined;
+  /** MCP servers whose tools join the conversations' tools (`mcpServers`, `projects.<name>.mcpServers`; see tools/mcp/mcp-config.ts). */
+  mcp: McpConfig;
 };
 
 export type LoadProviderConfigOptions = {
@@ -111,6 +114,8 @@ const ConfigFileSchema = z.strictObject({
   providers: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'provider names are letters, digits, _ . -'), ProviderSchema).optional(),
   pricing: z.record(z.string().regex(/^[^/]+\/.+$/, 'pricing keys are provider/model'), PricingSchema).optional(),
   defaultModel: z.string().regex(/^[^/]+\/.+$/, 'must be provider/model').optional(),
+  mcpServers: McpServersSchema.optional(),
+  projects: McpProjectsSchema.optional(),
 });
 
 export function loadProviderConfig(options: LoadProviderConfigOptions): ProviderConfig {
@@ -118,7 +123,7 @@ export function loadProviderConfig(options: LoadProviderConfigOptions): Provider
   const fromEnv = providersFromEnv(env);
   const path = options.configPath ?? nonEmpty(env.CONFAB_CONFIG);
   if (path === undefined) {
-    return { providers: fromEnv, pricing: {}, defaultModel: nonEmpty(env.CONFAB_DEFAULT_MODEL) };
+    return { providers: fromEnv, pricing: {}, defaultModel: nonEmpty(env.CONFAB_DEFAULT_MODEL), mcp: emptyMcpConfig };
   }
   const file = readConfigFile(path, options.readFile ?? ((p) => readFileSync(p, 'utf8')));
   const fromFile = Object.entries(file.providers ?? {}).map(([name, provider]): ProviderSettings => ({
@@ -141,6 +146,7 @@ export function loadProviderConfig(options: LoadProviderConfigOptions): Provider
     providers: [...fromFile, ...fromEnv.filter((provider) => !declared.has(provider.name))],
     pricing: file.pricing ?? {},
     defaultModel: file.defaultModel ?? nonEmpty(env.CONFAB_DEFAULT_MODEL),
+    mcp: resolveMcpConfig(file, env, path),
   };
 }
 

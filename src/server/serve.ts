@@ -8,6 +8,7 @@ import { SessionHub } from '../engine/session-hub.ts';
 import { createModelRegistry } from '../providers/model-registry.ts';
 import { loadProviderConfig } from '../providers/provider-config.ts';
 import { openStore } from '../store/open-store.ts';
+import { createMcpTools } from '../tools/mcp/mcp-tools.ts';
 import type { Store } from '../store/store.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
 import { packageVersion } from '../util/package-version.ts';
@@ -70,6 +71,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
   const lock = lockDataDir(options.dataDir);
   let store: Store | undefined;
   let hub: SessionHub | undefined;
+  let tools: ReturnType<typeof createMcpTools>;
   try {
     const { token } = await resolveToken({ env: options.env, dataDir: options.dataDir });
     const logger = options.logger ?? silentLogger;
@@ -77,7 +79,9 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     const models = createModelRegistry(config);
     const metrics = new ServerMetrics();
     const observer = combineObservers(metrics.observer, runLogObserver(logger));
-    hub = new SessionHub({ store, models, logger, observer, limits: benchLimits(options.env).hub, approvals: options.approvals });
+    // MCP servers named in the config: their tools join the project tools (started on first use).
+    tools = createMcpTools({ config: config.mcp, clientVersion: packageVersion(), logger });
+    hub = new SessionHub({ store, models, logger, observer, limits: benchLimits(options.env).hub, approvals: options.approvals, tools });
     await hub.start();
     const server = await startServer({
       hub,
@@ -93,7 +97,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       metrics,
     });
     logger.info('serving', { url: server.url, dataDir: options.dataDir, providers: config.providers.map((provider) => provider.name) });
-    const [openedHub, openedStore] = [hub, store];
+    const [openedHub, openedStore, openedTools] = [hub, store, tools];
     // Once listening: lets a CLI using this data directory find the port (see server-file.ts).
     await writeServerFile(options.dataDir, { url: server.url, pid: process.pid }).catch((error: Error) =>
       logger.warn('could not record the server URL in the data directory', { error: error.message }),
@@ -109,6 +113,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
           await removeServerFile(options.dataDir, process.pid).catch(() => {});
           await server.close();
           await openedHub.close();
+          await openedTools?.close();
           await openedStore.close();
         } finally {
           lock.release();
@@ -117,6 +122,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     };
   } catch (error) {
     await hub?.close().catch(() => {});
+    await tools?.close().catch(() => {});
     await store?.close().catch(() => {});
     lock.release();
     throw error;

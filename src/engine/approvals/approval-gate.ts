@@ -18,7 +18,7 @@ export function createApprovalGate(options: { tools: ToolExecutor; approvals: Ap
   const expiryMs = options.approvals?.expiryMs ?? defaultApprovalExpiryMs;
   if (!(expiryMs > 0)) throw new RangeError('approval expiry must be a positive number of milliseconds');
   return {
-    needsApproval: (toolName) => required.has(toolName) || (options.tools.needsApproval?.(toolName) ?? false),
+    needsApproval: (toolName, scope) => required.has(toolName) || (options.tools.needsApproval?.(toolName, scope) ?? false),
     expiryMs,
     get: (approvalId) => options.store.getApproval(approvalId),
     requested: (approvals) => {

@@ -1,6 +1,6 @@
 import { approvalDecisions, type Approval } from '../../domain/approval-schemas.ts';
 import type { ToolCallPart } from '../../domain/schemas.ts';
-import type { RunDependencies, RunState } from './run-context.ts';
+import { toolScope, type RunDependencies, type RunState } from './run-context.ts';
 
 /** What happens to one tool call before it may run. */
 export type Screened =
@@ -32,7 +32,7 @@ export async function screenCalls(calls: ToolCallPart[], state: RunState, deps: 
       screened.push(settledVerdict(call, await deps.approvals.get(call.state.approvalId)));
       continue;
     }
-    if (!deps.approvals.needsApproval(call.toolName)) {
+    if (!deps.approvals.needsApproval(call.toolName, toolScope(state))) {
       screened.push({ call, verdict: 'run' });
       continue;
     }
