@@ -44,10 +44,7 @@ export const defaultCallTimeoutMs = 60_000;
 /** Server names are short so that `server__tool` fits the providers' 64-character limit on tool names. */
 export const maxServerNameLength = 32;
 
-const ServerNameSchema = z
-  .string()
-  .max(maxServerNameLength, `MCP server names are at most ${maxServerNameLength} characters`)
-  .regex(/^[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*$/, 'MCP server names are letters and digits, joined by single - or _');
+const serverNamePattern = /^[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*$/;
 const SecretSchema = z.union([z.string(), z.strictObject({ env: z.string().min(1) })]);
 const TimeoutSchema = z.number().int().positive().max(3_600_000, 'is at most 3600000 (one hour)');
 
@@ -76,7 +73,13 @@ const McpServerEntrySchema = z
     }
   });
 
-export const McpServersSchema = z.record(ServerNameSchema, McpServerEntrySchema);
+// Names checked here, not by a key schema: zod reports a bad record key only as "Invalid key in record".
+export const McpServersSchema = z.record(z.string(), McpServerEntrySchema).superRefine((servers, context) => {
+  for (const name of Object.keys(servers)) {
+    if (!serverNamePattern.test(name)) context.addIssue({ code: 'custom', path: [name], message: 'MCP server names are letters and digits, joined by single - or _' });
+    else if (name.length > maxServerNameLength) context.addIssue({ code: 'custom', path: [name], message: `MCP server names are at most ${maxServerNameLength} characters` });
+  }
+});
 export const McpProjectsSchema = z.record(
   z.string().regex(projectNamePattern, 'project names are letters, digits, _ and -, 1 to 64 characters'),
   z.strictObject({ mcpServers: McpServersSchema.optional() }),
