@@ -19,6 +19,15 @@ import { eventually, fakeProviderConfig, runConfab, spawnServe, type SpawnedServ
 
 const stdioScript = fileURLToPath(new URL('../peers/mcp-stdio-server.ts', import.meta.url));
 
+function gone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** The tool message the model was sent for a call, from the upstream's record of requests. */
 function toolMessage(requestBody: any, callId: string): string {
   const message = requestBody.messages.find((candidate: { role: string; tool_call_id?: string }) => candidate.role === 'tool' && candidate.tool_call_id === callId);
@@ -105,7 +114,7 @@ describe('MCP servers as tools in confab serve', () => {
       assert.equal(toolMessage(upstream.requests[6].body, 'call-4'), 'The MCP server "files" stopped while running the tool (its process exited).');
       const crashCall = state.messages.at(-1).parts.find((part: { kind: string; toolCallId: string }) => part.kind === 'tool-call' && part.toolCallId === 'call-4');
       assert.equal(crashCall.state.status, 'error');
-      assert.throws(() => process.kill(where.pid, 0), { code: 'ESRCH' });
+      await eventually(() => gone(where.pid), 10_000, 'the crashed process to be gone');
 
       // 4. The next run starts a fresh process; stopping the server ends it.
       upstream.enqueue({ kind: 'stream', chunks: [{ toolCall: { id: 'call-5', name: 'files__where', arguments: '{}' } }] }, { kind: 'stream', chunks: [{ text: 'Back.' }] });
@@ -115,7 +124,7 @@ describe('MCP servers as tools in confab serve', () => {
       assert.notEqual(fresh.pid, where.pid);
       assert.deepEqual(await serve.kill('SIGTERM'), { code: 0, signal: null });
       serve = undefined;
-      assert.throws(() => process.kill(fresh.pid, 0), { code: 'ESRCH' });
+      await eventually(() => gone(fresh.pid), 10_000, 'the MCP server process to end with confab serve');
       assert.equal(mcp.sessions(), 0, 'the HTTP session was ended');
     } finally {
       await serve?.kill('SIGKILL');

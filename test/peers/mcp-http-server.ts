@@ -14,6 +14,8 @@ export type McpHttpServer = {
   url: string;
   /** Sessions open now (a client's DELETE or close ends one). */
   sessions(): number;
+  /** Ends every session on the server side (as a restart would): clients' next requests get 404. */
+  dropSessions(): Promise<void>;
   /** Headers of every request received, lower-cased. */
   requests: Array<Record<string, string | string[] | undefined>>;
   close(): Promise<void>;
@@ -53,6 +55,9 @@ export async function startMcpHttpServer(): Promise<McpHttpServer> {
     url: `http://127.0.0.1:${port}/mcp`,
     sessions: () => transports.size,
     requests,
+    async dropSessions() {
+      await Promise.all([...transports.values()].map((transport) => transport.close()));
+    },
     async close() {
       await Promise.all([...transports.values()].map((transport) => transport.close()));
       http.closeAllConnections();

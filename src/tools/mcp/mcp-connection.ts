@@ -123,7 +123,12 @@ export class McpConnection {
       result = (await this.#client.callTool({ name: toolName, arguments: args }, undefined, { timeout: this.settings.callTimeoutMs, signal })) as CallToolResult;
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      throw new Error(this.#failure(error, 'call'));
+      const message = this.#failure(error, 'call');
+      // Not an answer from the server (a JSON-RPC error has a negative code) but a broken session
+      // (an HTTP server that restarted, or is gone): dropped, so the next use opens a new one.
+      const code = (error as { code?: unknown })?.code;
+      if (!(typeof code === 'number' && code < 0)) void this.close();
+      throw new Error(message);
     } finally {
       this.inFlight--;
     }
@@ -136,11 +141,12 @@ export class McpConnection {
   async close(): Promise<void> {
     if (this.#closedByUs) return;
     this.#closedByUs = true;
+    // Unusable from now on: the pool drops it at once, so no new call lands on a closing session.
+    this.#markClosed();
     if (this.#transport instanceof StreamableHTTPClientTransport && this.#transport.sessionId !== undefined) {
       await Promise.race([this.#transport.terminateSession().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
     }
     await this.#client.close().catch(() => {});
-    this.#markClosed();
   }
 
   #markClosed(): void {
@@ -165,6 +171,11 @@ export class McpConnection {
     if (code === ErrorCode.ConnectionClosed) {
       const how = this.settings.transport.kind === 'stdio' ? 'its process exited' : 'it closed the connection';
       return during === 'call' ? `${server} stopped while running the tool (${how}).` : `${server} could not be started (${how}).`;
+    }
+    if (typeof code === 'number' && code > 0) {
+      // The SDK's StreamableHTTPError carries the HTTP status; its message quotes the body, not shown.
+      const what = code === 404 && during === 'call' ? ' (it no longer knows the session: it may have restarted; the next call opens a new one)' : '';
+      return `${server} answered HTTP ${code}${what}.`;
     }
     const cause = (error as { cause?: { code?: unknown } })?.cause?.code;
     if (cause === 'ECONNREFUSED') return `${server} could not be reached: nothing is listening at its URL.`;

@@ -42,6 +42,19 @@ function executor(servers: McpServerSettings[], projects: McpConfig['projects'] 
   return { tools: new McpToolExecutor({ registry, pool: mcpPool }), pool: mcpPool };
 }
 
+/** Waits (bounded) until a process has exited: closing is asynchronous (stdin closed, then signals). */
+async function exited(pid: number): Promise<boolean> {
+  for (let tries = 0; tries < 200; tries++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
 function call(tools: McpToolExecutor, scope: ToolScope, toolName: string, input: unknown = {}, signal = new AbortController().signal) {
   return tools.execute({ toolName, input }, { ...scope, signal });
 }
@@ -95,7 +108,7 @@ describe('MCP tools over stdio', () => {
     assert.equal(pool.size, 2);
     await tools.close();
     assert.equal(pool.size, 0);
-    for (const pid of [first.pid, other.pid]) assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
+    for (const pid of [first.pid, other.pid]) assert.equal(await exited(pid), true);
     assert.deepEqual(await call(tools, one, 'files__where'), { output: 'MCP servers are shutting down.', isError: true });
   });
 
@@ -201,26 +214,24 @@ describe('MCP tools over stdio', () => {
       const pidA = JSON.parse((await call(tools, scope, 'a__where')).output as string).pid;
       assert.equal((await call(tools, scope, 'b__echo', { text: 'b' })).output, 'b');
       assert.equal(pool.size, 1);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      assert.throws(() => process.kill(pidA, 0), { code: 'ESRCH' });
+      assert.equal(await exited(pidA), true);
     } finally {
       await tools.close();
     }
   });
 
   it('with every session busy, a new server is refused with a clear error rather than queued without bound', async () => {
-    const { tools } = executor([stdioServer('a'), stdioServer('b')], {}, { maxConnections: 1 });
+    const { tools, pool } = executor([stdioServer('a'), stdioServer('b')], {}, { maxConnections: 1 });
     const scope = await projectScope();
-    try {
-      const busy = call(tools, scope, 'a__slow', { ms: 1_500 });
+    const busy = call(tools, scope, 'a__slow', { ms: 60_000 });
+    for (let tries = 0; pool.cached(pool.servers(scope)[0], scope)?.inFlight !== 1; tries++) {
+      assert.ok(tries < 400, 'the slow call never started');
       await new Promise((resolve) => setTimeout(resolve, 50));
-      await tools.specs(scope).catch(() => undefined);
-      const refused = await call(tools, scope, 'b__echo', { text: 'b' });
-      assert.deepEqual(refused, { output: 'Too many MCP servers are in use at once (the limit is 1); try again when a call has finished.', isError: true });
-      assert.deepEqual(await busy, { output: 'waited 1500 ms', isError: false });
-    } finally {
-      await tools.close();
     }
+    const refused = await call(tools, scope, 'b__echo', { text: 'b' });
+    assert.deepEqual(refused, { output: 'Too many MCP servers are in use at once (the limit is 1); try again when a call has finished.', isError: true });
+    await tools.close();
+    assert.deepEqual(await busy, { output: 'The MCP server "a" stopped while running the tool (its process exited).', isError: true });
   });
 
   it('closes a session idle for idleMs', async () => {
@@ -235,8 +246,7 @@ describe('MCP tools over stdio', () => {
       now = 60_000;
       pool.sweepIdle();
       assert.equal(pool.size, 0);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
+      assert.equal(await exited(pid), true);
     } finally {
       await tools.close();
     }
@@ -276,6 +286,23 @@ describe('MCP tools over Streamable HTTP', () => {
     assert.equal(mcp.requests.every((headers) => headers['x-team'] === 'research'), true);
     await tools.close();
     assert.equal(mcp.sessions(), 0);
+  });
+
+  it('a session the server no longer knows (it restarted) fails one call with a clear error; the next call opens a new session', async () => {
+    const { tools } = executor([httpServer('web', mcp.url)]);
+    const scope = await projectScope();
+    try {
+      assert.deepEqual(await call(tools, scope, 'web__echo', { text: 'one' }), { output: 'one', isError: false });
+      await mcp.dropSessions();
+      assert.deepEqual(await call(tools, scope, 'web__echo', { text: 'two' }), {
+        output: 'The MCP server "web" answered HTTP 404 (it no longer knows the session: it may have restarted; the next call opens a new one).',
+        isError: true,
+      });
+      assert.deepEqual(await call(tools, scope, 'web__echo', { text: 'three' }), { output: 'three', isError: false });
+      assert.equal(mcp.sessions(), 1);
+    } finally {
+      await tools.close();
+    }
   });
 
   it('a server that is not there: its tools are left out and a call says why', async () => {
