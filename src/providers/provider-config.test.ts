@@ -26,7 +26,7 @@ function assertBadRequest(load: () => unknown, ...fragments: string[]) {
 
 describe('providers from the environment', () => {
   test('no variables, no providers', () => {
-    assert.deepEqual(loadProviderConfig({ env: {} }), { providers: [], agents: [], pricing: {}, defaultModel: undefined });
+    assert.deepEqual(loadProviderConfig({ env: {} }), { providers: [], agents: [], pricing: {}, defaultModel: undefined, mcp: { servers: [], projects: {} } });
   });
 
   test('each key enables its provider, in a fixed order, with base URL overrides', () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfabError } from '../domain/errors.ts';
 import type { ProviderMetadata } from '../domain/schemas.ts';
+import { emptyMcpConfig, McpProjectsSchema, McpServersSchema, resolveMcpConfig, type McpConfig } from '../tools/mcp/mcp-config.ts';
 import type { Pricing } from './pricing.ts';
 import { mergeByProvider } from './provider-metadata.ts';
 import { AgentProviderSchema, isAgentType, toAgentSettings, type AgentProviderSettings } from '../agents/agent-config.ts';
@@ -59,6 +60,8 @@ export type ProviderConfig = {
   /** Price overrides by full model id (`provider/model`), from the file's `pricing`. */
   pricing: Record<string, Pricing>;
   defaultModel: string | undefined;
+  /** MCP servers whose tools join the conversations' tools (`mcpServers`, `projects.<name>.mcpServers`; see tools/mcp/mcp-config.ts). */
+  mcp: McpConfig;
 };
 
 export type LoadProviderConfigOptions = {
@@ -116,6 +119,8 @@ const ConfigFileSchema = z.strictObject({
     .optional(),
   pricing: z.record(z.string().regex(/^[^/]+\/.+$/, 'pricing keys are provider/model'), PricingSchema).optional(),
   defaultModel: z.string().regex(/^[^/]+\/.+$/, 'must be provider/model').optional(),
+  mcpServers: McpServersSchema.optional(),
+  projects: McpProjectsSchema.optional(),
 });
 
 export function loadProviderConfig(options: LoadProviderConfigOptions): ProviderConfig {
@@ -123,7 +128,7 @@ export function loadProviderConfig(options: LoadProviderConfigOptions): Provider
   const fromEnv = providersFromEnv(env);
   const path = options.configPath ?? nonEmpty(env.CONFAB_CONFIG);
   if (path === undefined) {
-    return { providers: fromEnv, agents: [], pricing: {}, defaultModel: nonEmpty(env.CONFAB_DEFAULT_MODEL) };
+    return { providers: fromEnv, agents: [], pricing: {}, defaultModel: nonEmpty(env.CONFAB_DEFAULT_MODEL), mcp: emptyMcpConfig };
   }
   const file = readConfigFile(path, options.readFile ?? ((p) => readFileSync(p, 'utf8')));
   const entries = Object.entries(file.providers ?? {});
@@ -150,6 +155,7 @@ export function loadProviderConfig(options: LoadProviderConfigOptions): Provider
     agents,
     pricing: file.pricing ?? {},
     defaultModel: file.defaultModel ?? nonEmpty(env.CONFAB_DEFAULT_MODEL),
+    mcp: resolveMcpConfig(file, env, path),
   };
 }
 

@@ -11,6 +11,7 @@ import { createModelRegistry } from '../providers/model-registry.ts';
 import { withAgents } from '../agents/agent-models.ts';
 import { loadProviderConfig } from '../providers/provider-config.ts';
 import { openStore } from '../store/open-store.ts';
+import { createMcpTools } from '../tools/mcp/mcp-tools.ts';
 import type { Store } from '../store/store.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
 import { packageVersion } from '../util/package-version.ts';
@@ -89,6 +90,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
   let hub: SessionHub | undefined;
   let node: ClusterNode | undefined;
   let closeAgents = () => {};
+  let tools: ReturnType<typeof createMcpTools> | undefined;
   try {
     const { token } = await resolveToken({ env: options.env, dataDir: options.dataDir });
     const logger = options.logger ?? silentLogger;
@@ -97,6 +99,8 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     const metrics = new ServerMetrics();
     const observer = combineObservers(metrics.observer, runLogObserver(logger));
     let workers: MachineWorkers | undefined;
+    // MCP servers named in the config: their tools join the project tools (started on first use).
+    // A cluster node does not offer them yet (docs/interop.md).
     if (options.cluster) {
       // Machine workers serve the embedded server only for now (docs/workers.md).
       node = await openClusterNode({ ...options.cluster, models, logger, observer, limits: benchLimits(options.env).hub, approvals: options.approvals });
@@ -113,7 +117,8 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
         timings: options.workers,
         approvals: options.approvals,
       });
-      hub = new SessionHub({ store: embeddedStore, models, logger, eventLog: journal.eventLog, observer, limits: benchLimits(options.env).hub, approvals: options.approvals, remote: workers.remote });
+      tools = createMcpTools({ config: config.mcp, clientVersion: packageVersion(), logger });
+      hub = new SessionHub({ store: embeddedStore, models, logger, eventLog: journal.eventLog, observer, limits: benchLimits(options.env).hub, approvals: options.approvals, remote: workers.remote, tools });
       await hub.start();
     }
     const server = await startServer({
@@ -131,7 +136,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       workers,
     });
     logger.info('serving', { url: server.url, dataDir: options.dataDir, cluster: options.cluster ? { worker: options.cluster.worker } : false, providers: config.providers.map((provider) => provider.name) });
-    const [openedHub, openedStore, openedJournal, openedNode] = [hub, store, journal, node];
+    const [openedHub, openedStore, openedJournal, openedNode, openedTools] = [hub, store, journal, node, tools];
     // Once listening: lets a CLI using this data directory find the port (see server-file.ts).
     await writeServerFile(options.dataDir, { url: server.url, pid: process.pid }).catch((error: Error) =>
       logger.warn('could not record the server URL in the data directory', { error: error.message }),
@@ -148,6 +153,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
           await server.close();
           if (openedNode) await openedNode.close();
           else await openedHub.close();
+          await openedTools?.close();
           closeAgents();
           await openedJournal?.close();
           await openedStore?.close();
@@ -159,6 +165,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
   } catch (error) {
     if (node) await node.close().catch(() => {});
     else await hub?.close().catch(() => {});
+    await tools?.close().catch(() => {});
     closeAgents();
     await journal?.close().catch(() => {});
     await store?.close().catch(() => {});

@@ -51,7 +51,7 @@ export class ToolRegistry {
     return this.list().map((tool) => ({
       name: tool.name,
       description: tool.description,
-      inputSchema: toInputSchema(tool.input),
+      inputSchema: tool.inputSchema ?? toInputSchema(tool.input),
     }));
   }
 

@@ -10,6 +10,11 @@ export interface Tool<Input = any> {
   name: string;
   description: string;
   input: z.ZodType<Input>;
+  /**
+   * The JSON Schema offered to the model, when it comes from elsewhere (an MCP server's tool):
+   * sent as is instead of one derived from `input`, which still validates what the model sends.
+   */
+  inputSchema?: Record<string, unknown>;
   /** A person must allow each call first (see docs/architecture.md, Approvals). Default false. */
   needsApproval?: boolean;
   execute(input: Input, context: ToolContext): Promise<unknown>;
@@ -18,5 +23,10 @@ export interface Tool<Input = any> {
 export type ToolContext = {
   /** Real path of the conversation's project root. */
   projectRoot: string;
+  /** The conversation's project (tools configured per project, such as MCP servers, are found by it). */
+  projectName?: string;
   signal: AbortSignal;
 };
+
+/** Which project a run's tools are for: tools configured per project (MCP servers) differ by it. */
+export type ToolScope = { projectName: string; projectRoot: string };

@@ -24,7 +24,7 @@ export function createApprovalGate(options: {
   const expiryMs = options.approvals?.expiryMs ?? defaultApprovalExpiryMs;
   if (!(expiryMs > 0)) throw new RangeError('approval expiry must be a positive number of milliseconds');
   return {
-    needsApproval: (toolName) => required.has(toolName) || (options.tools.needsApproval?.(toolName) ?? false),
+    needsApproval: (toolName, scope) => required.has(toolName) || (options.tools.needsApproval?.(toolName, scope) ?? false),
     expiryMs,
     get: (approvalId) => options.store.getApproval(approvalId),
     requested: (approvals) => {

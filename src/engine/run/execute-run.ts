@@ -9,7 +9,7 @@ import { isAgentSource } from '../../agents/agent-source.ts';
 import { activeBranch, pathTo } from '../../domain/branches.ts';
 import { runAgentTurn } from './agent-turn.ts';
 import { buildPrompt, prefillTrim } from './build-prompt.ts';
-import { abortReason, type RunDependencies, type RunState, type RunWriter } from './run-context.ts';
+import { abortReason, toolScope, type RunDependencies, type RunState, type RunWriter } from './run-context.ts';
 import { closeOpenParts, discardAttempt, newAttempt, runStep, type Attempt, type StepOutcome } from './run-step.ts';
 import { finish, park, type Ending } from './end-run.ts';
 import { awaitingCalls, refuseTools, runTools, type ToolsOutcome } from './run-tools.ts';
@@ -103,7 +103,7 @@ async function loopSteps(source: StepSource, state: RunState, deps: RunDependenc
     const outcome = await runTools(awaitingCalls(state), state, deps);
     if (outcome.kind !== 'settled') return waitingEnding(outcome);
   }
-  const tools = deps.tools.specs();
+  const tools = await deps.tools.specs(toolScope(state), state.signal);
   while (true) {
     const outcome = await stepWithRetries(source, state, tools, deps);
     state.steps++;
@@ -123,7 +123,7 @@ function waitingEnding(outcome: Exclude<ToolsOutcome, { kind: 'settled' }>): End
   return outcome.kind === 'waiting' ? { status: 'requires-action', requested: outcome.requested } : { status: 'stopped', finishReason: 'stopped' };
 }
 
-async function stepWithRetries(source: StepSource, state: RunState, tools: ReturnType<RunDependencies['tools']['specs']>, deps: RunDependencies): Promise<StepOutcome> {
+async function stepWithRetries(source: StepSource, state: RunState, tools: Awaited<ReturnType<RunDependencies['tools']['specs']>>, deps: RunDependencies): Promise<StepOutcome> {
   const { live, signal } = state;
   for (let attemptNumber = 1; ; attemptNumber++) {
     await live.flush();

@@ -4,7 +4,7 @@ import type { StoreBatch } from '../../store/store.ts';
 import type { Pricing } from '../../providers/pricing.ts';
 import type { StepSource, ToolSpec } from '../../providers/stream-part.ts';
 import type { AgentSource } from '../../agents/agent-source.ts';
-import type { ToolContext } from '../../tools/tool.ts';
+import type { ToolContext, ToolScope } from '../../tools/tool.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { IdGenerator } from '../../util/ids.ts';
 import type { Logger } from '../../util/logger.ts';
@@ -23,10 +23,11 @@ export interface ModelResolver {
 
 /** What the engine needs from the tool registry. */
 export interface ToolExecutor {
-  specs(): ToolSpec[];
+  /** The tools offered to the model in a run of this project (some, such as MCP servers' tools, are per project). */
+  specs(scope?: ToolScope, signal?: AbortSignal): ToolSpec[] | Promise<ToolSpec[]>;
   execute(call: { toolName: string; input: unknown }, context: ToolContext): Promise<{ output: unknown; isError: boolean }>;
   /** Whether the tool declares that a person must allow each call. Absent: none does. */
-  needsApproval?(toolName: string): boolean;
+  needsApproval?(toolName: string, scope?: ToolScope): boolean;
 }
 
 /**
@@ -35,7 +36,7 @@ export interface ToolExecutor {
  */
 export interface ApprovalGate {
   /** Whether calls of this tool wait for a person, unless the conversation remembers an answer. */
-  needsApproval(toolName: string): boolean;
+  needsApproval(toolName: string, scope?: ToolScope): boolean;
   /** How long a request stays open before it expires. */
   readonly expiryMs: number;
   /** The stored record: how a request was settled, read when the run resumes. */
@@ -104,6 +105,11 @@ export type RunState = {
   /** A cost the source reported itself (a coding agent), used instead of pricing the usage. */
   reportedCost: Cost | null;
 };
+
+/** The project a run's tools are for. */
+export function toolScope(state: RunState): ToolScope {
+  return { projectName: state.live.state.conversation.projectName, projectRoot: state.projectRoot };
+}
 
 export function abortReason(signal: AbortSignal): AbortReason | undefined {
   if (!signal.aborted) return undefined;

@@ -1,7 +1,7 @@
 import type { Approval } from '../../domain/approval-schemas.ts';
 import type { ToolCallPart } from '../../domain/schemas.ts';
 import { refusedToolState, settledToolState, startedToolState } from '../../domain/tool-state.ts';
-import type { RunDependencies, RunState } from './run-context.ts';
+import { toolScope, type RunDependencies, type RunState } from './run-context.ts';
 import { screenCalls } from './screen-calls.ts';
 
 /** How a step's tool calls ended: all settled, some waiting for a person, or stopped while waiting. */
@@ -48,7 +48,7 @@ export async function runTools(calls: ToolCallPart[], state: RunState, deps: Run
     runnable.map(async (call) => {
       const running: ToolCallPart = { ...call, state: startedToolState(call.state, deps.clock.now()) };
       live.emit({ type: 'tool-call', runId, data: { messageId, part: running } });
-      const result = await raceAbort(deps.tools.execute({ toolName: call.toolName, input: call.state.input }, { projectRoot: state.projectRoot, signal }), signal);
+      const result = await raceAbort(deps.tools.execute({ toolName: call.toolName, input: call.state.input }, { ...toolScope(state), signal }), signal);
       live.emit({ type: 'tool-call', runId, data: { messageId, part: { ...running, state: settledToolState(running.state, result, deps.clock.now()) } } });
     }),
   );

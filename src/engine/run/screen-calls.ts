@@ -1,6 +1,6 @@
 import { approvalDecisions, type Approval } from '../../domain/approval-schemas.ts';
 import type { ToolCallPart } from '../../domain/schemas.ts';
-import type { RunDependencies, RunState } from './run-context.ts';
+import { toolScope, type RunDependencies, type RunState } from './run-context.ts';
 
 /** What happens to one tool call before it may run. */
 export type Screened =
@@ -33,7 +33,7 @@ export async function screenCalls(calls: ToolCallPart[], state: RunState, deps: 
       continue;
     }
     // A coding agent asks only about the calls it wants a person to decide.
-    if (source === 'tool' && !deps.approvals.needsApproval(call.toolName)) {
+    if (source === 'tool' && !deps.approvals.needsApproval(call.toolName, toolScope(state))) {
       screened.push({ call, verdict: 'run' });
       continue;
     }
