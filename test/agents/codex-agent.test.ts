@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCodexModel } from '../peers/agent-model.ts';
 import type { FakeUpstream } from '../peers/upstream-script.ts';
-import { commandAskedAllowedThenDenied, crashWhileAsking, resumeAfterRestart, stopThenNextTurn } from '../support/agent-scenarios.ts';
+import { commandAskedAllowedThenDenied, crashWhileAsking, resumeAfterRestart, stopThenNextTurn, switchModel } from '../support/agent-scenarios.ts';
 import { startAgentServe, type AgentServe } from '../support/agent-serve.ts';
 import { agentHome, agentTool } from '../support/agent-tools.ts';
 import { openSse } from '../support/sse-client.ts';
@@ -95,15 +95,9 @@ describe('Codex (codex app-server) as a conversation backend', { skip: tool.skip
 
   it('stop reaches Codex mid-turn (turn/interrupt): the run ends stopped with its text kept, and the next turn continues the thread', () => stopThenNextTurn(confab));
 
-  it('a model switch takes effect on the next turn, in the same thread', async () => {
-    const sessionId = (await confab.detail()).runs.at(-1).agentSessionId;
-    assert.equal((await confab.api('PATCH', `/v1/conversations/${confab.conversationId}`, { model: 'codex/other-model' })).status, 200);
-    const switched = await confab.turn('Which model now?');
-    assert.equal(switched.run.agentSessionId, sessionId);
-    assert.match(switched.text, /remembered=\[REMEMBER-banana\] model=other-model$/);
-    assert.equal((await confab.api('PATCH', `/v1/conversations/${confab.conversationId}`, { model: 'codex/default' })).status, 200);
-    const back = await confab.turn('And now?');
-    assert.match(back.text, /model=fake-model$/, 'default is the model the thread started with');
+  it('a model switch takes effect on the next turn, in the same thread; default is the model the thread started with', async () => {
+    await switchModel(confab, 'codex/other-model', 'other-model');
+    await switchModel(confab, 'codex/default', 'fake-model');
   });
 
   it('resumes the thread after Confab restarts (thread/resume in a new app-server)', () => resumeAfterRestart(confab));

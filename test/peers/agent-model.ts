@@ -1,7 +1,7 @@
 /**
  * A fake model for coding agents, on the wire each agent calls: the Anthropic Messages wire
  * (anthropic-upstream.ts) for Claude Code and its ACP adapter, the OpenAI Responses wire
- * (responses-upstream.ts) for Codex. Each request is answered from what it says, because an agent
+ * (responses-upstream.ts) for Codex, chat completions (openai-upstream.ts) for OpenCode. Each request is answered from what it says, because an agent
  * sends requests of its own (titles, next-prompt suggestions) beside the turn, in no order a
  * script could follow. The user's words steer it:
  *
@@ -15,6 +15,7 @@
  * Requests without tools (titles) get a small JSON title; Claude Code's suggestion requests get "ok".
  */
 import { startAnthropicUpstream } from './anthropic-upstream.ts';
+import { startOpenAIUpstream } from './openai-upstream.ts';
 import { startResponsesUpstream } from './responses-upstream.ts';
 import type { FakeUpstream, ScriptChunk, UpstreamResponse } from './upstream-script.ts';
 
@@ -31,6 +32,11 @@ export const codexTools: AgentToolNames = {
   run: (command) => ({ name: 'exec_command', arguments: JSON.stringify({ cmd: command }) }),
 };
 
+export const opencodeTools: AgentToolNames = {
+  read: (path) => ({ name: 'read', arguments: JSON.stringify({ filePath: path }) }),
+  run: (command) => ({ name: 'bash', arguments: JSON.stringify({ command, description: 'run a command' }) }),
+};
+
 /** What a request says, whatever the wire. */
 type Said = { hasTools: boolean; toolResult: string | undefined; text: string; history: string; model: string };
 
@@ -40,6 +46,22 @@ export async function startAgentModel(tools: AgentToolNames = claudeTools): Prom
 
 export async function startCodexModel(): Promise<FakeUpstream> {
   return startResponsesUpstream({ respond: (body, requestNumber) => answer(fromResponses(body), requestNumber, codexTools) });
+}
+
+export async function startOpenCodeModel(): Promise<FakeUpstream> {
+  return startOpenAIUpstream({ respond: (body, requestNumber) => answer(fromChat(body), requestNumber, opencodeTools) });
+}
+
+function fromChat(body: any): Said {
+  const messages: any[] = body.messages ?? [];
+  const last = messages.at(-1);
+  return {
+    hasTools: Array.isArray(body.tools) && body.tools.length > 0,
+    toolResult: last?.role === 'tool' ? resultText(last.content) : undefined,
+    text: last?.role === 'user' ? resultText(last.content) : '',
+    history: JSON.stringify(messages),
+    model: body.model,
+  };
 }
 
 function fromMessages(body: any): Said {

@@ -67,6 +67,16 @@ export async function stopThenNextTurn(confab: AgentServe): Promise<void> {
   assert.match(next.text, /remembered=\[REMEMBER-banana\]/);
 }
 
+/** The conversation's model changes to `modelId`: the next turn uses `modelName` (as the fake model sees it), in the same agent session. */
+export async function switchModel(confab: AgentServe, modelId: string, modelName: string): Promise<void> {
+  const sessionId = (await confab.detail()).runs.at(-1).agentSessionId;
+  assert.equal((await confab.api('PATCH', `/v1/conversations/${confab.conversationId}`, { model: modelId })).status, 200);
+  const switched = await confab.turn(`Which model now? (${modelId})`);
+  assert.equal(switched.run.status, 'completed', JSON.stringify(switched.run.error));
+  assert.equal(switched.run.agentSessionId, sessionId);
+  assert.match(switched.text, new RegExp(`remembered=\\[REMEMBER-banana\\] model=${modelName}$`));
+}
+
 /** After a Confab restart the next message continues the same agent session, its history kept by the agent. */
 export async function resumeAfterRestart(confab: AgentServe): Promise<void> {
   const sessionId = (await confab.detail()).runs.at(-1).agentSessionId;
