@@ -5,6 +5,8 @@ import type { ModelRegistry } from '../providers/model-registry.ts';
 import type { Pricing } from '../providers/pricing.ts';
 import { UpstreamError } from '../providers/upstream-error.ts';
 import { AcpAgent } from './acp/acp-agent.ts';
+import { CodexAgent } from './codex/codex-agent.ts';
+import { OpenCodeAgent } from './opencode/opencode-agent.ts';
 import type { AgentProviderSettings } from './agent-config.ts';
 import type { AgentSource } from './agent-source.ts';
 
@@ -13,9 +15,11 @@ export type ClosableAgent = AgentSource & { close(): void };
 
 export type AgentFactory = (settings: AgentProviderSettings) => ClosableAgent;
 
-/** The agents Confab drives today. `claude-code`, `codex` and `opencode` are declared but not built yet. */
+/** The agents Confab drives today. `claude-code` is declared but not built yet. */
 export const createAgentSource: AgentFactory = (settings) => {
   if (settings.type === 'acp') return new AcpAgent(settings);
+  if (settings.type === 'codex') return new CodexAgent(settings);
+  if (settings.type === 'opencode') return new OpenCodeAgent(settings);
   return new UnavailableAgent(settings);
 };
 

@@ -69,9 +69,11 @@ export class AgentProcess {
   }
 }
 
-/** The last lines of stderr that are not a stack trace, at most 300 characters. */
+/** The last lines of stderr that are not a stack trace, without terminal colours, at most 300 characters. */
 export function summarizeStderr(stderr: string): string {
   const lines = stderr
+    // eslint-disable-next-line no-control-regex
+    .replace(/\x1b\[[0-9;]*m/g, '')
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '' && !/^at\s/.test(line) && !/^\^+$/.test(line));

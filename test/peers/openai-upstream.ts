@@ -20,10 +20,10 @@
  *
  * The scripting API (enqueue, requests, hold/drop/error, release, abortedCount) is in `upstream-script.ts`.
  */
-import { splitIntoPieces, startScriptedUpstream, type FakeUpstream, type UpstreamDialect } from './upstream-script.ts';
+import { splitIntoPieces, startScriptedUpstream, type FakeUpstream, type UpstreamDialect, type UpstreamOptions } from './upstream-script.ts';
 
-export async function startOpenAIUpstream(): Promise<FakeUpstream> {
-  return startScriptedUpstream(openAIDialect);
+export async function startOpenAIUpstream(options: UpstreamOptions = {}): Promise<FakeUpstream> {
+  return startScriptedUpstream(openAIDialect, options);
 }
 
 const errorDefaults: Record<number, { type: string; code: string | null }> = {

@@ -26,10 +26,10 @@
  * - Error responses: `{ "error": { "message", "type", "param": null, "code" } }`, as the chat peer.
  */
 import { openAIDialect } from './openai-upstream.ts';
-import { splitIntoPieces, startScriptedUpstream, type FakeUpstream, type UpstreamDialect } from './upstream-script.ts';
+import { splitIntoPieces, startScriptedUpstream, type FakeUpstream, type UpstreamDialect, type UpstreamOptions } from './upstream-script.ts';
 
-export async function startResponsesUpstream(): Promise<FakeUpstream> {
-  return startScriptedUpstream(responsesDialect());
+export async function startResponsesUpstream(options: UpstreamOptions = {}): Promise<FakeUpstream> {
+  return startScriptedUpstream(responsesDialect(), options);
 }
 
 export function responsesDialect(): UpstreamDialect {

@@ -5,6 +5,7 @@ import type { AgentProviderSettings } from '../agent-config.ts';
 import { PartQueue } from '../part-queue.ts';
 import { ProcessPool } from '../process-pool.ts';
 import { lostSessionNotice } from '../session-notice.ts';
+import { raceAbort } from '../race-abort.ts';
 import { AcpProcess, type AcpSession } from './acp-process.ts';
 import { AcpTurnMapper } from './acp-turn-mapper.ts';
 
@@ -106,16 +107,4 @@ export class AcpAgent implements AgentSource {
   close(): void {
     this.#pool.closeAll();
   }
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
-      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
-    );
-  });
 }

@@ -1,8 +1,9 @@
 import type { PromptResponse, RequestPermissionRequest, SessionUpdate, ToolCallContent } from '@agentclientprotocol/sdk';
 import type { PlanEntry, Usage } from '../../domain/schemas.ts';
 import type { PermissionAnswer, StepFinishReason, StreamPart } from '../../providers/stream-part.ts';
+import { TurnParts } from '../turn-parts.ts';
 
-type ToolCallRecord = { name: string; input: unknown; emitted: boolean; settled: boolean; rawOutput?: unknown; content: ToolCallContent[] };
+type ToolCallRecord = { rawOutput?: unknown; content: ToolCallContent[] };
 type ToolCallFields = { toolCallId: string; title?: string | null; name?: string | null; kind?: string | null; status?: string | null; rawInput?: unknown; rawOutput?: unknown; content?: ToolCallContent[] | null; _meta?: Record<string, unknown> | null };
 
 /**
@@ -14,9 +15,8 @@ type ToolCallFields = { toolCallId: string; title?: string | null; name?: string
  * difference from where the turn started, when that is known.
  */
 export class AcpTurnMapper {
+  readonly #parts = new TurnParts();
   readonly #calls = new Map<string, ToolCallRecord>();
-  #open: { kind: 'text' | 'reasoning'; id: string } | undefined;
-  #nextStream = 0;
   /** The session's cost total before this turn; undefined when unknown (a session loaded from disk). */
   readonly #costBefore: number | undefined;
   #costNow: number | undefined;
@@ -33,21 +33,12 @@ export class AcpTurnMapper {
   update(update: SessionUpdate): StreamPart[] {
     switch (update.sessionUpdate) {
       case 'agent_message_chunk':
-      case 'agent_thought_chunk': {
-        if (update.content.type !== 'text' || update.content.text === '') return [];
-        const kind = update.sessionUpdate === 'agent_message_chunk' ? 'text' : 'reasoning';
-        const parts: StreamPart[] = [];
-        if (this.#open?.kind !== kind) {
-          parts.push(...this.#closeOpen());
-          this.#open = { kind, id: `${kind}-${++this.#nextStream}` };
-          parts.push({ type: kind === 'text' ? 'text-start' : 'reasoning-start', id: this.#open.id });
-        }
-        parts.push({ type: kind === 'text' ? 'text-delta' : 'reasoning-delta', id: this.#open.id, delta: update.content.text });
-        return parts;
-      }
+      case 'agent_thought_chunk':
+        if (update.content.type !== 'text') return [];
+        return this.#parts.delta(update.sessionUpdate === 'agent_message_chunk' ? 'text' : 'reasoning', update.content.text);
       case 'tool_call':
       case 'tool_call_update':
-        return [...this.#closeOpen(), ...this.#toolCall(update)];
+        return this.#toolCall(update);
       case 'plan':
         return [{ type: 'plan', entries: update.entries.map((entry): PlanEntry => ({ content: entry.content, status: entry.status, priority: entry.priority })) }];
       case 'usage_update':
@@ -60,45 +51,31 @@ export class AcpTurnMapper {
 
   /** The agent asks before running a call: the call is announced first if it was not yet. */
   permission(request: RequestPermissionRequest, answer: (answer: PermissionAnswer) => void, withdrawn: AbortSignal): StreamPart[] {
-    const parts = [...this.#closeOpen(), ...this.#toolCall(request.toolCall as ToolCallFields, true)];
-    const call = this.#calls.get(request.toolCall.toolCallId)!;
-    parts.push({ type: 'permission-request', toolCallId: request.toolCall.toolCallId, toolName: call.name, input: call.input, answer, withdrawn });
-    return parts;
+    const fields = request.toolCall as ToolCallFields;
+    const parts = this.#toolCall(fields);
+    const known = this.#parts.call(fields.toolCallId)!;
+    return [...parts, ...this.#parts.permissionRequest(fields.toolCallId, known.name, known.input, { answer, withdrawn })];
   }
 
   finish(response: PromptResponse): StreamPart[] {
     const usage = usageOf(response);
     const cost = this.#costNow !== undefined && this.#costBefore !== undefined ? Math.max(0, this.#costNow - this.#costBefore) : undefined;
-    return [...this.#closeOpen(), { type: 'finish', finishReason: finishReasons[response.stopReason] ?? 'other', usage, ...(cost === undefined ? {} : { costUsd: cost }) }];
+    return [...this.#parts.closeOpen(), { type: 'finish', finishReason: finishReasons[response.stopReason] ?? 'other', usage, ...(cost === undefined ? {} : { costUsd: cost }) }];
   }
 
-  #closeOpen(): StreamPart[] {
-    const open = this.#open;
-    this.#open = undefined;
-    if (!open) return [];
-    return [{ type: open.kind === 'text' ? 'text-end' : 'reasoning-end', id: open.id }];
-  }
-
-  #toolCall(fields: ToolCallFields, announce = false): StreamPart[] {
+  #toolCall(fields: ToolCallFields): StreamPart[] {
     let call = this.#calls.get(fields.toolCallId);
-    if (!call) {
-      call = { name: toolNameOf(fields), input: undefined, emitted: false, settled: false, content: [] };
-      this.#calls.set(fields.toolCallId, call);
-    }
-    if (hasInput(fields.rawInput)) call.input = fields.rawInput;
-    else if (call.input === undefined && fields.title) call.input = { title: fields.title };
+    if (!call) this.#calls.set(fields.toolCallId, (call = { content: [] }));
+    const known = this.#parts.call(fields.toolCallId);
+    const input = hasInput(fields.rawInput) ? fields.rawInput : known?.input === undefined && fields.title ? { title: fields.title } : undefined;
+    this.#parts.describe(fields.toolCallId, toolNameOf(fields), input);
     if (fields.rawOutput !== undefined) call.rawOutput = fields.rawOutput;
     if (fields.content) call.content = fields.content;
-    const parts: StreamPart[] = [];
     const status = fields.status ?? undefined;
-    if (!call.emitted && (announce || hasInput(fields.rawInput) || (status !== undefined && status !== 'pending'))) {
-      call.emitted = true;
-      parts.push({ type: 'tool-call', toolCallId: fields.toolCallId, toolName: call.name, input: call.input ?? {}, providerExecuted: true });
-    }
-    if (!call.settled && (status === 'completed' || status === 'failed')) {
-      call.settled = true;
-      parts.push({ type: 'tool-result', toolCallId: fields.toolCallId, toolName: call.name, output: outputOf(call), isError: status === 'failed' });
-    }
+    const name = this.#parts.call(fields.toolCallId)!.name;
+    const parts = this.#parts.closeOpen();
+    if (status === 'completed' || status === 'failed') return [...parts, ...this.#parts.settle(fields.toolCallId, name, outputOf(call), status === 'failed')];
+    if (hasInput(fields.rawInput) || (status !== undefined && status !== 'pending')) return [...parts, ...this.#parts.announce(fields.toolCallId, name, undefined)];
     return parts;
   }
 }
