@@ -65,11 +65,20 @@ export function panelFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready:visible').frameLocator('#active-frame');
 }
 
-/** The Markdown text of the last assistant message in a panel. */
+/**
+ * The Markdown text of the last assistant message in a panel ('' while there is none). VS Code swaps
+ * a panel's webview frame when another panel comes to the front or the window reloads; a frame
+ * detached between two reads reads as '' too, so the callers' polling reads the new one next.
+ */
 export async function lastReplyText(frame: FrameLocator): Promise<string> {
-  const reply = frame.locator('[data-testid="assistant-message"]').last();
-  if ((await reply.count()) === 0) return '';
-  return (await reply.locator('.markdown').allTextContents()).map((text) => text.trim()).join('\n');
+  try {
+    const reply = frame.locator('[data-testid="assistant-message"]').last();
+    if ((await reply.count()) === 0) return '';
+    return (await reply.locator('.markdown').allTextContents()).map((text) => text.trim()).join('\n');
+  } catch (error) {
+    if (/frame was detached/i.test((error as Error).message)) return '';
+    throw error;
+  }
 }
 
 export async function saveScreenshot(page: Page, name: string): Promise<void> {
