@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ApproveInputSchema, type Approval, type ApproveInput } from '../domain/approval-schemas.ts';
 import { exportConversation, type ConversationExport } from '../domain/conversation-export.ts';
-import { ConfabError } from '../domain/errors.ts';
 import { MessageRefInputSchema, type MessageRefInput } from '../domain/requests.ts';
 import type { ContextInput, Conversation, ConversationState, Message, Project, Run } from '../domain/schemas.ts';
 import type { ConversationSummary, MessageSearchHit, SessionInfo } from '../domain/records.ts';
@@ -22,6 +21,8 @@ import { ConversationCache } from './conversation-cache.ts';
 import { observeEventLog } from './engine-observer.ts';
 import type { EventLog } from './event-log/event-log.ts';
 import { MemoryEventLog } from './event-log/memory-event-log.ts';
+import { parseInput } from './hub-inputs.ts';
+import { sessionsOf } from './session-info.ts';
 import { defaultLimits, type HubLimits, type SessionHubOptions } from './hub-options.ts';
 import { recoverConversations } from './recovery.ts';
 import { RunExecutor } from './run-executor.ts';
@@ -204,10 +205,8 @@ export class SessionHub {
    * Resolves once the answer is stored; the run it blocked then resumes. `not_found` for an unknown
    * approval, `approval_closed` for one already answered, expired or cancelled.
    */
-  approve(conversationId: string, approvalId: string, input: ApproveInput): Promise<{ approval: Approval }> {
-    const parsed = ApproveInputSchema.safeParse(input);
-    if (!parsed.success) return Promise.reject(new ConfabError('bad_request', `Invalid approval answer: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`));
-    return this.#desk.approve(conversationId, approvalId, parsed.data);
+  async approve(conversationId: string, approvalId: string, input: ApproveInput): Promise<{ approval: Approval }> {
+    return this.#desk.approve(conversationId, approvalId, parseInput(ApproveInputSchema, input, 'approval answer'));
   }
 
   /** Starts a run that carries on from the last run's partial message (stopped, interrupted, failed or cut short). */
@@ -254,16 +253,7 @@ export class SessionHub {
 
   /** Live conversations: what is running, queued and watched. */
   sessions(): SessionInfo[] {
-    return this.#cache.all().map((live) => ({
-      conversationId: live.id,
-      projectName: live.state.conversation.projectName,
-      title: live.state.conversation.title,
-      status: sessionStatus(live.active !== undefined, live.state.runs),
-      subscribers: live.subscriptions.size,
-      activeRunId: live.active?.runId ?? null,
-      queuedRunIds: live.state.runs.filter((run) => run.status === 'queued').map((run) => run.id),
-      cursor: live.cursor,
-    }));
+    return sessionsOf(this.#cache);
   }
 
   /** Checkpoints everything and ends: active runs become `interrupted` (and can be continued later). */
@@ -281,18 +271,6 @@ export class SessionHub {
     await this.#runQueue.close();
     await this.#checkpointer.flush();
   }
-}
-
-function parseInput<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, input: unknown, what: string): T {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw new ConfabError('bad_request', `Invalid ${what}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
-  return parsed.data;
-}
-
-function sessionStatus(active: boolean, runs: Run[]): SessionInfo['status'] {
-  if (active) return 'running';
-  if (runs.some((run) => run.status === 'requires-action')) return 'requires-action';
-  return runs.some((run) => run.status === 'queued') ? 'queued' : 'idle';
 }
 
 function delay(ms: number): Promise<void> {

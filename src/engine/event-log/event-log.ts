@@ -1,3 +1,4 @@
+import { ConfabError } from '../../domain/errors.ts';
 import type { ConfabEvent, EventType, EventData } from '../../events/definitions.ts';
 
 /**
@@ -108,4 +109,9 @@ export class LogLostError extends Error {
   static is(value: unknown): value is LogLostError {
     return typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'LogLostError';
   }
+}
+
+/** The refusal of a write by a fence that is no longer current. */
+export function staleFence(fence: Fence): ConfabError {
+  return new ConfabError('stale_fence', `Attempt ${fence.attempt} of run ${fence.runId} is no longer the one that may write: another worker took the run over.`);
 }

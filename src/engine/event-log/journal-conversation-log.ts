@@ -1,7 +1,6 @@
-import { ConfabError } from '../../domain/errors.ts';
 import type { ConfabEvent } from '../../events/definitions.ts';
 import { rememberEncoding } from '../../events/encoded-event.ts';
-import type { ConversationLog, EventDraft, Fence, LogListener, LogSubscription } from './event-log.ts';
+import { staleFence, type ConversationLog, type EventDraft, type Fence, type LogListener, type LogSubscription } from './event-log.ts';
 import type { Journal, JournalRow } from '../../store/journal.ts';
 
 /** How much of a conversation's journal is kept once the records cover it (each bound applies). */
@@ -241,6 +240,3 @@ export class JournalConversationLog implements ConversationLog {
   }
 }
 
-export function staleFence(fence: Fence): ConfabError {
-  return new ConfabError('stale_fence', `Attempt ${fence.attempt} of run ${fence.runId} is no longer the one that may write: another worker took the run over.`);
-}

@@ -1,8 +1,7 @@
-import { ConfabError } from '../../domain/errors.ts';
 import type { ConfabEvent } from '../../events/definitions.ts';
 import { formatCursor } from '../../events/cursor.ts';
 import type { Clock } from '../../util/clock.ts';
-import type { ConversationLog, EventDraft, EventLog, Fence, LogListener, LogSubscription } from './event-log.ts';
+import { staleFence, type ConversationLog, type EventDraft, type EventLog, type Fence, type LogListener, type LogSubscription } from './event-log.ts';
 
 /**
  * In-process event log: a ring buffer of the last `capacity` events per conversation. The ring
@@ -135,6 +134,3 @@ class RingLog implements ConversationLog {
   }
 }
 
-function staleFence(fence: Fence): ConfabError {
-  return new ConfabError('stale_fence', `Attempt ${fence.attempt} of run ${fence.runId} is no longer the one that may write: another worker took the run over.`);
-}

@@ -1,34 +1,13 @@
-import { ConfabError } from '../../domain/errors.ts';
 import type { ConfabEvent } from '../../events/definitions.ts';
 import { formatCursor } from '../../events/cursor.ts';
-import type { Clock } from '../../util/clock.ts';
-import { silentLogger, type Logger } from '../../util/logger.ts';
-import { checkPrefix, taggedKey, type RedisCommands, type RedisSubscriber } from '../redis/redis-clients.ts';
-import { LogLostError, type ConversationLog, type EventDraft, type EventLog, type Fence, type LogListener, type LogSubscription } from './event-log.ts';
+import type { Logger } from '../../util/logger.ts';
+import { taggedKey } from '../redis/redis-clients.ts';
+import { LogLostError, staleFence, type ConversationLog, type EventDraft, type EventLog, type Fence, type LogListener, type LogSubscription } from './event-log.ts';
 import { appendScript, claimScript, openScript, readScript, type AppendReply, type ClaimReply, type ReadReply } from './redis-log-scripts.ts';
+import { settingsOf, type RedisEventLogOptions, type Settings } from './redis-event-log-options.ts';
 import { SerialTasks } from './serial-tasks.ts';
 
-export type RedisEventLogOptions = {
-  /** A connection for commands and scripts. */
-  redis: RedisCommands;
-  /** A second connection of the same server, for sharded pub/sub. */
-  subscriber: RedisSubscriber;
-  clock: Clock;
-  /** Events each conversation's log holds for replay (its stream keeps at least this many). */
-  capacity: number;
-  newEpoch: () => string;
-  /** Prefix of every key and channel (no braces). Default `confab:`. */
-  keyPrefix?: string;
-  /** A conversation's keys expire this long after its last write. Default one day. */
-  idleTtlMs?: number;
-  /** Runs whose claims a conversation keeps; an older run's fence is refused. Default 1000. */
-  maxClaims?: number;
-  /** Live batches a log may hold while it waits on Redis to fill a gap; past it, it re-reads. Default 1000. */
-  maxQueuedBatches?: number;
-  logger?: Logger;
-};
-
-type Settings = Required<Omit<RedisEventLogOptions, 'capacity'>> & { capacity: number };
+export type { RedisEventLogOptions };
 
 /**
  * The conversation log on Redis, shared by every node: a stream per conversation for replay, a shard
@@ -47,14 +26,7 @@ export class RedisEventLog implements EventLog {
 
   constructor(options: RedisEventLogOptions) {
     if (!(options.capacity >= 1)) throw new RangeError('event log capacity must be at least 1');
-    this.#settings = {
-      keyPrefix: checkPrefix(options.keyPrefix ?? 'confab:'),
-      idleTtlMs: options.idleTtlMs ?? 86_400_000,
-      maxClaims: options.maxClaims ?? 1000,
-      maxQueuedBatches: options.maxQueuedBatches ?? 1000,
-      logger: options.logger ?? silentLogger,
-      ...withoutUndefined(options),
-    } as Settings;
+    this.#settings = settingsOf(options);
     // Messages published while the subscriber was reconnecting are lost: catch up from the streams.
     options.subscriber.on('ready', this.#onReady);
   }
@@ -300,12 +272,4 @@ function call(logger: Logger, deliver: () => void): void {
   } catch (error) {
     logger.error('a conversation log listener threw', { error });
   }
-}
-
-function staleFence(fence: Fence): ConfabError {
-  return new ConfabError('stale_fence', `Attempt ${fence.attempt} of run ${fence.runId} is no longer the one that may write: another worker took the run over.`);
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }
