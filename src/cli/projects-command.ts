@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { ConfabClientError } from '../client/index.ts';
 import { projectNamePattern } from '../domain/schemas.ts';
-import { CliError, expectPositionals, UsageError } from './cli-args.ts';
+import { expectPositionals, UsageError } from './cli-args.ts';
 import { connectionHelp } from './cli-connection.ts';
 import { exitCodes, processIo, type CliIo } from './command-runner.ts';
-import { formatTable, formatTime } from './format-table.ts';
+import { formatTime } from './format-table.ts';
+import { printRecords, removeNamed } from './named-records.ts';
 import { runSubcommand, type Subcommand } from './subcommands.ts';
 
 const groupHelp = `Usage: confab projects <add|list|remove> [options]
@@ -78,10 +78,13 @@ const subcommands: Record<string, Subcommand> = {
     options: { json: { type: 'boolean' } },
     async run({ client, values, positionals, io }) {
       expectPositionals(positionals, []);
-      const projects = await client.projects.list();
-      if (values.json) io.stdout.write(`${JSON.stringify(projects, null, 2)}\n`);
-      else if (projects.length === 0) io.stderr.write('No projects yet. Add one with `confab projects add NAME PATH`.\n');
-      else io.stdout.write(`${formatTable(['NAME', 'CREATED', 'PATH'], projects.map((project) => [project.name, formatTime(project.createdAt), project.path]))}\n`);
+      printRecords(io, {
+        json: values.json === true,
+        records: await client.projects.list(),
+        none: 'No projects yet. Add one with `confab projects add NAME PATH`.',
+        headers: ['NAME', 'CREATED', 'PATH'],
+        row: (project) => [project.name, formatTime(project.createdAt), project.path],
+      });
       return exitCodes.ok;
     },
   },
@@ -90,12 +93,7 @@ const subcommands: Record<string, Subcommand> = {
     options: {},
     async run({ client, positionals, io }) {
       const [name] = expectPositionals(positionals, ['name']);
-      try {
-        await client.projects.delete(name);
-      } catch (error) {
-        if (ConfabClientError.is(error, 'not_found')) throw new CliError(`no project named "${name}". List them with \`confab projects list\`.`);
-        throw error;
-      }
+      await removeNamed({ noun: 'project', name, listCommand: 'confab projects list' }, () => client.projects.delete(name));
       io.stdout.write(`Removed project ${name}.\n`);
       return exitCodes.ok;
     },

@@ -1,9 +1,9 @@
-import { ConfabClientError } from '../client/index.ts';
 import { projectNamePattern } from '../domain/schemas.ts';
-import { CliError, expectPositionals, UsageError } from './cli-args.ts';
+import { expectPositionals, UsageError } from './cli-args.ts';
 import { connectionHelp } from './cli-connection.ts';
 import { exitCodes, processIo, type CliIo } from './command-runner.ts';
-import { formatTable, formatTime } from './format-table.ts';
+import { formatTime } from './format-table.ts';
+import { printRecords, removeNamed } from './named-records.ts';
 import { runSubcommand, type Subcommand } from './subcommands.ts';
 
 const groupHelp = `Usage: confab workers <add|list|revoke> [options]
@@ -71,13 +71,13 @@ const subcommands: Record<string, Subcommand> = {
     options: { json: { type: 'boolean' } },
     async run({ client, values, positionals, io }) {
       expectPositionals(positionals, []);
-      const workers = await client.workers.list();
-      if (values.json) io.stdout.write(`${JSON.stringify(workers, null, 2)}\n`);
-      else if (workers.length === 0) io.stderr.write('No workers yet. Make one with `confab workers add NAME --project P`.\n');
-      else {
-        const rows = workers.map((worker) => [worker.name, worker.online ? `online (${worker.running} running)` : 'offline', formatTime(worker.createdAt), worker.projects.join(', ')]);
-        io.stdout.write(`${formatTable(['NAME', 'STATUS', 'CREATED', 'PROJECTS'], rows)}\n`);
-      }
+      printRecords(io, {
+        json: values.json === true,
+        records: await client.workers.list(),
+        none: 'No workers yet. Make one with `confab workers add NAME --project P`.',
+        headers: ['NAME', 'STATUS', 'CREATED', 'PROJECTS'],
+        row: (worker) => [worker.name, worker.online ? `online (${worker.running} running)` : 'offline', formatTime(worker.createdAt), worker.projects.join(', ')],
+      });
       return exitCodes.ok;
     },
   },
@@ -86,12 +86,7 @@ const subcommands: Record<string, Subcommand> = {
     options: {},
     async run({ client, positionals, io }) {
       const [name] = expectPositionals(positionals, ['name']);
-      try {
-        await client.workers.revoke(name);
-      } catch (error) {
-        if (ConfabClientError.is(error, 'not_found')) throw new CliError(`no worker named "${name}". List them with \`confab workers list\`.`);
-        throw error;
-      }
+      await removeNamed({ noun: 'worker', name, listCommand: 'confab workers list' }, () => client.workers.revoke(name));
       io.stdout.write(`Revoked worker ${name}.\n`);
       return exitCodes.ok;
     },

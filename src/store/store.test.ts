@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, it } from 'node:test';
+import { after } from 'node:test';
 import { MemoryStore } from './memory/memory-store.ts';
 import { PostgresStore } from './postgres/postgres-store.ts';
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from './postgres/postgres-test-database.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { Store } from './store.ts';
 import { runStoreContract } from './store-contract.ts';
+import { runSelectedContracts } from '../util/contract-selection.ts';
 
 /**
  * Runs the Store contract over the stores named in CONFAB_TEST_STORES (default `memory,sqlite`, and
@@ -22,29 +23,25 @@ after(async () => {
   await database?.drop();
 });
 
-const factories: Record<string, () => Store | Promise<Store>> = {
-  memory: () => new MemoryStore(),
-  sqlite: () => {
-    const directory = mkdtempSync(join(tmpdir(), 'confab-store-'));
-    temporaryDirectories.push(directory);
-    return new SqliteStore({ path: join(directory, 'confab.db') });
+type StoreFactory = () => Store | Promise<Store>;
+await runSelectedContracts<StoreFactory>({
+  variable: 'CONFAB_TEST_STORES',
+  contract: 'Store contract',
+  defaults: ['memory', 'sqlite', 'postgres'],
+  implementations: {
+    memory: async () => () => new MemoryStore(),
+    sqlite: async () => () => {
+      const directory = mkdtempSync(join(tmpdir(), 'confab-store-'));
+      temporaryDirectories.push(directory);
+      return new SqliteStore({ path: join(directory, 'confab.db') });
+    },
+    // One database for the file, one schema (search_path) per store, so each test starts empty.
+    postgres: async () =>
+      (await postgresUnavailable()) ??
+      (async () => {
+        database ??= await createTestDatabase('confab_test_store');
+        return new PostgresStore({ pool: await database.pool({ schema: `store_${++schemas}` }) });
+      }),
   },
-  // One database for the file, one schema (search_path) per store, so each test starts empty.
-  postgres: async () => {
-    database ??= await createTestDatabase('confab_test_store');
-    return new PostgresStore({ pool: await database.pool({ schema: `store_${++schemas}` }) });
-  },
-};
-
-const requested = process.env.CONFAB_TEST_STORES;
-const postgresSkipped = requested === undefined ? await postgresUnavailable() : undefined;
-const selected = (requested ?? (postgresSkipped ? 'memory,sqlite' : 'memory,sqlite,postgres'))
-  .split(',')
-  .map((name) => name.trim())
-  .filter((name) => name !== '');
-const unknown = selected.filter((name) => !Object.hasOwn(factories, name));
-if (unknown.length > 0) {
-  throw new Error(`CONFAB_TEST_STORES names unknown stores: ${unknown.join(', ')} (known: ${Object.keys(factories).join(', ')})`);
-}
-for (const name of selected) runStoreContract(name, factories[name]);
-if (postgresSkipped) it('Store contract: postgres', { skip: postgresSkipped }, () => {});
+  run: runStoreContract,
+});

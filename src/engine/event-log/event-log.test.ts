@@ -9,6 +9,7 @@ import { SqliteJournal } from '../../store/sqlite/sqlite-journal.ts';
 import { JournalEventLog } from './journal-event-log.ts';
 import { MemoryEventLog } from './memory-event-log.ts';
 import { RedisEventLog } from './redis-event-log.ts';
+import { runSelectedContracts } from '../../util/contract-selection.ts';
 
 /**
  * Runs the ConversationLog contract over the logs named in CONFAB_TEST_LOGS (default
@@ -16,15 +17,13 @@ import { RedisEventLog } from './redis-event-log.ts';
  * it was named explicitly).
  */
 const newEpoch = () => randomBytes(6).toString('base64url');
-const factories: Record<string, EventLogFactory> = {
-  memory: ({ capacity }) => new MemoryEventLog({ clock: new InstantClock(), capacity, newEpoch }),
-  journal: async ({ capacity }) => {
+const implementations: Record<string, () => Promise<EventLogFactory | string>> = {
+  memory: async () => ({ capacity }) => new MemoryEventLog({ clock: new InstantClock(), capacity, newEpoch }),
+  journal: async () => async ({ capacity }) => {
     const store = new SqliteStore({ path: ':memory:' });
     await store.init();
     return new JournalEventLog({ journal: new SqliteJournal({ database: store.database }), clock: new InstantClock(), newEpoch, retention: { events: capacity } });
   },
-};
-const lazyFactories: Record<string, () => Promise<EventLogFactory | string>> = {
   redis: async () => {
     const redis = await connectTestRedis();
     if (typeof redis === 'string') return redis;
@@ -38,18 +37,7 @@ const lazyFactories: Record<string, () => Promise<EventLogFactory | string>> = {
     };
   },
 };
-
-const named = process.env.CONFAB_TEST_LOGS;
-const selected = (named ?? 'memory,journal,redis').split(',').map((name) => name.trim()).filter((name) => name !== '');
-const known = [...Object.keys(factories), ...Object.keys(lazyFactories)];
-const unknown = selected.filter((name) => !known.includes(name));
-if (unknown.length > 0) throw new Error(`CONFAB_TEST_LOGS names unknown logs: ${unknown.join(', ')} (known: ${known.join(', ')})`);
-for (const name of selected) {
-  const factory = Object.hasOwn(factories, name) ? factories[name]! : await lazyFactories[name]!();
-  if (typeof factory !== 'string') runEventLogContract(name, factory);
-  else if (named !== undefined) throw new Error(`CONFAB_TEST_LOGS names ${name}, but ${factory}`);
-  else it(`ConversationLog contract: ${name}`, { skip: factory }, () => {});
-}
+await runSelectedContracts({ variable: 'CONFAB_TEST_LOGS', contract: 'ConversationLog contract', defaults: ['memory', 'journal', 'redis'], implementations, run: runEventLogContract });
 
 it('MemoryEventLog refuses a capacity below one', () => {
   assert.throws(() => new MemoryEventLog({ clock: new InstantClock(), capacity: 0, newEpoch: () => 'E' }), RangeError);

@@ -6,6 +6,7 @@ import { MemoryRunQueue } from './memory-run-queue.ts';
 import { PgBossRunQueue, pgBossOptions } from './pg-boss-run-queue.ts';
 import type { RunQueue } from './run-queue.ts';
 import { runRunQueueContract, type RunQueueFactory } from './run-queue-contract.ts';
+import { runSelectedContracts } from '../../util/contract-selection.ts';
 
 /**
  * Runs the RunQueue contract over the queues named in CONFAB_TEST_QUEUES (default `memory`, and
@@ -44,18 +45,16 @@ async function pgBossQueue(concurrency: number): Promise<RunQueue> {
   };
 }
 
-const factories: Record<string, RunQueueFactory> = {
-  memory: ({ concurrency }) => new MemoryRunQueue({ concurrency }),
-  pgboss: ({ concurrency }) => pgBossQueue(concurrency),
-};
-
-const requested = process.env.CONFAB_TEST_QUEUES;
-const pgBossSkipped = requested === undefined ? await postgresUnavailable() : undefined;
-const selected = (requested ?? (pgBossSkipped ? 'memory' : 'memory,pgboss')).split(',').map((name) => name.trim()).filter((name) => name !== '');
-const unknown = selected.filter((name) => !Object.hasOwn(factories, name));
-if (unknown.length > 0) throw new Error(`CONFAB_TEST_QUEUES names unknown queues: ${unknown.join(', ')} (known: ${Object.keys(factories).join(', ')})`);
-for (const name of selected) runRunQueueContract(name, factories[name]!);
-if (pgBossSkipped) it('RunQueue contract: pgboss', { skip: pgBossSkipped }, () => {});
+await runSelectedContracts<RunQueueFactory>({
+  variable: 'CONFAB_TEST_QUEUES',
+  contract: 'RunQueue contract',
+  defaults: ['memory', 'pgboss'],
+  implementations: {
+    memory: async () => ({ concurrency }) => new MemoryRunQueue({ concurrency }),
+    pgboss: async () => (await postgresUnavailable()) ?? (({ concurrency }) => pgBossQueue(concurrency)),
+  },
+  run: runRunQueueContract,
+});
 
 it('MemoryRunQueue refuses a concurrency below one', () => {
   assert.throws(() => new MemoryRunQueue({ concurrency: 0 }), RangeError);
