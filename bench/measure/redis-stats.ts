@@ -5,7 +5,8 @@
  * `redis-server` is not installed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
+import { freePort } from '../../src/util/free-port.ts';
 
 export type BenchRedis = { url: string; pid: number | undefined; commands(): Promise<number>; stop(): Promise<void> };
 
@@ -71,13 +72,4 @@ function redisCommand(port: number, command: string): Promise<string> {
   });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };

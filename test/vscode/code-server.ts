@@ -13,10 +13,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromiumPath } from '../web/browser-support.ts';
+import { freePort } from '../../src/util/free-port.ts';
 
 export const codeServerVersion = '4.139.1';
 export const codeServerDir = join(process.env.CONFAB_TOOLS_DIR ?? join(homedir(), '.cache', 'confab-test-tools'), `code-server-${codeServerVersion}`);
@@ -131,11 +131,4 @@ export async function startCodeServer(options: { workspace: string; vsix: string
   return { workbenchUrl: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(options.workspace)}`, installMs, stop };
 }
 
-/** A port nothing listens on now (for a server that must come back on the same one). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort };

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { collectUntilError, peerTargets, testApiKey } from '../../../test/peers/peer-models.ts';
@@ -7,6 +6,7 @@ import type { FakeUpstream } from '../../../test/peers/upstream-script.ts';
 import type { StreamPart } from '../stream-part.ts';
 import { UpstreamError } from '../upstream-error.ts';
 import { createAiSdkStepSource } from './ai-sdk-step-source.ts';
+import { freePort } from '../../util/free-port.ts';
 
 function assertUpstreamError(error: unknown, expected: { code: string; retryable: boolean; status?: number; retryAfterMs?: number }): UpstreamError {
   assert.ok(UpstreamError.is(error), `expected an UpstreamError, got ${String(error)}`);
@@ -174,11 +174,3 @@ describe('failures specific to one provider', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startAnthropicUpstream } from '../../../test/peers/anthropic-upstream.ts';
 import { startOpenAIUpstream } from '../../../test/peers/openai-upstream.ts';
@@ -10,6 +9,7 @@ import { UpstreamError } from '../upstream-error.ts';
 import { createAnthropicWire } from './anthropic-wire.ts';
 import { createChatCompletionsWire } from './chat-completions-wire.ts';
 import { createLeanStepSource, LeanUnsupported, type LeanWire } from './lean-step-source.ts';
+import { freePort } from '../../util/free-port.ts';
 
 /** What the lean step source does itself (the differential tests cover what it shares with the AI SDK path). */
 const deltas = (parts: StreamPart[]) => parts.flatMap((part) => (part.type === 'text-delta' ? [part.delta] : []));
@@ -138,11 +138,3 @@ describe('lean step source: connections and fallback', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
