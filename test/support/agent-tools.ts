@@ -41,3 +41,20 @@ export async function agentHome(): Promise<{ dir: string; env: Record<string, st
   for (const path of Object.values(env)) await mkdir(path, { recursive: true });
   return { dir, env };
 }
+
+/**
+ * What keeps Claude Code (and its ACP adapter) offline and out of the real home: pointed at the fake
+ * model at `model.url`, its config and sessions in `home`, no updates, telemetry or error reports.
+ */
+export function claudeCodeEnv(home: { dir: string; env: Record<string, string> }, model: { url: string }): Record<string, string> {
+  return {
+    ...home.env,
+    ANTHROPIC_BASE_URL: model.url.replace(/\/v1$/, ''),
+    ANTHROPIC_API_KEY: 'fake-key',
+    CLAUDE_CONFIG_DIR: join(home.dir, '.claude'),
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_AUTOUPDATER: '1',
+    DISABLE_TELEMETRY: '1',
+    DISABLE_ERROR_REPORTING: '1',
+  };
+}

@@ -2,6 +2,7 @@ import type { PermissionAnswer } from '../../providers/stream-part.ts';
 import { UpstreamError } from '../../providers/upstream-error.ts';
 import type { AgentProviderSettings } from '../agent-config.ts';
 import { AgentProcess } from '../agent-process.ts';
+import { AsyncQueue } from '../async-queue.ts';
 import { raceAbort } from '../race-abort.ts';
 import type { ClaudeQuery, ClaudeQueryOptions, ClaudeSdk, PermissionResult, SdkMessage, SdkUserMessage, SpawnedProcess } from './claude-sdk.ts';
 
@@ -37,7 +38,8 @@ export class ClaudeProcess {
   sink: ClaudeSink | undefined;
   readonly #label: string;
   readonly #query: ClaudeQuery;
-  readonly #input = new InputChannel();
+  /** The user messages of the streaming-input query, one per turn, until closed. */
+  readonly #input = new AsyncQueue<SdkUserMessage>();
   readonly #gone = new AbortController();
   readonly #exited: Promise<void>;
   readonly #initialized: Promise<unknown>;
@@ -132,7 +134,7 @@ export class ClaudeProcess {
 
   /** Kills the whole process group. */
   close(): void {
-    this.#input.close();
+    this.#input.end();
     this.#query.close();
     this.#process?.kill();
     this.#gone.abort();
@@ -170,37 +172,4 @@ function permissionResult(answer: PermissionAnswer, input: Record<string, unknow
   if (answer === 'allow') return { behavior: 'allow', updatedInput: input };
   if (answer === 'deny') return { behavior: 'deny', message: 'The user denied this tool call.' };
   return { behavior: 'deny', message: 'The run was stopped.', interrupt: true };
-}
-
-/** The user messages of a streaming-input query, pushed one per turn, until closed. */
-class InputChannel implements AsyncIterable<SdkUserMessage> {
-  readonly #messages: SdkUserMessage[] = [];
-  #closed = false;
-  #wake: (() => void) | undefined;
-
-  push(message: SdkUserMessage): void {
-    if (this.#closed) return;
-    this.#messages.push(message);
-    this.#notify();
-  }
-
-  close(): void {
-    this.#closed = true;
-    this.#notify();
-  }
-
-  #notify(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<SdkUserMessage> {
-    while (true) {
-      const message = this.#messages.shift();
-      if (message) yield message;
-      else if (this.#closed) return;
-      else await new Promise<void>((resolve) => (this.#wake = resolve));
-    }
-  }
 }
