@@ -70,7 +70,7 @@ export class ClaudeCodeAgent implements AgentSource {
       },
       start: async (turn: TurnControl) => {
         const agent = lease.process;
-        const mapper = new ClaudeTurnMapper({ costBefore: agent.costTotal, interrupted: () => interrupted });
+        const mapper = new ClaudeTurnMapper({ plan: agent.plan, costBefore: agent.costTotal, interrupted: () => interrupted });
         agent.sink = {
           message: (message) => {
             const { parts, done } = mapper.message(message);

@@ -3,6 +3,7 @@ import { UpstreamError } from '../../providers/upstream-error.ts';
 import type { AgentProviderSettings } from '../agent-config.ts';
 import { AgentProcess } from '../agent-process.ts';
 import { AsyncQueue } from '../async-queue.ts';
+import { ClaudePlan } from './claude-plan.ts';
 import { raceAbort } from '../race-abort.ts';
 import type { ClaudeQuery, ClaudeQueryOptions, ClaudeSdk, PermissionResult, SdkMessage, SdkUserMessage, SpawnedProcess } from './claude-sdk.ts';
 
@@ -34,6 +35,8 @@ export class ClaudeProcess {
   readonly model: string;
   /** The session's cost total as last reported (undefined: not known, e.g. after a resume). */
   costTotal: number | undefined;
+  /** The session's to-do list as this process has seen it. */
+  readonly plan = new ClaudePlan();
   /** The turn in progress; messages outside a turn (a prompt suggestion after a result) are dropped. */
   sink: ClaudeSink | undefined;
   readonly #label: string;

@@ -1,7 +1,8 @@
-import type { PlanEntry, Usage } from '../../domain/schemas.ts';
+import type { Usage } from '../../domain/schemas.ts';
 import type { PermissionAnswer, StepFinishReason, StreamPart } from '../../providers/stream-part.ts';
 import { UpstreamError, type UpstreamErrorCode } from '../../providers/upstream-error.ts';
 import { TurnParts } from '../turn-parts.ts';
+import { planTools, type ClaudePlan } from './claude-plan.ts';
 import type { SdkMessage } from './claude-sdk.ts';
 
 export type MappedMessage = { parts: StreamPart[]; done?: 'completed' | 'failed' };
@@ -12,19 +13,26 @@ export type MappedMessage = { parts: StreamPart[]; done?: 'completed' | 'failed'
  * that follows each block carries its tool calls (announced once their input is complete) and is
  * otherwise only shown when it never streamed (a synthetic API-error message). A `user` message's
  * `tool_result` settles its call, with the tool's structured result where it helps (an edit's or a
- * write's diff). `TodoWrite` is shown as the plan, not as a call. The `result` message ends the turn.
+ * write's diff). The to-do tools (`TaskCreate`, `TaskUpdate`, …, or `TodoWrite`) are shown as the
+ * plan, not as calls, unless they fail. The `result` message ends the turn.
  */
 export class ClaudeTurnMapper {
   readonly #parts = new TurnParts();
   readonly #streamed = new Set<string>();
-  readonly #plans = new Set<string>();
+  /** The to-do calls of this turn, settled into the session's plan by their results. */
+  readonly #planCalls = new Map<string, { name: string; input: unknown }>();
+  readonly #plan: ClaudePlan;
   readonly #costBefore: number | undefined;
   readonly #interrupted: () => boolean;
   #costTotal: number | undefined;
   #failure: UpstreamError | undefined;
 
-  /** `costBefore`: the session's cost total before this turn, when known (a new session: 0); `interrupted`: whether Confab interrupted the turn. */
-  constructor(options: { costBefore: number | undefined; interrupted?: () => boolean }) {
+  /**
+   * `plan`: the session's to-do list (it outlives the turn); `costBefore`: the session's cost total
+   * before this turn, when known (a new session: 0); `interrupted`: whether Confab interrupted the turn.
+   */
+  constructor(options: { plan: ClaudePlan; costBefore: number | undefined; interrupted?: () => boolean }) {
+    this.#plan = options.plan;
     this.#costBefore = options.costBefore;
     this.#interrupted = options.interrupted ?? (() => false);
   }
@@ -72,12 +80,8 @@ export class ClaudeTurnMapper {
     const parts: StreamPart[] = [];
     for (const block of asArray(message.message?.content)) {
       if (block?.type === 'tool_use' && typeof block.id === 'string') {
-        if (block.name === 'TodoWrite') {
-          this.#plans.add(block.id);
-          parts.push(...this.#parts.closeOpen(), { type: 'plan', entries: planOf(block.input) });
-        } else {
-          parts.push(...this.#parts.announce(block.id, String(block.name), block.input ?? {}));
-        }
+        if (planTools.has(block.name)) this.#planCalls.set(block.id, { name: block.name, input: block.input });
+        else parts.push(...this.#parts.announce(block.id, String(block.name), block.input ?? {}));
       } else if (!streamed && block?.type === 'text') {
         parts.push(...this.#parts.delta('text', String(block.text ?? '')));
       } else if (!streamed && block?.type === 'thinking') {
@@ -90,10 +94,18 @@ export class ClaudeTurnMapper {
   #toolResults(message: SdkMessage): StreamPart[] {
     const parts: StreamPart[] = [];
     for (const block of asArray(message.message?.content)) {
-      if (block?.type !== 'tool_result' || typeof block.tool_use_id !== 'string' || this.#plans.has(block.tool_use_id)) continue;
-      const call = this.#parts.call(block.tool_use_id);
-      const name = call?.name ?? 'tool';
-      parts.push(...this.#parts.settle(block.tool_use_id, name, outputOf(name, textOf(block.content), message.tool_use_result), block.is_error === true));
+      if (block?.type !== 'tool_result' || typeof block.tool_use_id !== 'string') continue;
+      const isError = block.is_error === true;
+      const planCall = this.#planCalls.get(block.tool_use_id);
+      if (planCall && !isError) {
+        const entries = this.#plan.apply(planCall.name, planCall.input, message.tool_use_result);
+        if (entries) parts.push(...this.#parts.closeOpen(), { type: 'plan', entries });
+        continue;
+      }
+      // A failed to-do call is shown as the call it was.
+      if (planCall) this.#parts.describe(block.tool_use_id, planCall.name, planCall.input);
+      const name = this.#parts.call(block.tool_use_id)?.name ?? 'tool';
+      parts.push(...this.#parts.settle(block.tool_use_id, name, outputOf(name, textOf(block.content), message.tool_use_result), isError));
     }
     return parts;
   }
@@ -150,13 +162,6 @@ function outputOf(name: string, text: string, result: any): unknown {
     return { text, diffs: [{ path: result.filePath, oldText: typeof result.originalFile === 'string' ? result.originalFile : null, newText: result.content }] };
   }
   return text;
-}
-
-function planOf(input: any): PlanEntry[] {
-  return asArray(input?.todos).map((todo): PlanEntry => ({
-    content: String(todo?.content ?? ''),
-    status: todo?.status === 'in_progress' || todo?.status === 'completed' ? todo.status : 'pending',
-  }));
 }
 
 /** The turn's usage (main loop), cache reads and writes counted in the input as for any Anthropic model. */
