@@ -147,7 +147,9 @@ export class ClaudeProcess {
     try {
       for await (const message of this.#query) this.sink?.message(message);
     } catch (error) {
-      this.#said = saidBy(error) ?? 'unknown error';
+      // How the process ended is told by the process itself; keep only what else the SDK knows.
+      const said = saidBy(error) ?? 'unknown error';
+      if (!/^Claude Code process (exited|terminated|aborted|error)/.test(said)) this.#said = said;
     } finally {
       // Nothing reads the process any more: it is of no use.
       this.#process?.kill();
