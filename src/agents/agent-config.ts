@@ -32,6 +32,8 @@ export type AgentProviderSettings = {
   stopGraceMs: number;
   /** ACP only: the session mode set on every session (e.g. `default`, so the agent asks before it acts). */
   sessionMode: string | undefined;
+  /** claude-code only: where the Claude Agent SDK is installed, when not beside Confab. */
+  sdkPath: string | undefined;
 };
 
 /** The program each type runs when the config names none. A generic ACP agent must name its program. */
@@ -62,10 +64,12 @@ export const AgentProviderSchema = z
     idleTimeoutMs: z.number().int().min(1_000).max(7 * 24 * 3_600_000).optional(),
     stopGraceMs: z.number().int().min(100).max(600_000).optional(),
     sessionMode: z.string().min(1).optional(),
+    sdkPath: z.string().min(1).optional(),
   })
   .superRefine((agent, context) => {
     if (agent.type === 'acp' && agent.command === undefined) context.addIssue({ code: 'custom', path: ['command'], message: 'is required for type acp' });
     if (agent.sessionMode !== undefined && agent.type !== 'acp') context.addIssue({ code: 'custom', path: ['sessionMode'], message: 'only applies to type acp' });
+    if (agent.sdkPath !== undefined && agent.type !== 'claude-code') context.addIssue({ code: 'custom', path: ['sdkPath'], message: 'only applies to type claude-code' });
   });
 
 export function isAgentType(type: unknown): type is AgentType {
@@ -84,6 +88,7 @@ export function toAgentSettings(name: string, parsed: z.infer<typeof AgentProvid
     idleTimeoutMs: parsed.idleTimeoutMs ?? agentDefaults.idleTimeoutMs,
     stopGraceMs: parsed.stopGraceMs ?? agentDefaults.stopGraceMs,
     sessionMode: parsed.sessionMode,
+    sdkPath: parsed.sdkPath,
   };
 }
 

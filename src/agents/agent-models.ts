@@ -3,8 +3,8 @@ import type { ModelInfo } from '../domain/records.ts';
 import type { ModelResolver } from '../engine/run/run-context.ts';
 import type { ModelRegistry } from '../providers/model-registry.ts';
 import type { Pricing } from '../providers/pricing.ts';
-import { UpstreamError } from '../providers/upstream-error.ts';
 import { AcpAgent } from './acp/acp-agent.ts';
+import { ClaudeCodeAgent } from './claude-code/claude-code-agent.ts';
 import { CodexAgent } from './codex/codex-agent.ts';
 import { OpenCodeAgent } from './opencode/opencode-agent.ts';
 import type { AgentProviderSettings } from './agent-config.ts';
@@ -15,12 +15,18 @@ export type ClosableAgent = AgentSource & { close(): void };
 
 export type AgentFactory = (settings: AgentProviderSettings) => ClosableAgent;
 
-/** The agents Confab drives today. `claude-code` is declared but not built yet. */
+/** The agents Confab drives, one source per agent provider. */
 export const createAgentSource: AgentFactory = (settings) => {
-  if (settings.type === 'acp') return new AcpAgent(settings);
-  if (settings.type === 'codex') return new CodexAgent(settings);
-  if (settings.type === 'opencode') return new OpenCodeAgent(settings);
-  return new UnavailableAgent(settings);
+  switch (settings.type) {
+    case 'acp':
+      return new AcpAgent(settings);
+    case 'codex':
+      return new CodexAgent(settings);
+    case 'opencode':
+      return new OpenCodeAgent(settings);
+    case 'claude-code':
+      return new ClaudeCodeAgent(settings);
+  }
 };
 
 /**
@@ -69,25 +75,4 @@ export function withAgents(registry: ModelRegistry, agents: AgentProviderSetting
       sources.clear();
     },
   };
-}
-
-/** A declared agent type Confab cannot drive yet: every turn fails saying so. */
-class UnavailableAgent implements ClosableAgent {
-  readonly kind = 'agent' as const;
-  readonly #settings: AgentProviderSettings;
-
-  constructor(settings: AgentProviderSettings) {
-    this.#settings = settings;
-  }
-
-  // eslint-disable-next-line require-yield
-  async *turn(): AsyncIterable<never> {
-    throw new UpstreamError({
-      code: 'bad_request',
-      message: `Agents of type ${this.#settings.type} are not supported yet; drive it through its ACP adapter with type "acp" (see docs/agents.md).`,
-      retryable: false,
-    });
-  }
-
-  close(): void {}
 }

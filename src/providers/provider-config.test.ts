@@ -189,6 +189,8 @@ describe('coding agents in the config file', () => {
     assertBadRequest(() => withFile(JSON.stringify({ providers: { x: { type: 'acp' } } })), 'providers.x.command', 'required for type acp');
     assertBadRequest(() => withFile(JSON.stringify({ providers: { x: { type: 'codex', baseURL: 'http://a' } } })), 'providers.x', 'baseURL');
     assertBadRequest(() => withFile(JSON.stringify({ providers: { x: { type: 'codex', sessionMode: 'default' } } })), 'providers.x.sessionMode');
+    assertBadRequest(() => withFile(JSON.stringify({ providers: { x: { type: 'acp', command: 'a', sdkPath: '/opt/sdk' } } })), 'providers.x.sdkPath', 'only applies to type claude-code');
+    assert.equal(withFile(JSON.stringify({ providers: { x: { type: 'claude-code', sdkPath: '/opt/sdk' } } })).agents[0]!.sdkPath, '/opt/sdk');
     assertBadRequest(() => withFile(JSON.stringify({ providers: { x: { type: 'opencode', maxProcesses: 0 } } })), 'providers.x.maxProcesses');
     assertBadRequest(() => withFile(JSON.stringify({ providers: { x: { type: 'nope' } } })), 'providers.x.type');
   });

@@ -7,103 +7,83 @@
  * a crashed app-server.
  */
 import assert from 'node:assert/strict';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { startCodexModel } from '../peers/agent-model.ts';
-import type { FakeUpstream } from '../peers/upstream-script.ts';
-import { commandAskedAllowedThenDenied, crashWhileAsking, resumeAfterRestart, stopThenNextTurn, switchModel } from '../support/agent-scenarios.ts';
-import { startAgentServe, type AgentServe } from '../support/agent-serve.ts';
-import { agentHome, agentTool } from '../support/agent-tools.ts';
-import { openSse } from '../support/sse-client.ts';
+import { commandAskedAllowedThenDenied, crashWhileAsking, resumeAfterRestart, stopThenNextTurn, streamedTextTurn, switchModel } from '../support/agent-scenarios.ts';
+import { agentServeFixture } from '../support/agent-serve.ts';
+import { agentTool } from '../support/agent-tools.ts';
 
 const tool = agentTool('codex');
 
 describe('Codex (codex app-server) as a conversation backend', { skip: tool.skip, timeout: 240_000 }, () => {
-  let model: FakeUpstream;
-  let home: Awaited<ReturnType<typeof agentHome>>;
-  let confab: AgentServe;
-
-  before(async () => {
-    model = await startCodexModel();
-    home = await agentHome();
-    const codexHome = join(home.dir, '.codex');
-    await mkdir(codexHome, { recursive: true });
-    await writeFile(
-      join(codexHome, 'config.toml'),
-      [
-        'model = "fake-model"',
-        'model_provider = "fake"',
-        'check_for_update_on_startup = false',
-        '[model_providers.fake]',
-        'name = "fake"',
-        `base_url = "${model.url}"`,
-        'env_key = "FAKE_API_KEY"',
-        'wire_api = "responses"',
-        'request_max_retries = 0',
-        'stream_max_retries = 0',
-        '[analytics]',
-        'enabled = false',
-        '',
-      ].join('\n'),
-    );
-    const env = { ...home.env, CODEX_HOME: codexHome, FAKE_API_KEY: 'fake-key' };
-    const providers = { codex: { type: 'codex', command: tool.path, args: ['--disable', 'plugins'], env, models: ['fake-model', 'other-model'], stopGraceMs: 5_000 } };
-    confab = await startAgentServe({ providers, defaultModel: 'codex/default', projectName: 'codex' });
-  });
-
-  after(async () => {
-    await confab?.close();
-    await model?.close();
-    await rm(home.dir, { recursive: true, force: true });
+  const fixture = agentServeFixture({
+    startModel: startCodexModel,
+    providers: async (model, home) => {
+      const codexHome = join(home.dir, '.codex');
+      await mkdir(codexHome, { recursive: true });
+      await writeFile(
+        join(codexHome, 'config.toml'),
+        [
+          'model = "fake-model"',
+          'model_provider = "fake"',
+          'check_for_update_on_startup = false',
+          '[model_providers.fake]',
+          'name = "fake"',
+          `base_url = "${model.url}"`,
+          'env_key = "FAKE_API_KEY"',
+          'wire_api = "responses"',
+          'request_max_retries = 0',
+          'stream_max_retries = 0',
+          '[analytics]',
+          'enabled = false',
+          '',
+        ].join('\n'),
+      );
+      const env = { ...home.env, CODEX_HOME: codexHome, FAKE_API_KEY: 'fake-key' };
+      return { codex: { type: 'codex', command: tool.path, args: ['--disable', 'plugins'], env, models: ['fake-model', 'other-model'], stopGraceMs: 5_000 } };
+    },
+    defaultModel: 'codex/default',
+    projectName: 'codex',
   });
 
   it('streams a text turn into a stored reply, in the project directory, with the usage Codex reported', async () => {
-    const sse = await openSse(`${confab.server.url}/v1/conversations/${confab.conversationId}/events`, { authorization: `Bearer ${confab.server.token}` });
-    const runId = await confab.send('Hello, please REMEMBER-banana');
-    await sse.waitFor((event) => event.runId === runId && ['run-completed', 'run-failed'].includes(event.type), 60_000);
-    const types = sse.events().filter((event) => event.runId === runId).map((event) => event.type);
-    sse.close();
-    assert.deepEqual(types.filter((type) => type.startsWith('run-')), ['run-queued', 'run-started', 'run-completed']);
-    assert.ok(types.includes('part-delta'), 'the text streamed as deltas');
-    const conversation = await confab.detail();
-    const run = confab.runOf(conversation, runId);
-    assert.match(run.agentSessionId, /^[0-9a-f-]{36}$/);
-    assert.deepEqual(run.usage, { inputTokens: 10, outputTokens: 5, agentReported: true });
-    assert.equal(confab.textOf(confab.replyOf(conversation, runId)), 'Hello from the fake model. remembered=[REMEMBER-banana] model=fake-model');
-    const request = model.requests.at(-1)!;
-    assert.match(JSON.stringify(request.body.input), new RegExp(`<cwd>${confab.project.path}</cwd>`), 'Codex worked in the project directory');
+    const { text } = await streamedTextTurn(fixture.confab);
+    assert.equal(text, 'Hello from the fake model. remembered=[REMEMBER-banana] model=fake-model');
+    const request = fixture.model.requests.at(-1)!;
+    assert.match(JSON.stringify(request.body.input), new RegExp(`<cwd>${fixture.confab.project.path}</cwd>`), 'Codex worked in the project directory');
   });
 
   it('asks before a read and a shell command: allowed from a second client they run, denied it does not', async () => {
-    const notes = join(confab.project.path, 'notes.txt');
-    const readRun = await confab.send(`READ ${notes}`);
-    let conversation = await confab.until('the read approval', (current) => (current.approvals ?? []).length === 1);
+    const notes = join(fixture.confab.project.path, 'notes.txt');
+    const readRun = await fixture.confab.send(`READ ${notes}`);
+    let conversation = await fixture.confab.until('the read approval', (current) => (current.approvals ?? []).length === 1);
     assert.equal(conversation.approvals[0].source, 'agent');
     assert.equal(conversation.approvals[0].toolName, 'command');
     assert.match(conversation.approvals[0].input.command, /cat .*notes\.txt/);
-    await confab.api('POST', `/v1/conversations/${confab.conversationId}/approvals/${conversation.approvals[0].id}`, { decision: 'allow-once' });
-    conversation = await confab.until('the read turn', confab.ended(readRun));
-    const read = confab.replyOf(conversation, readRun).parts.find((part: any) => part.kind === 'tool-call');
+    await fixture.confab.api('POST', `/v1/conversations/${fixture.confab.conversationId}/approvals/${conversation.approvals[0].id}`, { decision: 'allow-once' });
+    conversation = await fixture.confab.until('the read turn', fixture.confab.ended(readRun));
+    const read = fixture.confab.replyOf(conversation, readRun).parts.find((part: any) => part.kind === 'tool-call');
     assert.equal(read.providerExecuted, true);
     assert.equal(read.state.status, 'completed');
     assert.equal(read.state.output, 'alpha\nbeta\ngamma\n');
-    assert.match(confab.textOf(confab.replyOf(conversation, readRun)), /TOOL RESULT RECEIVED: .*alpha/s);
+    assert.match(fixture.confab.textOf(fixture.confab.replyOf(conversation, readRun)), /TOOL RESULT RECEIVED: .*alpha/s);
 
-    await commandAskedAllowedThenDenied(confab, { toolName: 'command', output: 'done\n' });
+    await commandAskedAllowedThenDenied(fixture.confab, { toolName: 'command', output: 'done\n' });
   });
 
-  it('stop reaches Codex mid-turn (turn/interrupt): the run ends stopped with its text kept, and the next turn continues the thread', () => stopThenNextTurn(confab));
+  it('stop reaches Codex mid-turn (turn/interrupt): the run ends stopped with its text kept, and the next turn continues the thread', () => stopThenNextTurn(fixture.confab));
 
   it('a model switch takes effect on the next turn, in the same thread; default is the model the thread started with', async () => {
-    await switchModel(confab, 'codex/other-model', 'other-model');
-    await switchModel(confab, 'codex/default', 'fake-model');
+    await switchModel(fixture.confab, 'codex/other-model', 'other-model');
+    await switchModel(fixture.confab, 'codex/default', 'fake-model');
   });
 
-  it('resumes the thread after Confab restarts (thread/resume in a new app-server)', () => resumeAfterRestart(confab));
+  it('resumes the thread after Confab restarts (thread/resume in a new app-server)', () => resumeAfterRestart(fixture.confab));
 
   it('an app-server that crashes while it waits for an approval fails the run saying so, and the next message resumes the thread in a new one', async () => {
-    const failed = await crashWhileAsking(confab, 'app-server');
+    const failed = await crashWhileAsking(fixture.confab, 'app-server');
     assert.match(failed.error.message, /The codex agent process (was killed by SIGKILL|exited with code \d+|closed its connection)\./);
     assert.doesNotMatch(failed.error.message, /\x1b\[/, 'terminal colours are stripped');
   });

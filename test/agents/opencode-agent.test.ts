@@ -8,41 +8,32 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { startOpenCodeModel } from '../peers/agent-model.ts';
-import type { FakeUpstream } from '../peers/upstream-script.ts';
-import { commandAskedAllowedThenDenied, crashWhileAsking, resumeAfterRestart, stopThenNextTurn, switchModel } from '../support/agent-scenarios.ts';
-import { childPid, startAgentServe, type AgentServe } from '../support/agent-serve.ts';
-import { agentHome, agentTool } from '../support/agent-tools.ts';
+import { commandAskedAllowedThenDenied, crashWhileAsking, readsByItself, resumeAfterRestart, stopThenNextTurn, switchModel } from '../support/agent-scenarios.ts';
+import { agentServeFixture, childPid } from '../support/agent-serve.ts';
+import { agentTool } from '../support/agent-tools.ts';
 
 const tool = agentTool('opencode');
 
 describe('OpenCode (one shared opencode serve) as a conversation backend', { skip: tool.skip, timeout: 400_000 }, () => {
-  let model: FakeUpstream;
-  let home: Awaited<ReturnType<typeof agentHome>>;
-  let confab: AgentServe;
-
-  before(async () => {
-    model = await startOpenCodeModel();
-    home = await agentHome();
-    await mkdir(join(home.env.XDG_CONFIG_HOME, 'opencode'), { recursive: true });
-    const provider = { npm: '@ai-sdk/openai-compatible', name: 'Fake', options: { baseURL: model.url, apiKey: 'fake-key' }, models: { 'fake-model': { name: 'Fake' }, 'other-model': { name: 'Other' } } };
-    await writeFile(join(home.env.XDG_CONFIG_HOME, 'opencode', 'opencode.json'), JSON.stringify({ autoupdate: false, share: 'disabled', model: 'fake/fake-model', provider: { fake: provider } }));
-    const env = { ...home.env, OPENCODE_DISABLE_AUTOUPDATE: '1', OPENCODE_DISABLE_MODELS_FETCH: '1', OPENCODE_DISABLE_LSP_DOWNLOAD: '1', OPENCODE_DISABLE_SHARE: '1', OPENCODE_DISABLE_DEFAULT_PLUGINS: '1' };
-    const providers = { opencode: { type: 'opencode', command: tool.path, env, models: ['fake/fake-model', 'fake/other-model'], stopGraceMs: 5_000 } };
-    confab = await startAgentServe({ providers, defaultModel: 'opencode/default', projectName: 'opencode' });
-  });
-
-  after(async () => {
-    await confab?.close();
-    await model?.close();
-    await rm(home.dir, { recursive: true, force: true });
+  const fixture = agentServeFixture({
+    startModel: startOpenCodeModel,
+    providers: async (model, home) => {
+      await mkdir(join(home.env.XDG_CONFIG_HOME, 'opencode'), { recursive: true });
+      const provider = { npm: '@ai-sdk/openai-compatible', name: 'Fake', options: { baseURL: model.url, apiKey: 'fake-key' }, models: { 'fake-model': { name: 'Fake' }, 'other-model': { name: 'Other' } } };
+      await writeFile(join(home.env.XDG_CONFIG_HOME, 'opencode', 'opencode.json'), JSON.stringify({ autoupdate: false, share: 'disabled', model: 'fake/fake-model', provider: { fake: provider } }));
+      const env = { ...home.env, OPENCODE_DISABLE_AUTOUPDATE: '1', OPENCODE_DISABLE_MODELS_FETCH: '1', OPENCODE_DISABLE_LSP_DOWNLOAD: '1', OPENCODE_DISABLE_SHARE: '1', OPENCODE_DISABLE_DEFAULT_PLUGINS: '1' };
+      return { opencode: { type: 'opencode', command: tool.path, env, models: ['fake/fake-model', 'fake/other-model'], stopGraceMs: 5_000 } };
+    },
+    defaultModel: 'opencode/default',
+    projectName: 'opencode',
   });
 
   it('streams a text turn into a stored reply with the usage OpenCode reported', async () => {
-    const first = await confab.turn('Hello, please REMEMBER-banana', 120_000);
+    const first = await fixture.confab.turn('Hello, please REMEMBER-banana', 120_000);
     assert.equal(first.run.status, 'completed', JSON.stringify(first.run.error));
     assert.match(first.run.agentSessionId, /^ses_/);
     assert.deepEqual(first.run.usage, { inputTokens: 10, outputTokens: 5, agentReported: true });
@@ -53,24 +44,18 @@ describe('OpenCode (one shared opencode serve) as a conversation backend', { ski
   });
 
   it('reads a file by itself, and asks before a shell command: allowed from a second client it runs, denied it does not', async () => {
-    const read = await confab.turn(`READ ${join(confab.project.path, 'notes.txt')}`);
-    const call = read.reply.parts.find((part: any) => part.kind === 'tool-call');
-    assert.equal(call.toolName, 'read');
-    assert.equal(call.providerExecuted, true);
-    assert.equal(call.state.status, 'completed');
-    assert.match(call.state.output, /alpha/);
-    assert.match(read.text, /TOOL RESULT RECEIVED: .*alpha/s);
-    await commandAskedAllowedThenDenied(confab, { toolName: 'bash', output: 'done\n' });
+    await readsByItself(fixture.confab, 'read');
+    await commandAskedAllowedThenDenied(fixture.confab, { toolName: 'bash', output: 'done\n' });
   });
 
-  it('stop reaches OpenCode mid-turn (abort): the run ends stopped with its text kept, and the next turn continues the session', () => stopThenNextTurn(confab));
+  it('stop reaches OpenCode mid-turn (abort): the run ends stopped with its text kept, and the next turn continues the session', () => stopThenNextTurn(fixture.confab));
 
-  it('a model switch takes effect on the next turn, in the same session', () => switchModel(confab, 'opencode/fake/other-model', 'other-model'));
+  it('a model switch takes effect on the next turn, in the same session', () => switchModel(fixture.confab, 'opencode/fake/other-model', 'other-model'));
 
-  it('resumes the session after Confab restarts (a new opencode serve, the same session)', () => resumeAfterRestart(confab));
+  it('resumes the session after Confab restarts (a new opencode serve, the same session)', () => resumeAfterRestart(fixture.confab));
 
   it('a server that crashes while it waits for an approval fails the run saying so, and the next message starts a new server and continues the session', async () => {
-    const failed = await crashWhileAsking(confab, 'opencode');
+    const failed = await crashWhileAsking(fixture.confab, 'opencode');
     assert.match(failed.error.message, /The opencode agent process (was killed by SIGKILL|exited with code \d+)\./);
   });
 });

@@ -66,7 +66,9 @@ function fromChat(body: any): Said {
 
 function fromMessages(body: any): Said {
   const messages: any[] = body.messages ?? [];
-  const last = messages.at(-1);
+  // Claude Code 2.1.332 driven through the Agent SDK puts `system` messages (its environment,
+  // notices) after the user's: what the user said is the last message of another role.
+  const last = messages.filter((message) => message.role !== 'system').at(-1);
   const blocks: any[] = typeof last?.content === 'string' ? [{ type: 'text', text: last.content }] : (last?.content ?? []);
   const result = blocks.find((block) => block.type === 'tool_result');
   return {

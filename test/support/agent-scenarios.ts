@@ -13,6 +13,38 @@ import { openSse } from './sse-client.ts';
 const toolCallOf = (confab: AgentServe, conversation: any, runId: string) => confab.replyOf(conversation, runId).parts.find((part: any) => part.kind === 'tool-call');
 const waitForApproval = (confab: AgentServe, what: string) => confab.until(what, (current) => (current.approvals ?? []).length === 1);
 
+/**
+ * The first turn, `Hello, please REMEMBER-banana`, watched by a live subscriber: it streams as
+ * deltas, runs queued → started → completed, stores the agent's session id and the usage the agent
+ * reported (the fake model's 10 in, 5 out). Returns the run and its reply's text.
+ */
+export async function streamedTextTurn(confab: AgentServe): Promise<{ run: any; text: string }> {
+  const sse = await openSse(`${confab.server.url}/v1/conversations/${confab.conversationId}/events`, { authorization: `Bearer ${confab.server.token}` });
+  const runId = await confab.send('Hello, please REMEMBER-banana');
+  await sse.waitFor((event) => event.runId === runId && ['run-completed', 'run-failed'].includes(event.type), 60_000);
+  const types = sse.events().filter((event) => event.runId === runId).map((event) => event.type);
+  sse.close();
+  assert.deepEqual(types.filter((type) => type.startsWith('run-')), ['run-queued', 'run-started', 'run-completed']);
+  assert.ok(types.includes('part-delta'), 'the text streamed as deltas');
+  const conversation = await confab.detail();
+  const run = confab.runOf(conversation, runId);
+  assert.match(run.agentSessionId, /^[0-9a-f-]{36}$/);
+  assert.deepEqual(run.usage, { inputTokens: 10, outputTokens: 5, agentReported: true });
+  return { run, text: confab.textOf(confab.replyOf(conversation, runId)) };
+}
+
+/** `READ <project>/notes.txt` runs the agent's read tool by itself (no approval): its call and output are shown, and the model got the file. */
+export async function readsByItself(confab: AgentServe, toolName: string): Promise<void> {
+  const read = await confab.turn(`READ ${join(confab.project.path, 'notes.txt')}`);
+  assert.equal(read.run.status, 'completed', JSON.stringify(read.run.error));
+  const call = read.reply.parts.find((part: any) => part.kind === 'tool-call');
+  assert.equal(call.toolName, toolName);
+  assert.equal(call.providerExecuted, true);
+  assert.equal(call.state.status, 'completed');
+  assert.match(call.state.output, /alpha/);
+  assert.match(read.text, /TOOL RESULT RECEIVED: .*alpha/s);
+}
+
 /** Answers the approval from a second client (REST), checking that a separate subscriber sees it resolved. */
 export async function answerFromSecondClient(confab: AgentServe, approvalId: string, decision: string): Promise<void> {
   const second = await openSse(`${confab.server.url}/v1/conversations/${confab.conversationId}/events`, { authorization: `Bearer ${confab.server.token}` });

@@ -8,7 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { serve, type RunningServe } from '../../src/server/serve.ts';
+import type { FakeUpstream } from '../peers/upstream-script.ts';
+import { agentHome } from './agent-tools.ts';
 import { makeProjectDir } from './hub-fixture.ts';
 
 export type AgentServe = Awaited<ReturnType<typeof startAgentServe>>;
@@ -84,6 +87,34 @@ export async function startAgentServe(options: { providers: Record<string, unkno
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export type AgentHome = Awaited<ReturnType<typeof agentHome>>;
+
+/**
+ * The frame of one agent's end-to-end test, as `before`/`after` hooks of the enclosing `describe`:
+ * a fake model, a home for the agent, and Confab serving the providers `providers` declares for
+ * them; everything closed after. The fields are set once the `before` hook has run.
+ */
+export function agentServeFixture(options: {
+  startModel: () => Promise<FakeUpstream>;
+  providers: (model: FakeUpstream, home: AgentHome) => Promise<Record<string, unknown>> | Record<string, unknown>;
+  defaultModel: string;
+  projectName: string;
+}): { model: FakeUpstream; home: AgentHome; confab: AgentServe } {
+  const fixture = {} as { model: FakeUpstream; home: AgentHome; confab: AgentServe };
+  before(async () => {
+    fixture.model = await options.startModel();
+    fixture.home = await agentHome();
+    const providers = await options.providers(fixture.model, fixture.home);
+    fixture.confab = await startAgentServe({ providers, defaultModel: options.defaultModel, projectName: options.projectName });
+  });
+  after(async () => {
+    await fixture.confab?.close();
+    await fixture.model?.close();
+    if (fixture.home) await rm(fixture.home.dir, { recursive: true, force: true });
+  });
+  return fixture;
 }
 
 /** The process id of this process's child whose command line contains `needle` (serve runs in-process: agents are our children). */

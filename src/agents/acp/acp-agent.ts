@@ -1,11 +1,10 @@
-import type { PermissionAnswer, StreamPart } from '../../providers/stream-part.ts';
+import type { StreamPart } from '../../providers/stream-part.ts';
 import { toUpstreamError } from '../../providers/upstream-error.ts';
 import type { AgentSource, AgentTurnRequest } from '../agent-source.ts';
 import type { AgentProviderSettings } from '../agent-config.ts';
-import { PartQueue } from '../part-queue.ts';
 import { ProcessPool } from '../process-pool.ts';
-import { lostSessionNotice } from '../session-notice.ts';
 import { raceAbort } from '../race-abort.ts';
+import { driveAgentTurn, type AgentTurnDriver, type TurnControl } from '../turn-driver.ts';
 import { AcpProcess, type AcpSession } from './acp-process.ts';
 import { AcpTurnMapper } from './acp-turn-mapper.ts';
 
@@ -25,86 +24,56 @@ export class AcpAgent implements AgentSource {
     this.#pool = new ProcessPool({ max: settings.maxProcesses, idleTimeoutMs: settings.idleTimeoutMs, label: settings.name });
   }
 
-  async *turn(request: AgentTurnRequest): AsyncIterable<StreamPart> {
-    const { signal } = request;
-    signal.throwIfAborted();
-    const lease = this.#pool.acquire(request.resumeSessionId, () => new AcpProcess(this.#settings, request.cwd));
-    const agent = lease.process;
-    let session: AcpSession | undefined;
-    let killTimer: ReturnType<typeof setTimeout> | undefined;
-    let prompting: Promise<unknown> | undefined;
-    let turnOver = false;
-    const pending = new Set<(answer: PermissionAnswer) => void>();
-    const onAbort = () => {
-      if (session) agent.cancel(session);
-      // ACP: a client that cancels answers the agent's open permission requests `cancelled`.
-      for (const answer of [...pending]) answer('cancel');
-      killTimer ??= setTimeout(() => agent.close(), this.#settings.stopGraceMs);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      const reusable = lease.reused && agent.session?.id === request.resumeSessionId && agent.session.cwd === request.cwd;
-      let system = '';
-      if (reusable) {
-        session = agent.session!;
-      } else {
-        const opened = await raceAbort(agent.open(request.cwd, request.resumeSessionId, request.system), signal);
-        session = opened.session;
-        system = opened.system;
-      }
-      const parts: StreamPart[] = [{ type: 'agent-session', sessionId: session.id }];
-      if (session.lostReason !== undefined && request.resumeSessionId !== null) {
-        parts.push(...lostSessionNotice(request.resumeSessionId, session.lostReason));
-        session.lostReason = undefined;
-      }
-      yield* parts;
-      await raceAbort(agent.setModel(session, request.model), signal);
-
-      const queue = new PartQueue();
-      const mapper = new AcpTurnMapper({ costBefore: session.costTotal });
-      agent.sink = {
-        update: (update) => queue.push(...mapper.update(update)),
-        permission: (permission, answer) => {
-          const once = (decision: PermissionAnswer) => {
-            if (!pending.delete(once)) return;
-            answer(decision);
-          };
-          pending.add(once);
-          if (signal.aborted) return once('cancel');
-          queue.push(...mapper.permission(permission, once, agent.gone));
-        },
-      };
-      const text = system === '' ? request.prompt : `${system}\n\n${request.prompt}`;
-      const active = session;
-      prompting = agent.prompt(active, text).then(
-        (response) => {
-          turnOver = true;
-          active.costTotal = mapper.costTotal;
-          queue.end(...mapper.finish(response));
-        },
-        (error: unknown) => {
-          turnOver = true;
-          queue.fail(agent.alive ? toUpstreamError(error) : agent.failure());
-        },
-      );
-      for await (const part of queue) yield part;
-      signal.throwIfAborted();
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      for (const answer of [...pending]) answer('cancel');
-      if (prompting && !turnOver && agent.alive) {
-        // Left before the agent ended its turn (a stop, or the run loop gave up): let it wind down.
-        agent.cancel(session!);
-        killTimer ??= setTimeout(() => agent.close(), this.#settings.stopGraceMs);
-      }
-      await prompting;
-      clearTimeout(killTimer);
-      agent.sink = undefined;
-      lease.release(agent.alive ? (session?.id ?? null) : null);
-    }
+  turn(request: AgentTurnRequest): AsyncIterable<StreamPart> {
+    return driveAgentTurn(request, this.#settings.stopGraceMs, () => this.#driver(request));
   }
 
   close(): void {
     this.#pool.closeAll();
+  }
+
+  #driver(request: AgentTurnRequest): AgentTurnDriver {
+    const lease = this.#pool.acquire(request.resumeSessionId, () => new AcpProcess(this.#settings, request.cwd));
+    const agent = lease.process;
+    let session: AcpSession | undefined;
+    let system = '';
+    return {
+      process: agent,
+      async open() {
+        if (lease.reused && agent.session?.id === request.resumeSessionId && agent.session.cwd === request.cwd) {
+          session = agent.session;
+        } else {
+          const opened = await agent.open(request.cwd, request.resumeSessionId, request.system);
+          session = opened.session;
+          system = opened.system;
+        }
+        const lostReason = session.lostReason;
+        session.lostReason = undefined;
+        return { sessionId: session.id, lostReason };
+      },
+      async start(turn: TurnControl) {
+        const active = session!;
+        await raceAbort(agent.setModel(active, request.model), turn.signal);
+        const mapper = new AcpTurnMapper({ costBefore: active.costTotal });
+        agent.sink = {
+          update: (update) => turn.push(...mapper.update(update)),
+          permission: (permission, answer) => turn.ask(answer, (once) => mapper.permission(permission, once, agent.gone)),
+        };
+        // ACP has no system prompt: a new session's first prompt carries it.
+        const text = system === '' ? request.prompt : `${system}\n\n${request.prompt}`;
+        agent.prompt(active, text).then(
+          (response) => {
+            active.costTotal = mapper.costTotal;
+            turn.end(...mapper.finish(response));
+          },
+          (error: unknown) => turn.fail(agent.alive ? toUpstreamError(error) : agent.failure()),
+        );
+      },
+      interrupt: () => agent.cancel(session!),
+      release() {
+        agent.sink = undefined;
+        lease.release(agent.alive ? (session?.id ?? null) : null);
+      },
+    };
   }
 }

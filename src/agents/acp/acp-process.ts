@@ -61,6 +61,11 @@ export class AcpProcess {
     return this.#process.alive && !this.#connection.signal.aborted;
   }
 
+  /** Resolves when the process has exited. */
+  get exited(): Promise<void> {
+    return this.#process.exited;
+  }
+
   /** Why the process or its connection is gone. */
   failure(): UpstreamError {
     return this.#process.failure();

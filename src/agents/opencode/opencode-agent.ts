@@ -2,9 +2,7 @@ import type { PermissionAnswer, StreamPart } from '../../providers/stream-part.t
 import { UpstreamError } from '../../providers/upstream-error.ts';
 import type { AgentSource, AgentTurnRequest } from '../agent-source.ts';
 import type { AgentProviderSettings } from '../agent-config.ts';
-import { PartQueue } from '../part-queue.ts';
-import { raceAbort } from '../race-abort.ts';
-import { lostSessionNotice } from '../session-notice.ts';
+import { driveAgentTurn, type AgentTurnDriver, type TurnControl } from '../turn-driver.ts';
 import { freePort } from '../../util/free-port.ts';
 import { OpenCodeServer } from './opencode-server.ts';
 import { OpenCodeTurnMapper } from './opencode-turn-mapper.ts';
@@ -35,88 +33,63 @@ export class OpenCodeAgent implements AgentSource {
     this.#settings = settings;
   }
 
-  async *turn(request: AgentTurnRequest): AsyncIterable<StreamPart> {
-    const { signal } = request;
-    signal.throwIfAborted();
+  turn(request: AgentTurnRequest): AsyncIterable<StreamPart> {
+    return driveAgentTurn(request, this.#settings.stopGraceMs, () => this.#driver(request));
+  }
+
+  #driver(request: AgentTurnRequest): AgentTurnDriver {
     if (this.#turns >= this.#settings.maxProcesses) {
       throw new UpstreamError({ code: 'rate_limit', message: `${this.#settings.maxProcesses} ${this.#settings.name} turns are running; try again when one ends.`, retryable: true });
     }
     this.#turns++;
     clearTimeout(this.#idleTimer);
-    let sessionId: string | undefined;
-    let busy = false;
-    let turnOver = true;
+    const { cwd } = request;
     let server: OpenCodeServer | undefined;
-    const pending = new Set<(answer: PermissionAnswer) => void>();
-    const queue = new PartQueue();
-    let endTurn!: () => void;
-    const turnEnded = new Promise<void>((resolve) => (endTurn = resolve));
-    const abort = () => {
-      for (const answer of [...pending]) answer('cancel');
-      if (server && sessionId !== undefined && !turnOver) server.call('POST', `/session/${sessionId}/abort`, request.cwd).catch(() => {});
-    };
-    signal.addEventListener('abort', abort, { once: true });
+    let sessionId: string | undefined;
     let unlisten = () => {};
-    try {
-      server = await raceAbort(this.#ensureServer(request.cwd), signal);
-      const parts: StreamPart[] = [];
-      if (request.resumeSessionId !== null && (await server.call('GET', `/session/${request.resumeSessionId}`, request.cwd)) !== null) {
-        sessionId = request.resumeSessionId;
-      } else {
-        const created = await server.call('POST', '/session', request.cwd, { permission: sessionPermission });
+    return {
+      // A kill after a stop takes the shared server: every conversation's turn on it fails, the next starts a new one.
+      get process() {
+        return server;
+      },
+      open: async () => {
+        server = await this.#ensureServer(cwd);
+        if (request.resumeSessionId !== null && (await server.call('GET', `/session/${request.resumeSessionId}`, cwd)) !== null) {
+          sessionId = request.resumeSessionId;
+          return { sessionId, lostReason: undefined };
+        }
+        const created = await server.call('POST', '/session', cwd, { permission: sessionPermission });
         sessionId = String(created.id);
-        if (request.resumeSessionId !== null) parts.push(...lostSessionNotice(request.resumeSessionId, 'OpenCode no longer has it'));
-      }
-      yield { type: 'agent-session', sessionId };
-      yield* parts;
-
-      const mapper = new OpenCodeTurnMapper();
-      const active = server;
-      const activeSession = sessionId;
-      turnOver = false;
-      unlisten = server.listen(sessionId, (event) => {
-        if (event.type === 'permission.asked') return this.#ask(event.properties, active, request.cwd, pending, signal, (asked) => queue.push(...mapper.permission(event.properties, asked, active.gone)));
-        if (event.type === 'session.status' && event.properties.status?.type === 'busy') busy = true;
-        if (event.type === 'session.error' && event.properties.error?.name !== 'MessageAbortedError') {
-          turnOver = true;
-          endTurn();
-          return queue.fail(new UpstreamError({ code: 'server', message: `OpenCode failed the turn: ${String(event.properties.error?.data?.message ?? event.properties.error?.name ?? 'no reason given').slice(0, 300)}`, retryable: false }));
-        }
-        if (event.type === 'session.idle' && busy) {
-          turnOver = true;
-          endTurn();
-          return queue.end(...mapper.finish());
-        }
-        queue.push(...mapper.event(event));
-      });
-      const gone = () => queue.fail(active.process.failure());
-      active.gone.addEventListener('abort', gone, { once: true });
-      try {
+        return { sessionId, lostReason: request.resumeSessionId === null ? undefined : 'OpenCode no longer has it' };
+      },
+      start: async (turn: TurnControl) => {
+        const active = server!;
+        const mapper = new OpenCodeTurnMapper();
+        let busy = false;
+        unlisten = active.listen(sessionId!, (event) => {
+          if (event.type === 'permission.asked') return turn.ask((answer) => reply(active, event.properties.id, cwd, answer), (once) => mapper.permission(event.properties, once, active.gone));
+          if (event.type === 'session.status' && event.properties.status?.type === 'busy') busy = true;
+          if (event.type === 'session.error' && event.properties.error?.name !== 'MessageAbortedError') {
+            return turn.fail(new UpstreamError({ code: 'server', message: `OpenCode failed the turn: ${String(event.properties.error?.data?.message ?? event.properties.error?.name ?? 'no reason given').slice(0, 300)}`, retryable: false }));
+          }
+          if (event.type === 'session.idle' && busy) return turn.end(...mapper.finish());
+          turn.push(...mapper.event(event));
+        });
         const model = this.#modelOf(request.model);
-        await active.call('POST', `/session/${activeSession}/prompt_async`, request.cwd, { parts: [{ type: 'text', text: request.prompt }], ...(model ? { model } : {}), ...(request.system === '' ? {} : { system: request.system }) });
-        if (signal.aborted) abort();
-        for await (const part of queue) yield part;
-      } finally {
-        active.gone.removeEventListener('abort', gone);
-      }
-      signal.throwIfAborted();
-    } finally {
-      signal.removeEventListener('abort', abort);
-      for (const answer of [...pending]) answer('cancel');
-      if (!turnOver && server?.alive) {
-        // Left before OpenCode ended its turn (a stop, or the run loop gave up): abort it and let it wind down.
-        abort();
-        const grace = new Promise((resolve) => setTimeout(resolve, this.#settings.stopGraceMs).unref?.());
-        await Promise.race([turnEnded, server.process.exited, grace]);
-        if (!turnOver) server.close();
-      }
-      unlisten();
-      this.#turns--;
-      if (this.#turns === 0) {
-        this.#idleTimer = setTimeout(() => this.close(), this.#settings.idleTimeoutMs);
-        this.#idleTimer.unref?.();
-      }
-    }
+        await active.call('POST', `/session/${sessionId}/prompt_async`, cwd, { parts: [{ type: 'text', text: request.prompt }], ...(model ? { model } : {}), ...(request.system === '' ? {} : { system: request.system }) });
+      },
+      interrupt: () => {
+        server!.call('POST', `/session/${sessionId}/abort`, cwd).catch(() => {});
+      },
+      release: () => {
+        unlisten();
+        this.#turns--;
+        if (this.#turns === 0) {
+          this.#idleTimer = setTimeout(() => this.close(), this.#settings.idleTimeoutMs);
+          this.#idleTimer.unref?.();
+        }
+      },
+    };
   }
 
   close(): void {
@@ -132,16 +105,6 @@ export class OpenCodeAgent implements AgentSource {
     const slash = model.indexOf('/');
     if (slash <= 0) throw new UpstreamError({ code: 'bad_request', message: `OpenCode models are named <provider>/<model>: use ${this.#settings.name}/<provider>/<model>, not ${this.#settings.name}/${model}.`, retryable: false });
     return { providerID: model.slice(0, slash), modelID: model.slice(slash + 1) };
-  }
-
-  #ask(properties: any, server: OpenCodeServer, cwd: string, pending: Set<(answer: PermissionAnswer) => void>, signal: AbortSignal, announce: (answer: (answer: PermissionAnswer) => void) => void): void {
-    const once = (answer: PermissionAnswer) => {
-      if (!pending.delete(once)) return;
-      server.call('POST', `/permission/${properties.id}/reply`, cwd, { reply: replies[answer] }).catch(() => {});
-    };
-    pending.add(once);
-    if (signal.aborted) return once('cancel');
-    announce(once);
   }
 
   /** The shared server, started once; a dead one is replaced. */
@@ -161,4 +124,9 @@ export class OpenCodeAgent implements AgentSource {
       throw error;
     }
   }
+}
+
+/** The answer to a permission request goes to `POST /permission/:id/reply`. */
+function reply(server: OpenCodeServer, permissionId: string, cwd: string, answer: PermissionAnswer): void {
+  server.call('POST', `/permission/${permissionId}/reply`, cwd, { reply: replies[answer] }).catch(() => {});
 }

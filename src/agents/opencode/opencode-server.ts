@@ -47,6 +47,14 @@ export class OpenCodeServer {
     return this.process.alive;
   }
 
+  get exited(): Promise<void> {
+    return this.process.exited;
+  }
+
+  failure(): UpstreamError {
+    return this.process.failure();
+  }
+
   /** Calls with this session's events until the returned function is called. */
   listen(sessionId: string, listener: (event: OpenCodeEvent) => void): () => void {
     this.#listeners.set(sessionId, listener);

@@ -2,12 +2,11 @@ import type { AgentSource, AgentTurnRequest } from '../../agents/agent-source.ts
 import type { Message, Run, Usage } from '../../domain/schemas.ts';
 import { estimateTokens, roundUsd } from '../../providers/pricing.ts';
 import { toUpstreamError, UpstreamError } from '../../providers/upstream-error.ts';
-import { sleep } from '../../util/clock.ts';
 import { buildPrompt } from './build-prompt.ts';
 import type { Ending } from './end-run.ts';
 import { retryDelay } from './retry-policy.ts';
 import type { RunDependencies, RunState } from './run-context.ts';
-import { closeOpenParts, discardAttempt, newAttempt, runStep, type Attempt } from './run-step.ts';
+import { closeOpenParts, newAttempt, retryAttempt, runStep, stopAttempt, type Attempt } from './run-step.ts';
 import { refuseTools } from './run-tools.ts';
 import { addUsage } from './usage.ts';
 
@@ -43,11 +42,7 @@ export async function runAgentTurn(agent: AgentSource, state: RunState, deps: Ru
       if (outcome.toolCalls.length > 0) refuseTools(outcome.toolCalls, state, 'Not run: a coding agent runs its own tools.', deps);
       return { status: 'completed', finishReason: outcome.finishReason === 'tool-calls' ? 'other' : outcome.finishReason };
     } catch (error) {
-      if (signal.aborted) {
-        closeOpenParts(state, attempt);
-        state.usage = addUsage(state.usage, estimate(turn.prompt, attempt));
-        throw signal.reason;
-      }
+      if (signal.aborted) stopAttempt(state, attempt, estimate(turn.prompt, attempt));
       const upstream = toUpstreamError(error);
       const ranTools = await attemptRanTools(state, attempt);
       const delayMs = ranTools ? undefined : retryDelay(attemptNumber, upstream, deps.retry, deps.random);
@@ -57,14 +52,7 @@ export async function runAgentTurn(agent: AgentSource, state: RunState, deps: Ru
         if (ranTools && upstream.retryable) throw notReRun(upstream);
         throw upstream;
       }
-      discardAttempt(state, attempt, `attempt ${attemptNumber} failed: ${upstream.code}`);
-      live.emit({
-        type: 'run-retrying',
-        runId: run.id,
-        data: { attempt: attemptNumber + 1, maxAttempts: deps.retry.maxAttempts, delayMs, error: { code: upstream.code, message: upstream.message } },
-      });
-      deps.logger.warn('agent turn failed before running tools, retrying', { runId: run.id, code: upstream.code, attempt: attemptNumber, delayMs });
-      await sleep(deps.clock, delayMs, signal);
+      await retryAttempt(state, deps, attempt, { attemptNumber, error: upstream, delayMs, log: 'agent turn failed before running tools, retrying' });
     }
   }
 }

@@ -4,13 +4,12 @@ import { emptyUsage } from '../../domain/schemas.ts';
 import { estimateTokens, type Pricing } from '../../providers/pricing.ts';
 import type { StepSource } from '../../providers/stream-part.ts';
 import { toUpstreamError, UpstreamError } from '../../providers/upstream-error.ts';
-import { sleep } from '../../util/clock.ts';
 import { isAgentSource } from '../../agents/agent-source.ts';
 import { activeBranch, pathTo } from '../../domain/branches.ts';
 import { runAgentTurn } from './agent-turn.ts';
 import { buildPrompt, prefillTrim } from './build-prompt.ts';
 import { abortReason, toolScope, type RunDependencies, type RunState, type RunWriter } from './run-context.ts';
-import { closeOpenParts, discardAttempt, newAttempt, runStep, type Attempt, type StepOutcome } from './run-step.ts';
+import { closeOpenParts, newAttempt, retryAttempt, runStep, stopAttempt, type Attempt, type StepOutcome } from './run-step.ts';
 import { finish, park, type Ending } from './end-run.ts';
 import { awaitingCalls, refuseTools, runTools, type ToolsOutcome } from './run-tools.ts';
 import { retryDelay } from './retry-policy.ts';
@@ -138,25 +137,14 @@ async function stepWithRetries(source: StepSource, state: RunState, tools: Await
       state.usage = addUsage(state.usage, outcome.usage ?? estimateUsage(request, attempt));
       return outcome;
     } catch (error) {
-      if (signal.aborted) {
-        closeOpenParts(state, attempt);
-        state.usage = addUsage(state.usage, estimateUsage(request, attempt));
-        throw signal.reason;
-      }
+      if (signal.aborted) stopAttempt(state, attempt, estimateUsage(request, attempt));
       const upstream = toUpstreamError(error);
       const delayMs = retryDelay(attemptNumber, upstream, deps.retry, deps.random);
       if (delayMs === undefined) {
         closeOpenParts(state, attempt);
         throw upstream;
       }
-      discardAttempt(state, attempt, `attempt ${attemptNumber} failed: ${upstream.code}`);
-      live.emit({
-        type: 'run-retrying',
-        runId: state.run.id,
-        data: { attempt: attemptNumber + 1, maxAttempts: deps.retry.maxAttempts, delayMs, error: { code: upstream.code, message: upstream.message } },
-      });
-      deps.logger.warn('upstream error, retrying', { runId: state.run.id, code: upstream.code, attempt: attemptNumber, delayMs });
-      await sleep(deps.clock, delayMs, signal);
+      await retryAttempt(state, deps, attempt, { attemptNumber, error: upstream, delayMs, log: 'upstream error, retrying' });
     }
   }
 }

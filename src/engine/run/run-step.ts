@@ -1,8 +1,11 @@
 import type { ProviderMetadata, ToolCallPart, Usage } from '../../domain/schemas.ts';
 import { nextToolStep, settledToolState } from '../../domain/tool-state.ts';
 import type { StepFinishReason, StepRequest, StepSource } from '../../providers/stream-part.ts';
+import type { UpstreamError } from '../../providers/upstream-error.ts';
+import { sleep } from '../../util/clock.ts';
 import { decidePermission } from './agent-permission.ts';
 import type { RunDependencies, RunState } from './run-context.ts';
+import { addUsage } from './usage.ts';
 
 export type StepOutcome = {
   finishReason: StepFinishReason;
@@ -175,4 +178,24 @@ export function discardAttempt(state: RunState, attempt: Attempt, reason: string
   attempt.created = [];
   attempt.open.clear();
   attempt.streamedChars = 0;
+}
+
+/** An attempt cut short by a stop: what it opened is closed and its estimate charged; the stop's reason is thrown. */
+export function stopAttempt(state: RunState, attempt: Attempt, estimate: Usage): never {
+  closeOpenParts(state, attempt);
+  state.usage = addUsage(state.usage, estimate);
+  throw state.signal.reason;
+}
+
+/** A failed attempt that will be tried again: its parts discarded, the retry announced (`run-retrying`) and logged, the delay waited out. */
+export async function retryAttempt(state: RunState, deps: RunDependencies, attempt: Attempt, retry: { attemptNumber: number; error: UpstreamError; delayMs: number; log: string }): Promise<void> {
+  const { attemptNumber, error, delayMs } = retry;
+  discardAttempt(state, attempt, `attempt ${attemptNumber} failed: ${error.code}`);
+  state.live.emit({
+    type: 'run-retrying',
+    runId: state.run.id,
+    data: { attempt: attemptNumber + 1, maxAttempts: deps.retry.maxAttempts, delayMs, error: { code: error.code, message: error.message } },
+  });
+  deps.logger.warn(retry.log, { runId: state.run.id, code: error.code, attempt: attemptNumber, delayMs });
+  await sleep(deps.clock, delayMs, state.signal);
 }
