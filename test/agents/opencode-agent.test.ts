@@ -12,13 +12,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startOpenCodeModel } from '../peers/agent-model.ts';
-import { commandAskedAllowedThenDenied, crashWhileAsking, readsByItself, resumeAfterRestart, stopThenNextTurn, switchModel } from '../support/agent-scenarios.ts';
+import { coldStartMs, commandAskedAllowedThenDenied, crashWhileAsking, readsByItself, resumeAfterRestart, stopThenNextTurn, switchModel } from '../support/agent-scenarios.ts';
 import { agentServeFixture, childPid } from '../support/agent-serve.ts';
 import { agentTool } from '../support/agent-tools.ts';
 
 const tool = agentTool('opencode');
 
-describe('OpenCode (one shared opencode serve) as a conversation backend', { skip: tool.skip, timeout: 400_000 }, () => {
+describe('OpenCode (one shared opencode serve) as a conversation backend', { skip: tool.skip, timeout: 600_000 }, () => {
   const fixture = agentServeFixture({
     startModel: startOpenCodeModel,
     providers: async (model, home) => {
@@ -33,7 +33,7 @@ describe('OpenCode (one shared opencode serve) as a conversation backend', { ski
   });
 
   it('streams a text turn into a stored reply with the usage OpenCode reported', async () => {
-    const first = await fixture.confab.turn('Hello, please REMEMBER-banana', 120_000);
+    const first = await fixture.confab.turn('Hello, please REMEMBER-banana', coldStartMs);
     assert.equal(first.run.status, 'completed', JSON.stringify(first.run.error));
     assert.match(first.run.agentSessionId, /^ses_/);
     assert.deepEqual(first.run.usage, { inputTokens: 10, outputTokens: 5, agentReported: true });

@@ -109,11 +109,18 @@ export async function switchModel(confab: AgentServe, modelId: string, modelName
   assert.match(switched.text, new RegExp(`remembered=\\[REMEMBER-banana\\] model=${modelName}$`));
 }
 
+/**
+ * How long a turn that starts its agent process may take: `opencode serve` takes ~20 s to start on
+ * a quiet machine, and several times that on a loaded one.
+ */
+export const coldStartMs = 150_000;
+
 /** After a Confab restart the next message continues the same agent session, its history kept by the agent. */
 export async function resumeAfterRestart(confab: AgentServe): Promise<void> {
   const sessionId = (await confab.detail()).runs.at(-1).agentSessionId;
   await confab.restart();
-  const resumed = await confab.turn('What do you remember?');
+  // The agent process starts again with this turn: as long as the first turn may take.
+  const resumed = await confab.turn('What do you remember?', coldStartMs);
   assert.equal(resumed.run.status, 'completed', JSON.stringify(resumed.run.error));
   assert.equal(resumed.run.agentSessionId, sessionId, 'the same agent session');
   assert.match(resumed.text, /^Hello from the fake model\. remembered=\[REMEMBER-banana\]/, 'its history came from the agent, not re-sent');
@@ -142,7 +149,7 @@ export async function crashWhileAsking(confab: AgentServe, processNeedle: string
   assert.equal(answer.body.error.code, 'approval_closed');
   assert.equal(existsSync(join(confab.project.path, 'crash.txt')), false);
 
-  const next = await confab.turn('Back again?');
+  const next = await confab.turn('Back again?', coldStartMs);
   assert.equal(next.run.status, 'completed', JSON.stringify(next.run.error));
   assert.equal(next.run.agentSessionId, sessionId);
   assert.match(next.text, /remembered=\[REMEMBER-banana\]/);
