@@ -28,6 +28,8 @@ const conversationChanges: { [T in ConversationEvent]: (data: EventData<T>) => C
 const runChanges: { [T in RunEvent]: (data: EventData<T>) => Run } = {
   'run-queued': (data) => data.run,
   'run-started': (data) => data.run,
+  'run-steered': (data) => data.run,
+  'run-updated': (data) => data.run,
   'run-completed': (data) => data.run,
   'run-stopped': (data) => data.run,
   'run-failed': (data) => data.run,
