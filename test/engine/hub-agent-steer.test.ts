@@ -96,59 +96,39 @@ describe('steering a message into a running agent turn', () => {
     }
   });
 
-  it('a message the agent refused is answered by the next run, in order', async () => {
-    const agent = new ScriptedAgent({ steering: true }).enqueue(heldTurn, plainTurn('Answered next.'));
-    agent.refuseSteers = true;
-    const fixture = await makeHub(models(agent), { model: 'agent/x' });
-    try {
-      const { hub, conversation } = fixture;
-      const events = new EventCollector(await hub.subscribe(conversation.id));
-      const holding = agent.waitForHold();
-      await hub.send(conversation.id, { content: 'Start' });
-      await holding;
-      const steer = await hub.send(conversation.id, { content: 'Late words', onBusy: 'steer' });
-      await agent.waitForOffer();
-      assert.deepEqual(agent.steered, [], 'refused');
-      agent.release();
-      const end = await events.waitFor((event) => isRunEnd(event) && event.runId === steer.run.id);
-      assert.equal(end.type, 'run-completed');
-      assert.equal(agent.requests[1]!.prompt, 'Late words');
-      assert.equal(agent.requests[1]!.resumeSessionId, 's1');
-      assert.ok(!events.types().includes('run-steered'));
-      const state = (await hub.getConversation(conversation.id)).state;
-      assert.deepEqual(shape(state.messages), [
-        ['user', 'completed', 'Start'],
-        ['assistant', 'completed', 'Busy.'],
-        ['user', 'completed', 'Late words'],
-        ['assistant', 'completed', 'Answered next.'],
-      ]);
-      events.close();
-    } finally {
-      await fixture.cleanup();
-    }
-  });
-
-  it('a message accepted but not taken before the turn ended is answered by the next run', async () => {
-    const agent = new ScriptedAgent({ steering: true }).enqueue(heldTurn, plainTurn('Answered next.'));
-    const fixture = await makeHub(models(agent), { model: 'agent/x' });
-    try {
-      const { hub, conversation } = fixture;
-      const events = new EventCollector(await hub.subscribe(conversation.id));
-      const holding = agent.waitForHold();
-      await hub.send(conversation.id, { content: 'Start' });
-      await holding;
-      const steer = await hub.send(conversation.id, { content: 'Late words', onBusy: 'steer' });
-      await agent.waitForOffer();
-      assert.equal(agent.steered.length, 1, 'accepted');
-      agent.release();
-      const end = await events.waitFor((event) => isRunEnd(event) && event.runId === steer.run.id);
-      assert.equal(end.type, 'run-completed');
-      assert.equal(agent.requests[1]!.prompt, 'Late words', 'not lost: its own run sent it');
-      events.close();
-    } finally {
-      await fixture.cleanup();
-    }
-  });
+  for (const refused of [true, false]) {
+    it(`a message the agent ${refused ? 'refused' : 'accepted but had not taken when its turn ended'} is answered by the next run, in order`, async () => {
+      const agent = new ScriptedAgent({ steering: true }).enqueue(heldTurn, plainTurn('Answered next.'));
+      agent.refuseSteers = refused;
+      const fixture = await makeHub(models(agent), { model: 'agent/x' });
+      try {
+        const { hub, conversation } = fixture;
+        const events = new EventCollector(await hub.subscribe(conversation.id));
+        const holding = agent.waitForHold();
+        await hub.send(conversation.id, { content: 'Start' });
+        await holding;
+        const steer = await hub.send(conversation.id, { content: 'Late words', onBusy: 'steer' });
+        await agent.waitForOffer();
+        assert.equal(agent.steered.length, refused ? 0 : 1);
+        agent.release();
+        const end = await events.waitFor((event) => isRunEnd(event) && event.runId === steer.run.id);
+        assert.equal(end.type, 'run-completed');
+        assert.equal(agent.requests[1]!.prompt, 'Late words', 'not lost: its own run sent it');
+        assert.equal(agent.requests[1]!.resumeSessionId, 's1');
+        assert.ok(!events.types().includes('run-steered'));
+        const state = (await hub.getConversation(conversation.id)).state;
+        assert.deepEqual(shape(state.messages), [
+          ['user', 'completed', 'Start'],
+          ['assistant', 'completed', 'Busy.'],
+          ['user', 'completed', 'Late words'],
+          ['assistant', 'completed', 'Answered next.'],
+        ]);
+        events.close();
+      } finally {
+        await fixture.cleanup();
+      }
+    });
+  }
 
   it('takes several messages in order, each into its own place', async () => {
     const agent = new ScriptedAgent({ steering: true }).enqueue([

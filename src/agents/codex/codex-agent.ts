@@ -18,6 +18,8 @@ const decisions: Record<PermissionAnswer, string> = { allow: 'accept', deny: 'de
  */
 export class CodexAgent implements AgentSource {
   readonly kind = 'agent' as const;
+  /** A message sent while a turn runs (`onBusy: "steer"`) is added to it with `turn/steer`. */
+  readonly steering = true;
   readonly #settings: AgentProviderSettings;
   readonly #pool: ProcessPool<CodexProcess>;
 
@@ -83,6 +85,8 @@ export class CodexAgent implements AgentSource {
       try {
         turnId = await agent.startTurn(thread, request.prompt, request.model);
         if (signal.aborted) interrupt();
+        const [steerThread, steerTurn] = [thread, turnId];
+        queue.push({ type: 'steer-ready', steer: (message) => (turnOver ? Promise.reject(new Error('the turn is over')) : agent.steer(steerThread, steerTurn, message.messageId, message.prompt)) });
         for await (const part of queue) yield part;
       } finally {
         agent.gone.removeEventListener('abort', gone);
