@@ -32,8 +32,3 @@ function steeringRefusal(models: ModelResolver, model: string): string | undefin
   if (!isAgentSource(source)) return `${model} is a model, not a coding agent (only agents that support it, such as Codex, take input mid-turn)`;
   return source.steering === true ? undefined : `the agent behind ${model} does not support adding input to a running turn`;
 }
-
-/** Whether the source of `model` can take steered messages (for model listings). */
-export function canSteer(models: ModelResolver, model: string): boolean {
-  return steeringRefusal(models, model) === undefined;
-}
