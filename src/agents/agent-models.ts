@@ -60,7 +60,8 @@ export function withAgents(registry: ModelRegistry, agents: AgentProviderSetting
       const listing = registry.list();
       for (const settings of agents) {
         const names = settings.models ? Object.keys(settings.models) : ['default'];
-        for (const name of names) listing.push({ id: `${settings.name}/${name}`, provider: settings.name, pricing: settings.models?.[name] ?? null });
+        const steer = sourceFor(settings).steering === true ? { steer: true } : {};
+        for (const name of names) listing.push({ id: `${settings.name}/${name}`, provider: settings.name, pricing: settings.models?.[name] ?? null, ...steer });
       }
       return listing;
     },

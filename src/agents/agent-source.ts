@@ -19,6 +19,13 @@ import type { StreamPart } from '../providers/stream-part.ts';
  */
 export interface AgentSource {
   readonly kind: 'agent';
+  /**
+   * True when a running turn can take more input (`onBusy: "steer"`): once its turn has started,
+   * the agent yields a `steer-ready` part whose `steer` adds a message to the turn, and a
+   * `steer-taken` part (naming the message) where the agent took it, in order with what it
+   * streams, so that what follows is the answer to it.
+   */
+  readonly steering?: boolean;
   turn(request: AgentTurnRequest): AsyncIterable<StreamPart>;
 }
 

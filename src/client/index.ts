@@ -6,6 +6,7 @@ export { ConversationWatch, type WatchState, type SendOptions } from './conversa
 export type { ConnectionState, ConnectionStatus, TransportMode } from './connection.ts';
 export type { RetryState, QueuedRun, WatchStatus } from './watch-reducer.ts';
 export { retryCount } from './retry-count.ts';
+export { answeringRunId, runAnswered } from './run-answered.ts';
 export { ConfabClientError, type ClientErrorCode } from './client-error.ts';
 export { defaultReconnectOptions, reconnectDelay, type ReconnectOptions } from './backoff.ts';
 export type { Scheduler } from './scheduler.ts';

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'conversation_busy'
+  | 'steer_unsupported'
   | 'nothing_to_continue'
   | 'approval_closed'
   | 'unknown_model'

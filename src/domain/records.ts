@@ -9,8 +9,11 @@ import { ConversationSchema } from './schemas.ts';
 /** US dollars per million tokens. */
 export const PricingSchema = z.object({ inputPerMillion: z.number(), outputPerMillion: z.number(), cachedInputPerMillion: z.number().optional() });
 
-/** A configured model as `GET /v1/models` lists it. */
-export const ModelInfoSchema = z.object({ id: z.string(), provider: z.string(), pricing: PricingSchema.nullable() });
+/**
+ * A configured model as `GET /v1/models` lists it. `steer`: a coding agent whose running turn can
+ * take a message sent with `onBusy: "steer"` (absent: it cannot).
+ */
+export const ModelInfoSchema = z.object({ id: z.string(), provider: z.string(), pricing: PricingSchema.nullable(), steer: z.boolean().optional() });
 
 /** A conversation as listed: the record plus its message count. */
 export const ConversationSummarySchema = ConversationSchema.extend({ messageCount: z.number().int().min(0) });

@@ -15,7 +15,12 @@ export const ProjectSchema = z.object({
   createdAt: z.number(),
 });
 
-export const BusyPolicySchema = z.enum(['enqueue', 'reject', 'interrupt']);
+/**
+ * What a message sent while a run is busy does: waits behind it (`enqueue`), is refused
+ * (`reject`), stops it and runs next (`interrupt`), or is added to the running turn of a coding
+ * agent that can take input mid-turn (`steer`; Codex), falling back to waiting behind it.
+ */
+export const BusyPolicySchema = z.enum(['enqueue', 'reject', 'interrupt', 'steer']);
 
 export const UsageSchema = z.object({
   inputTokens: z.number(),
@@ -180,6 +185,8 @@ export const FinishReasonSchema = z.enum([
   'stopped',
   'error',
   'interrupted',
+  /** A `steer` run whose message the running run took into its turn: that run answers it. */
+  'steered',
   'other',
 ]);
 
@@ -195,12 +202,21 @@ export const RunSchema = z.object({
   id: z.string(),
   conversationId: z.string(),
   status: RunStatusSchema,
-  /** `regenerate`: a new reply to `userMessageId`, beside the replies it already has. */
-  trigger: z.enum(['send', 'continue', 'regenerate']),
+  /**
+   * `regenerate`: a new reply to `userMessageId`, beside the replies it already has. `steer`: a
+   * send made while a coding agent's turn was running (`onBusy: "steer"`): that run takes its
+   * message into its turn and this one ends `completed` with finishReason `steered`
+   * (`run-steered`); if the turn ended first, it runs like a `send`.
+   */
+  trigger: z.enum(['send', 'continue', 'regenerate', 'steer']),
   model: z.string(),
   /** The user message this run answers (null for a `continue`). */
   userMessageId: z.string().nullable(),
-  /** The assistant message this run writes into (set when the run starts). */
+  /**
+   * The assistant message this run writes into (set when the run starts). A run that took a
+   * steered message writes on into a new one after it (`run-updated`); a `steer` run taken that
+   * way names the message that answers it.
+   */
   assistantMessageId: z.string().nullable(),
   /** For a queued send: the user message, added to the conversation when the run starts. */
   input: MessageSchema.nullable(),

@@ -15,6 +15,7 @@ import type { ModelResolver } from './run/run-context.ts';
 import type { RunControl } from './run-control/run-control.ts';
 import { checkSendParent, findMessage, regenerateTarget, requireBranchable, showBranch } from './branch-checks.ts';
 import { newRunRecord } from './run/new-run.ts';
+import { sendTrigger } from './steer-policy.ts';
 import { titleFromMessage } from './title.ts';
 import { validateConversationPatch, validateSendInput, type ConversationPatch, type SendInput } from './validate.ts';
 
@@ -80,7 +81,7 @@ export class Commands {
     if (!existed && !live) throw new ConfabError('not_found', `No conversation ${conversationId}.`);
   }
 
-  /** Adds a user message and starts (or queues) the run that answers it. */
+  /** Adds a user message and starts (or queues) the run that answers it; under `steer`, one the running agent turn may take (steer-policy.ts). */
   async send(conversationId: string, input: SendInput): Promise<{ message: Message; run: Run }> {
     validateSendInput(input, this.#limits);
     return this.#sendOnce(conversationId, input);
@@ -124,6 +125,7 @@ export class Commands {
       if (project.path === '' && (input.context?.length ?? 0) > 0) {
         throw new ConfabError('bad_request', `Project "${project.name}" lives on machine workers, not on this server, so the server cannot read context files from it; mention the files in the message instead.`);
       }
+      const trigger = busy && policy === 'steer' ? sendTrigger(live.state, this.#models, { explicit: input.onBusy === 'steer', onMachineWorkers: project.path === '' }) : 'send';
       const context = await resolveContext(project.path, input.context ?? [], { newId: () => this.#ids('part'), maxBytes: this.#limits.maxContextBytes });
       const now = this.#clock.now();
       const runId = this.#ids('run');
@@ -141,7 +143,7 @@ export class Commands {
         createdAt: now,
         updatedAt: now,
       };
-      const run = this.#newRun(live, { id: runId, trigger: 'send', userMessageId: message.id, input: message, clientRequestId: input.clientRequestId ?? null });
+      const run = this.#newRun(live, { id: runId, trigger, userMessageId: message.id, input: message, clientRequestId: input.clientRequestId ?? null });
       if (conversation.title === '' && !live.state.messages.some((existing) => existing.role === 'user')) {
         const title = titleFromMessage(input.content);
         if (title !== '') live.emit({ type: 'conversation-updated', runId: null, data: { conversation: { ...conversation, title, updatedAt: now } } });

@@ -21,7 +21,7 @@ export function validateConversationPatch(conversation: Conversation, limits: Hu
   if (conversation.systemPrompt.length > limits.maxSystemPromptChars) {
     throw new ConfabError('payload_too_large', `The system prompt has ${conversation.systemPrompt.length} characters; the limit is ${limits.maxSystemPromptChars}.`);
   }
-  if (!['enqueue', 'reject', 'interrupt'].includes(conversation.busyPolicy)) throw new ConfabError('bad_request', 'busyPolicy must be enqueue, reject or interrupt.');
+  if (!['enqueue', 'reject', 'interrupt', 'steer'].includes(conversation.busyPolicy)) throw new ConfabError('bad_request', 'busyPolicy must be enqueue, reject, interrupt or steer.');
 }
 
 export type { SendInput, NewConversation, ConversationPatch };

@@ -28,6 +28,8 @@ const conversationChanges: { [T in ConversationEvent]: (data: EventData<T>) => C
 const runChanges: { [T in RunEvent]: (data: EventData<T>) => Run } = {
   'run-queued': (data) => data.run,
   'run-started': (data) => data.run,
+  'run-steered': (data) => data.run,
+  'run-updated': (data) => data.run,
   'run-completed': (data) => data.run,
   'run-stopped': (data) => data.run,
   'run-failed': (data) => data.run,
@@ -44,7 +46,10 @@ const approvalChanges: { [T in ApprovalEvent]: (data: EventData<T>) => Approval 
 
 /** Each returns the message to store (undefined: nothing to store, the message is unknown). */
 const messageChanges: { [T in MessageEvent]: MessageChange<EventData<T>> } = {
-  'message-created': (_, data) => data.message,
+  // A copy: the fold edits a message in place (parts, deltas), and the event may be encoded for a
+  // subscriber only after later events were folded (several in one append): it must still say
+  // what it said when it was appended.
+  'message-created': (_, data) => structuredClone(data.message),
   'message-updated': edit((message, data) => {
     message.status = data.status;
   }),

@@ -75,6 +75,18 @@ export const eventDefinitions = [
   ),
   defineEvent('run-started', 'A run began executing.', z.object({ run: RunSchema }), run),
   defineEvent(
+    'run-steered',
+    'A `steer` run (a message sent with `onBusy: "steer"`) was taken into the running run `intoRunId`: the coding agent added its message to the turn in progress. Its user message was added just before (`message-created`, following the reply so far, which was completed); the rest of the turn, which answers it, goes into a new assistant message (`run.assistantMessageId`, announced by `run-updated` of `intoRunId`). This run ends here: `completed` with finishReason `steered`, no usage of its own.',
+    z.object({ run: RunSchema, intoRunId: z.string() }),
+    run,
+  ),
+  defineEvent(
+    'run-updated',
+    'A running run\'s record changed while it keeps running: after it took a steered message (`run-steered`), `run.assistantMessageId` names the new assistant message it writes into.',
+    z.object({ run: RunSchema }),
+    run,
+  ),
+  defineEvent(
     'run-retrying',
     'An upstream request failed with a transient error; the run waits `delayMs` and then makes attempt `attempt` of at most `maxAttempts`. Any part streamed by the failed attempt was discarded first (`part-discarded`).',
     z.object({

@@ -72,6 +72,8 @@ const samples: { [T in EventType]: EventData<T> } = {
   'run-interrupted': { run: { ...run('run_1', 'interrupted'), endedAt: 9 } },
   'run-requires-action': { run: { ...run('run_1', 'requires-action'), steps: 1 } },
   'run-resumed': { run: { ...run('run_2', 'running'), startedAt: 9 } },
+  'run-steered': { run: { ...run('run_2', 'completed'), trigger: 'steer', finishReason: 'steered', endedAt: 9 }, intoRunId: 'run_1' },
+  'run-updated': { run: { ...run('run_1', 'running'), assistantMessageId: 'msg_new' } },
   'approval-requested': { approval: approval('appr_1', 'pending') },
   'approval-resolved': { approval: approval('appr_0', 'allowed') },
   'part-start': { messageId: 'msg_live', partId: 'p_next', kind: 'text' },

@@ -29,10 +29,21 @@ export type StreamPart =
   /** A coding agent's plan or to-do list, whole (each one replaces the last). */
   | { type: 'plan'; entries: PlanEntry[] }
   /**
+   * A coding agent's turn has started and can take more input (`onBusy: "steer"`): `steer` adds a
+   * message to it, resolving once the agent accepted it and rejecting when it refused (the turn is
+   * ending, or cannot take input). The message counts as taken only at its `steer-taken` part.
+   */
+  | { type: 'steer-ready'; steer: (message: SteerMessage) => Promise<void> }
+  /** The agent took steered message `messageId` into its turn at this point: what follows answers it. */
+  | { type: 'steer-taken'; messageId: string }
+  /**
    * The step (or, from an agent, the whole turn) ended. Usage is what the provider or agent
    * reported, if anything; `costUsd` is a cost the agent reported itself.
    */
   | { type: 'finish'; finishReason: StepFinishReason; usage: Usage | undefined; costUsd?: number };
+
+/** A message steered into a running agent turn: Confab's message id and the prompt it carries. */
+export type SteerMessage = { messageId: string; prompt: string };
 
 /** What goes back to an agent that asked permission: allowed (once: Confab remembers "always" itself), denied, or cancelled by a stop. */
 export type PermissionAnswer = 'allow' | 'deny' | 'cancel';

@@ -3,7 +3,7 @@
  * of type `codex`), driving the real Codex 0.171.0 (installed by scripts/ci/install-agents.sh)
  * offline against a fake model on the OpenAI Responses wire (test/peers/agent-model.ts): a text
  * turn, a read and a shell command (approval asked, answered from a second client; then denied),
- * stop mid-turn then a next turn, a model switch, resume of the thread after a Confab restart, and
+ * stop mid-turn then a next turn, a message steered into a running turn, a model switch, resume of the thread after a Confab restart, and
  * a crashed app-server.
  */
 import assert from 'node:assert/strict';
@@ -14,6 +14,7 @@ import { startCodexModel } from '../peers/agent-model.ts';
 import { commandAskedAllowedThenDenied, crashWhileAsking, resumeAfterRestart, stopThenNextTurn, streamedTextTurn, switchModel } from '../support/agent-scenarios.ts';
 import { agentServeFixture } from '../support/agent-serve.ts';
 import { agentTool } from '../support/agent-tools.ts';
+import { openSse } from '../support/sse-client.ts';
 
 const tool = agentTool('codex');
 
@@ -74,6 +75,31 @@ describe('Codex (codex app-server) as a conversation backend', { skip: tool.skip
   });
 
   it('stop reaches Codex mid-turn (turn/interrupt): the run ends stopped with its text kept, and the next turn continues the thread', () => stopThenNextTurn(fixture.confab));
+
+  it('a message sent with onBusy "steer" mid-turn goes into the running turn (turn/steer): the reply so far, the message, then the answer to it', async () => {
+    const { confab, model } = fixture;
+    const watcher = await openSse(`${confab.server.url}/v1/conversations/${confab.conversationId}/events`, { authorization: `Bearer ${confab.server.token}` });
+    const slowRun = await confab.send('SLOW please');
+    await confab.until('some slow text', (current) => /slow1/.test(confab.textOf(confab.replyOf(current, slowRun))), 30_000);
+    const sent = await confab.api('POST', `/v1/conversations/${confab.conversationId}/messages`, { content: 'STEERED-IN: never mind the rest', onBusy: 'steer' });
+    assert.equal(sent.status, 202, JSON.stringify(sent.body));
+    assert.equal(sent.body.run.trigger, 'steer');
+    const conversation = await confab.until('the steered turn', confab.ended(slowRun), 60_000);
+    assert.equal(confab.runOf(conversation, slowRun).status, 'completed');
+    const steered: any = await watcher.waitFor((event) => event.type === 'run-steered', 10_000);
+    watcher.close();
+    assert.deepEqual([steered.runId, steered.data.intoRunId, steered.data.run.finishReason], [sent.body.run.id, slowRun, 'steered']);
+    const at = conversation.messages.findIndex((message: any) => message.id === sent.body.message.id);
+    const [before, user, after] = conversation.messages.slice(at - 1, at + 2);
+    assert.match(confab.textOf(before), /^slow0 slow1 /);
+    assert.doesNotMatch(confab.textOf(before), /slow39/, 'Codex took the message mid-turn, not after it');
+    assert.deepEqual([user.role, confab.textOf(user), user.parentId], ['user', 'STEERED-IN: never mind the rest', before.id]);
+    assert.deepEqual([after.role, after.runId, after.parentId], ['assistant', slowRun, user.id]);
+    assert.match(confab.textOf(after), /^Hello from the fake model\. remembered=\[REMEMBER-banana\]/, 'the same thread answered it');
+    const last = (request: any) => JSON.stringify(request.body.input?.at(-1) ?? null);
+    assert.ok(model.requests.some((request) => last(request).includes('STEERED-IN')), 'the model got the steered words as the latest input');
+    assert.equal(conversation.runs.filter((run: any) => run.status === 'queued').length, 0, 'no separate turn for it');
+  });
 
   it('a model switch takes effect on the next turn, in the same thread; default is the model the thread started with', async () => {
     await switchModel(fixture.confab, 'codex/other-model', 'other-model');

@@ -4,9 +4,6 @@
  * journal is compacted to its retention.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { messageText } from '../../src/events/apply-event.ts';
 import type { ConfabEvent } from '../../src/events/definitions.ts';
@@ -18,7 +15,7 @@ import type { StepSource } from '../../src/providers/stream-part.ts';
 import { SqliteJournal } from '../../src/store/sqlite/sqlite-journal.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { systemClock } from '../../src/util/clock.ts';
-import { EventCollector, isRunEnd, makeProjectDir, singleSourceModels } from '../support/hub-fixture.ts';
+import { EventCollector, isRunEnd, singleSourceModels, withDataDir } from '../support/hub-fixture.ts';
 import { ScriptedSource, textStep } from '../support/scripted-source.ts';
 import { eventually } from '../support/server-fixture.ts';
 
@@ -36,16 +33,7 @@ async function openHub(path: string, source: StepSource, options: { bootId?: str
   return { store, journal, hub, recovered, rows, close: async () => (await hub.close(), await journal.close(), await store.close()) };
 }
 
-async function withData(test: (path: string, projectPath: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'confab-hub-journal-'));
-  const project = await makeProjectDir();
-  try {
-    await test(join(dir, 'confab.db'), project.path);
-  } finally {
-    await project.cleanup();
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withData = withDataDir;
 
 async function newConversation(hub: SessionHub, projectPath: string): Promise<string> {
   await hub.createProject({ name: 'demo', path: projectPath });

@@ -19,6 +19,18 @@ export async function makeProjectDir(): Promise<{ path: string; cleanup: () => P
   return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
 }
 
+/** Runs `test` with the path of a SQLite file in a fresh folder and a project directory, both removed after. */
+export async function withDataDir(test: (path: string, projectPath: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'confab-hub-data-'));
+  const project = await makeProjectDir();
+  try {
+    await test(join(dir, 'confab.db'), project.path);
+  } finally {
+    await project.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Resolves every `test/*` model id to the given source, priced at $1 / $2 per million tokens. */
 export function singleSourceModels(source: StepSource): ModelResolver {
   return {

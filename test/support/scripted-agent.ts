@@ -6,16 +6,33 @@
  * agents (Claude Code, Codex, OpenCode, ACP) are tested against their binaries elsewhere.
  */
 import type { AgentSource, AgentTurnRequest } from '../../src/agents/agent-source.ts';
-import type { StreamPart } from '../../src/providers/stream-part.ts';
+import type { SteerMessage, StreamPart } from '../../src/providers/stream-part.ts';
 
-export type AgentScriptItem = StreamPart | { type: 'hold' } | { type: 'throw'; error: unknown };
+/**
+ * Beside stream parts: `hold` waits for `release()` (or the abort); `throw` throws; `steerable`
+ * yields a `steer-ready` part (an agent with `steering`); `take-steered` waits for a message
+ * steered in and yields its `steer-taken` part.
+ */
+export type AgentScriptItem = StreamPart | { type: 'hold' } | { type: 'throw'; error: unknown } | { type: 'steerable' } | { type: 'take-steered' };
 
 export class ScriptedAgent implements AgentSource {
   readonly kind = 'agent' as const;
+  readonly steering: boolean;
   readonly requests: Omit<AgentTurnRequest, 'signal'>[] = [];
+  /** Every message offered to a turn (accepted or refused), and those accepted, in order. */
+  readonly offered: SteerMessage[] = [];
+  readonly steered: SteerMessage[] = [];
+  /** Set to refuse steered messages, as an agent whose turn cannot take input does. */
+  refuseSteers = false;
   readonly #scripts: AgentScriptItem[][] = [];
   #releases: (() => void)[] = [];
   #holding: (() => void)[] = [];
+  #untaken: SteerMessage[] = [];
+  #steerWaiters: (() => void)[] = [];
+
+  constructor(options: { steering?: boolean } = {}) {
+    this.steering = options.steering ?? false;
+  }
 
   enqueue(...scripts: AgentScriptItem[][]): this {
     this.#scripts.push(...scripts);
@@ -28,6 +45,24 @@ export class ScriptedAgent implements AgentSource {
 
   waitForHold(): Promise<void> {
     return new Promise((resolve) => this.#holding.push(resolve));
+  }
+
+  /** Resolves once `count` messages were offered to a turn (counting earlier ones). */
+  waitForOffer(count = 1): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => (this.offered.length >= count ? resolve() : this.#steerWaiters.push(check));
+      check();
+    });
+  }
+
+  #steer(message: SteerMessage): Promise<void> {
+    this.offered.push(message);
+    if (!this.refuseSteers) {
+      this.steered.push(message);
+      this.#untaken.push(message);
+    }
+    for (const notify of this.#steerWaiters.splice(0)) notify();
+    return this.refuseSteers ? Promise.reject(new Error('this turn cannot take input')) : Promise.resolve();
   }
 
   async *turn(request: AgentTurnRequest): AsyncIterable<StreamPart> {
@@ -46,6 +81,20 @@ export class ScriptedAgent implements AgentSource {
         continue;
       }
       if (item.type === 'throw') throw item.error;
+      if (item.type === 'steerable') {
+        yield { type: 'steer-ready', steer: (message) => this.#steer(message) };
+        continue;
+      }
+      if (item.type === 'take-steered') {
+        while (this.#untaken.length === 0) {
+          await new Promise<void>((resolve, reject) => {
+            this.#steerWaiters.push(resolve);
+            signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+          });
+        }
+        yield { type: 'steer-taken', messageId: this.#untaken.shift()!.messageId };
+        continue;
+      }
       await Promise.resolve();
       yield item;
     }

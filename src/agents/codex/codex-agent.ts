@@ -16,6 +16,8 @@ const decisions: Record<PermissionAnswer, string> = { allow: 'accept', deny: 'de
  */
 export class CodexAgent implements AgentSource {
   readonly kind = 'agent' as const;
+  /** A message sent while a turn runs (`onBusy: "steer"`) is added to it with `turn/steer`. */
+  readonly steering = true;
   readonly #settings: AgentProviderSettings;
   readonly #pool: ProcessPool<CodexProcess>;
 
@@ -49,17 +51,20 @@ export class CodexAgent implements AgentSource {
       async start(turn: TurnControl) {
         const active = thread!;
         const mapper = new CodexTurnMapper({ tokensBefore: active.tokenTotal, turnId: () => turnId });
+        let over = false;
         agent.sink = {
           notification: (method, params) => {
             const { parts, done } = mapper.notification(method, params);
             turn.push(...parts);
             if (!done) return;
+            over = true;
             if (done === 'failed') turn.fail(mapper.failure());
             else turn.end(...mapper.finish());
           },
           approval: (_method, params) => new Promise((resolve) => turn.ask((answer) => resolve({ decision: decisions[answer] }), (once) => mapper.approval(params, once, agent.gone))),
         };
-        turnId = await agent.startTurn(active, request.prompt, request.model);
+        const started = (turnId = await agent.startTurn(active, request.prompt, request.model));
+        turn.push({ type: 'steer-ready', steer: (message) => (over ? Promise.reject(new Error('the turn is over')) : agent.steer(active, started, message.messageId, message.prompt)) });
       },
       interrupt: () => {
         if (turnId !== undefined) agent.interrupt(thread!, turnId);

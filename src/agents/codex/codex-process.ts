@@ -101,6 +101,15 @@ export class CodexProcess {
     return String(response.turn.id);
   }
 
+  /**
+   * Adds a message to the running turn (`turn/steer`); resolves once Codex accepted it, rejects
+   * when it refused (no active turn). `clientId` comes back on the user-message item Codex adds
+   * to the turn when it takes the message.
+   */
+  async steer(thread: CodexThread, turnId: string, clientId: string, text: string): Promise<void> {
+    await this.#call('turn/steer', { threadId: thread.id, expectedTurnId: turnId, clientUserMessageId: clientId, input: [{ type: 'text', text, text_elements: [] }] });
+  }
+
   interrupt(thread: CodexThread, turnId: string): void {
     this.#rpc.request('turn/interrupt', { threadId: thread.id, turnId }).catch(() => {});
   }

@@ -66,6 +66,25 @@ describe('CodexTurnMapper (app-server notifications as shapes recorded from Code
     assert.deepEqual(mapper.finish().at(-1), { type: 'finish', finishReason: 'stop', usage: { inputTokens: 30, outputTokens: 15 } });
   });
 
+  it('a user message Confab steered in (its client id) closes the text so far and marks where the agent took it; its own first message does not', () => {
+    const mapper = new CodexTurnMapper({ tokensBefore: undefined, turnId: () => turnId });
+    const user = (clientId: string | null) => ({ type: 'userMessage', id: 'u', clientId, content: [{ type: 'text', text: 'x', text_elements: [] }] });
+    const { parts } = run(mapper, [
+      ['item/started', { threadId: 't', turnId, item: user(null) }],
+      ['item/agentMessage/delta', { threadId: 't', turnId, itemId: 'msg_1', delta: 'slow0 ' }],
+      ['item/started', { threadId: 't', turnId, item: user('msg_steered') }],
+      ['item/agentMessage/delta', { threadId: 't', turnId, itemId: 'msg_2', delta: 'Hello' }],
+    ]);
+    assert.deepEqual(parts, [
+      { type: 'text-start', id: 'text-1' },
+      { type: 'text-delta', id: 'text-1', delta: 'slow0 ' },
+      { type: 'text-end', id: 'text-1' },
+      { type: 'steer-taken', messageId: 'msg_steered' },
+      { type: 'text-start', id: 'text-2' },
+      { type: 'text-delta', id: 'text-2', delta: 'Hello' },
+    ]);
+  });
+
   it('a failed turn ends failed with Codex message; an error it will retry is not a failure', () => {
     const mapper = new CodexTurnMapper({ tokensBefore: undefined, turnId: () => turnId });
     const { done } = run(mapper, [

@@ -80,6 +80,8 @@ export class CodexTurnMapper {
   }
 
   #itemStarted(item: any): StreamPart[] {
+    // A message steered into the turn (only Confab's carry a client id): what follows answers it.
+    if (item?.type === 'userMessage' && typeof item.clientId === 'string') return [...this.#parts.closeOpen(), { type: 'steer-taken', messageId: item.clientId }];
     const call = toolCallOf(item);
     return call ? this.#parts.announce(item.id, call.name, call.input) : [];
   }

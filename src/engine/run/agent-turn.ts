@@ -2,12 +2,13 @@ import type { AgentSource, AgentTurnRequest } from '../../agents/agent-source.ts
 import type { Message, Run, Usage } from '../../domain/schemas.ts';
 import { estimateTokens, roundUsd } from '../../providers/pricing.ts';
 import { toUpstreamError, UpstreamError } from '../../providers/upstream-error.ts';
-import { buildPrompt } from './build-prompt.ts';
+import { userPromptText } from './build-prompt.ts';
 import type { Ending } from './end-run.ts';
 import { retryDelay } from './retry-policy.ts';
 import type { RunDependencies, RunState } from './run-context.ts';
 import { closeOpenParts, newAttempt, retryAttempt, runStep, stopAttempt, type Attempt } from './run-step.ts';
 import { refuseTools } from './run-tools.ts';
+import { TurnSteering } from './turn-steering.ts';
 import { addUsage } from './usage.ts';
 
 const continuePrompt = 'Continue from where you stopped.';
@@ -20,17 +21,31 @@ const continuePrompt = 'Continue from where you stopped.';
  * says so, and the user decides.
  */
 export async function runAgentTurn(agent: AgentSource, state: RunState, deps: RunDependencies): Promise<Ending> {
+  const { live } = state;
+  await live.flush();
+  const steering = agent.steering === true ? new TurnSteering(state, deps) : undefined;
+  state.steering = steering;
+  try {
+    return await attemptTurns(agent, state, deps);
+  } finally {
+    steering?.close();
+    state.steering = undefined;
+  }
+}
+
+async function attemptTurns(agent: AgentSource, state: RunState, deps: RunDependencies): Promise<Ending> {
   const { live, signal, run } = state;
   const request: Omit<AgentTurnRequest, 'signal'> = {
     cwd: state.projectRoot,
     model: agentModel(run.model),
-    prompt: run.input ? userPrompt(run.input) : continuePrompt,
+    prompt: run.input ? userPromptText(run.input) : continuePrompt,
     system: live.state.conversation.systemPrompt,
     resumeSessionId: state.agentSessionId ?? previousSession(live.state.runs, run),
   };
   for (let attemptNumber = 1; ; attemptNumber++) {
     await live.flush();
     const attempt = newAttempt();
+    const takenBefore = state.steering?.taken ?? 0;
     state.attempts++;
     const turn = { ...request, resumeSessionId: state.agentSessionId ?? request.resumeSessionId, signal };
     try {
@@ -44,12 +59,13 @@ export async function runAgentTurn(agent: AgentSource, state: RunState, deps: Ru
     } catch (error) {
       if (signal.aborted) stopAttempt(state, attempt, estimate(turn.prompt, attempt));
       const upstream = toUpstreamError(error);
-      const ranTools = await attemptRanTools(state, attempt);
-      const delayMs = ranTools ? undefined : retryDelay(attemptNumber, upstream, deps.retry, deps.random);
+      // A steered message the agent took is in its session, and its reply split: never re-run.
+      const done = (state.steering?.taken ?? 0) > takenBefore ? 'taken a steered message' : (await attemptRanTools(state, attempt)) ? 'run tools' : undefined;
+      const delayMs = done ? undefined : retryDelay(attemptNumber, upstream, deps.retry, deps.random);
       if (delayMs === undefined) {
         closeOpenParts(state, attempt);
         state.usage = addUsage(state.usage, estimate(turn.prompt, attempt));
-        if (ranTools && upstream.retryable) throw notReRun(upstream);
+        if (done && upstream.retryable) throw notReRun(upstream, done);
         throw upstream;
       }
       await retryAttempt(state, deps, attempt, { attemptNumber, error: upstream, delayMs, log: 'agent turn failed before running tools, retrying' });
@@ -62,11 +78,6 @@ function agentModel(model: string): string {
   const slash = model.indexOf('/');
   const name = slash === -1 ? '' : model.slice(slash + 1);
   return name === 'default' ? '' : name;
-}
-
-function userPrompt(message: Message): string {
-  const [prompt] = buildPrompt([message]);
-  return prompt?.role === 'user' ? prompt.text : '';
 }
 
 /** The session of this conversation's last turn with the same agent (provider), to resume it. */
@@ -82,10 +93,10 @@ async function attemptRanTools(state: RunState, attempt: Attempt): Promise<boole
   return (message?.parts ?? []).some((part) => part.kind === 'tool-call' && part.providerExecuted === true && attempt.created.includes(part.id));
 }
 
-function notReRun(error: UpstreamError): UpstreamError {
+function notReRun(error: UpstreamError, done: string): UpstreamError {
   return new UpstreamError({
     code: error.code,
-    message: `${error.message} The agent had already run tools in this turn, so it was not run again automatically: send the message again or continue.`,
+    message: `${error.message} The agent had already ${done} in this turn, so it was not run again automatically: send the message again or continue.`,
     retryable: false,
     cause: error,
   });

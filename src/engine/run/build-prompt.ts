@@ -28,6 +28,12 @@ export function buildPrompt(messages: Message[]): PromptMessage[] {
   return prompt;
 }
 
+/** A user message as the text of one prompt: its attached context rendered before its words. */
+export function userPromptText(message: Message): string {
+  const [prompt] = buildPrompt([message]);
+  return prompt?.role === 'user' ? prompt.text : '';
+}
+
 function appendAssistant(prompt: PromptMessage[], message: Message): void {
   let content: AssistantPromptContent[] = [];
   let results: Extract<PromptMessage, { role: 'tool' }>['results'] = [];

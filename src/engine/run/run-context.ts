@@ -2,7 +2,7 @@ import type { Approval } from '../../domain/approval-schemas.ts';
 import type { Cost, Run, Usage } from '../../domain/schemas.ts';
 import type { StoreBatch } from '../../store/store.ts';
 import type { Pricing } from '../../providers/pricing.ts';
-import type { StepSource, ToolSpec } from '../../providers/stream-part.ts';
+import type { SteerMessage, StepSource, ToolSpec } from '../../providers/stream-part.ts';
 import type { AgentSource } from '../../agents/agent-source.ts';
 import type { ToolContext, ToolScope } from '../../tools/tool.ts';
 import type { Clock } from '../../util/clock.ts';
@@ -11,6 +11,7 @@ import type { Logger } from '../../util/logger.ts';
 import type { ConversationState } from '../../domain/schemas.ts';
 import type { EventDraft } from '../event-log/event-log.ts';
 import type { RetryOptions } from './retry-policy.ts';
+import type { Attempt } from './run-step.ts';
 
 /** What the engine needs from the model registry. */
 export interface ModelResolver {
@@ -104,7 +105,23 @@ export type RunState = {
   agentSessionId: string | null;
   /** A cost the source reported itself (a coding agent), used instead of pricing the usage. */
   reportedCost: Cost | null;
+  /** Set while a coding agent's turn that can take steered messages runs (turn-steering.ts). */
+  steering?: RunSteering;
 };
+
+/** What the run loop tells the steering of an agent turn (turn-steering.ts). */
+export interface RunSteering {
+  /** The turn can take input now, through `steer`. */
+  ready(steer: (message: SteerMessage) => Promise<void>): void;
+  /**
+   * The agent took steered message `messageId`: closes what `attempt` left open, adds the message
+   * and a new assistant message after it, and moves the run there. False (nothing done) when
+   * `messageId` was never offered by this run.
+   */
+  take(messageId: string, attempt: Attempt): boolean;
+  /** Messages taken so far in this run. */
+  readonly taken: number;
+}
 
 /** The project a run's tools are for. */
 export function toolScope(state: RunState): ToolScope {

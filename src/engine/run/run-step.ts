@@ -44,13 +44,15 @@ function takeJoin(attempt: Attempt, delta: string): string {
 
 /** Streams one model step into the run's assistant message as events. */
 export async function runStep(source: StepSource, request: StepRequest, state: RunState, attempt: Attempt, deps: RunDependencies): Promise<StepOutcome> {
-  const { live, messageId } = state;
+  const { live } = state;
   const runId = state.run.id;
   const partIds = new Map<string, string>();
   const calls = new Map<string, ToolCallPart>();
+  // The message each call is in: a steered message moves an agent's turn on to a new message (`state.messageId`).
+  const callMessages = new Map<string, string>();
   let step: number | undefined;
   // Counted at this step's first call (most steps make none).
-  const toolStep = () => (step ??= nextToolStep(live.state.messages.find((message) => message.id === messageId)?.parts ?? []));
+  const toolStep = () => (step ??= nextToolStep(live.state.messages.find((message) => message.id === state.messageId)?.parts ?? []));
   let finish: { finishReason: StepFinishReason; usage: Usage | undefined; costUsd: number | undefined } | undefined;
   let planPartId: string | undefined;
 
@@ -59,12 +61,13 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
     partIds.set(`${kind}:${streamId}`, partId);
     attempt.created.push(partId);
     attempt.open.add(partId);
-    live.emit({ type: 'part-start', runId, data: { messageId, partId, kind } });
+    live.emit({ type: 'part-start', runId, data: { messageId: state.messageId, partId, kind } });
     return partId;
   };
   const endPart = (kind: 'text' | 'reasoning', streamId: string, providerMetadata: ProviderMetadata | undefined) => {
     const partId = partIds.get(`${kind}:${streamId}`);
     if (!partId || !attempt.open.delete(partId)) return;
+    const messageId = state.messageId;
     live.emit({ type: 'part-end', runId, data: providerMetadata === undefined ? { messageId, partId } : { messageId, partId, providerMetadata } });
   };
 
@@ -81,7 +84,7 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
         if (delta === '') break;
         const partId = partIds.get(`${kind}:${part.id}`) ?? startPart(kind, part.id);
         attempt.streamedChars += delta.length;
-        live.emit({ type: 'part-delta', runId, data: { messageId, partId, delta } });
+        live.emit({ type: 'part-delta', runId, data: { messageId: state.messageId, partId, delta } });
         break;
       }
       case 'text-end':
@@ -104,7 +107,8 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
         attempt.created.push(call.id);
         attempt.streamedChars += JSON.stringify(part.input ?? null).length;
         calls.set(call.toolCallId, call);
-        live.emit({ type: 'tool-call', runId, data: { messageId, part: call } });
+        callMessages.set(call.toolCallId, state.messageId);
+        live.emit({ type: 'tool-call', runId, data: { messageId: state.messageId, part: call } });
         break;
       }
       case 'tool-result': {
@@ -117,7 +121,7 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
         }
         const settled: ToolCallPart = { ...call, state: settledToolState(call.state, part, deps.clock.now()) };
         calls.set(call.toolCallId, settled);
-        live.emit({ type: 'tool-call', runId, data: { messageId, part: settled } });
+        live.emit({ type: 'tool-call', runId, data: { messageId: callMessages.get(call.toolCallId) ?? state.messageId, part: settled } });
         break;
       }
       case 'permission-request': {
@@ -127,9 +131,10 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
           call = { id: deps.ids('part'), kind: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, step: toolStep(), state: { status: 'running', input: part.input, startedAt: deps.clock.now() }, providerExecuted: true };
           attempt.created.push(call.id);
         }
+        const messageId = callMessages.get(call.toolCallId) ?? state.messageId;
         let decided: Awaited<ReturnType<typeof decidePermission>>;
         try {
-          decided = await decidePermission(call, state, deps, part.withdrawn);
+          decided = await decidePermission(call, messageId === state.messageId ? state : { ...state, messageId }, deps, part.withdrawn);
         } catch (error) {
           part.answer('cancel');
           throw error;
@@ -145,9 +150,20 @@ export async function runStep(source: StepSource, request: StepRequest, state: R
           planPartId = deps.ids('part');
           attempt.created.push(planPartId);
         }
-        live.emit({ type: 'part-added', runId, data: { messageId, part: { id: planPartId, kind: 'plan', entries: part.entries } } });
+        live.emit({ type: 'part-added', runId, data: { messageId: state.messageId, part: { id: planPartId, kind: 'plan', entries: part.entries } } });
         break;
       }
+      case 'steer-ready':
+        state.steering?.ready(part.steer);
+        break;
+      case 'steer-taken':
+        // What follows answers the steered message, in a new assistant message: parts start afresh there.
+        if (state.steering?.take(part.messageId, attempt)) {
+          partIds.clear();
+          step = undefined;
+          planPartId = undefined;
+        }
+        break;
       case 'agent-session':
         state.agentSessionId = part.sessionId;
         break;

@@ -18,6 +18,7 @@ const finishReasons: Record<FinishReason, AiFinishReason> = {
   stopped: 'other',
   error: 'error',
   interrupted: 'interrupted',
+  steered: 'other',
   other: 'other',
 };
 

@@ -7,6 +7,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conversation_busy: 409,
+  steer_unsupported: 409,
   nothing_to_continue: 409,
   approval_closed: 409,
   unknown_model: 400,
