@@ -6,14 +6,16 @@ import { connectTestRedis } from '../redis/redis-test-connection.ts';
 import { runEventLogContract, type EventLogFactory } from './event-log-contract.ts';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { SqliteJournal } from '../../store/sqlite/sqlite-journal.ts';
+import { disposeJournalBackends, selectedJournalBackends } from '../../store/journal-test-backends.ts';
+import { postgresUnavailable } from '../../store/postgres/postgres-test-database.ts';
 import { JournalEventLog } from './journal-event-log.ts';
 import { MemoryEventLog } from './memory-event-log.ts';
 import { RedisEventLog } from './redis-event-log.ts';
 
 /**
  * Runs the ConversationLog contract over the logs named in CONFAB_TEST_LOGS (default
- * `memory,journal,redis`; `redis` is skipped with a note when no Redis answers, unless CI is set or
- * it was named explicitly).
+ * `memory,journal,journal-postgres,redis`; `journal-postgres` and `redis` are skipped with a note
+ * when no Postgres or Redis answers, unless CI is set or it was named explicitly).
  */
 const newEpoch = () => randomBytes(6).toString('base64url');
 const factories: Record<string, EventLogFactory> = {
@@ -25,6 +27,22 @@ const factories: Record<string, EventLogFactory> = {
   },
 };
 const lazyFactories: Record<string, () => Promise<EventLogFactory | string>> = {
+  // The journal on Postgres: a schema per log (journal-test-backends.ts).
+  'journal-postgres': async () => {
+    const postgres = (await selectedJournalBackends()).selected.find((backend) => backend.name === 'postgres');
+    if (!postgres) return (await postgresUnavailable()) ?? 'CONFAB_TEST_JOURNALS leaves out postgres';
+    const opened: { close(): Promise<void> }[] = [];
+    after(async () => {
+      for (const one of opened.splice(0)) await one.close();
+      await disposeJournalBackends();
+    });
+    return async ({ capacity }) => {
+      const storage = await postgres.storage();
+      const { journal, close } = await storage.open();
+      opened.push({ close: async () => (await close(), await storage.dispose()) });
+      return new JournalEventLog({ journal, clock: new InstantClock(), newEpoch, retention: { events: capacity } });
+    };
+  },
   redis: async () => {
     const redis = await connectTestRedis();
     if (typeof redis === 'string') return redis;
@@ -40,7 +58,7 @@ const lazyFactories: Record<string, () => Promise<EventLogFactory | string>> = {
 };
 
 const named = process.env.CONFAB_TEST_LOGS;
-const selected = (named ?? 'memory,journal,redis').split(',').map((name) => name.trim()).filter((name) => name !== '');
+const selected = (named ?? 'memory,journal,journal-postgres,redis').split(',').map((name) => name.trim()).filter((name) => name !== '');
 const known = [...Object.keys(factories), ...Object.keys(lazyFactories)];
 const unknown = selected.filter((name) => !known.includes(name));
 if (unknown.length > 0) throw new Error(`CONFAB_TEST_LOGS names unknown logs: ${unknown.join(', ')} (known: ${known.join(', ')})`);
