@@ -18,7 +18,8 @@ import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { systemClock } from '../../src/util/clock.ts';
-import { EventCollector, isRunEnd, makeProjectDir, singleSourceModels } from '../support/hub-fixture.ts';
+import { EventCollector, isRunEnd, singleSourceModels } from '../support/hub-fixture.ts';
+import { withJournalStorage } from '../support/journal-storage.ts';
 import { ScriptedSource, textStep } from '../support/scripted-source.ts';
 import { eventually } from '../support/server-fixture.ts';
 
@@ -35,17 +36,6 @@ async function openHub(storage: JournalStorage, source: StepSource, options: { h
   const { recovered } = await hub.start();
   const rows = async (conversationId: string) => (await journal.read(conversationId, 0)).map((row) => row.seq);
   return { store, journal, hub, recovered, rows, close: async () => (await hub.close(), await opened.close()) };
-}
-
-async function withData(backend: JournalBackend, test: (storage: JournalStorage, projectPath: string) => Promise<void>): Promise<void> {
-  const storage = await backend.storage();
-  const project = await makeProjectDir();
-  try {
-    await test(storage, project.path);
-  } finally {
-    await project.cleanup();
-    await storage.dispose();
-  }
 }
 
 /**
@@ -89,7 +79,7 @@ for (const backend of selected) describeHubOnJournal(backend);
 function describeHubOnJournal(backend: JournalBackend): void {
   describe(`hub on the ${backend.name} journal`, () => {
     it('a cursor from before a restart is replayed, not answered with a snapshot, and seqs go on', async () => {
-      await withData(backend, async (storage, projectPath) => {
+      await withJournalStorage(backend, async (storage, projectPath) => {
         const source = new ScriptedSource().enqueue(textStep(['before']), textStep(['after']));
         const first = await openHub(storage, source);
         const conversationId = await newConversation(first.hub, projectPath);
@@ -113,7 +103,7 @@ function describeHubOnJournal(backend: JournalBackend): void {
     });
 
     it('after a crash the stored partial is exactly what a watcher was shown, and its cursor replays to the interruption', async () => {
-      await withData(backend, async (storage, projectPath) => {
+      await withJournalStorage(backend, async (storage, projectPath) => {
         const source = new ScriptedSource().enqueue(held(['Once ', 'upon ', 'a time'], 2));
         const crashed = await openHub(storage, source);
         const conversationId = await newConversation(crashed.hub, projectPath);
@@ -148,7 +138,7 @@ function describeHubOnJournal(backend: JournalBackend): void {
     });
 
     it('after a possible power loss (another boot, no clean close) the epoch changes and the state is still folded', async () => {
-      await withData(backend, async (storage, projectPath) => {
+      await withJournalStorage(backend, async (storage, projectPath) => {
         const source = new ScriptedSource().enqueue(held(['kept ', 'lost'], 1));
         const crashed = await openHub(storage, source);
         const conversationId = await newConversation(crashed.hub, projectPath);
@@ -170,7 +160,7 @@ function describeHubOnJournal(backend: JournalBackend): void {
     });
 
     it('writes records at commands and run ends, not while text streams, and one journal transaction per turn', async () => {
-      await withData(backend, async (storage, projectPath) => {
+      await withJournalStorage(backend, async (storage, projectPath) => {
         const deltas = Array.from({ length: 200 }, (_, index) => `w${index} `);
         const source = new ScriptedSource().enqueue(textStep(deltas));
         const opened = await openHub(storage, source);
@@ -191,7 +181,7 @@ function describeHubOnJournal(backend: JournalBackend): void {
     });
 
     it('a run end is journaled before its records are written: the records are never ahead of the log', async () => {
-      await withData(backend, async (storage, projectPath) => {
+      await withJournalStorage(backend, async (storage, projectPath) => {
         const source = new ScriptedSource().enqueue(textStep(['done']));
         const opened = await openHub(storage, source);
         const conversationId = await newConversation(opened.hub, projectPath);
@@ -210,7 +200,7 @@ function describeHubOnJournal(backend: JournalBackend): void {
     });
 
     it('compacts the journal to the last runs once the records cover them', async () => {
-      await withData(backend, async (storage, projectPath) => {
+      await withJournalStorage(backend, async (storage, projectPath) => {
         const source = new ScriptedSource().enqueue(textStep(['a', 'b']), textStep(['c', 'd']), textStep(['e', 'f']));
         const opened = await openHub(storage, source, { retention: { runs: 1 } });
         const conversationId = await newConversation(opened.hub, projectPath);
@@ -229,7 +219,7 @@ function describeHubOnJournal(backend: JournalBackend): void {
     });
 
     it('after a crash a run parked for an approval still waits, with the run queued behind it; answering continues both', async () => {
-      await withData(backend, async (storage, projectPath) => {
+      await withJournalStorage(backend, async (storage, projectPath) => {
         const approvals = { tools: ['read_file'] };
         const readNotes = [
           { type: 'tool-call', toolCallId: 'call-1', toolName: 'read_file', input: { path: 'notes.txt' } },
