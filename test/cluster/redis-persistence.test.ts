@@ -18,26 +18,16 @@ import { after, describe, it } from 'node:test';
 import { redisServerSkipReason, startRedisTestServer, type RedisTestServer } from '../../src/engine/redis/redis-test-server.ts';
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../../src/store/postgres/postgres-test-database.ts';
 import { startOpenAIUpstream } from '../peers/openai-upstream.ts';
-import type { FakeUpstream, ScriptChunk } from '../peers/upstream-script.ts';
+import type { FakeUpstream } from '../peers/upstream-script.ts';
 import { makeProjectDir } from '../support/hub-fixture.ts';
 import { eventually, spawnServe, testToken, type SpawnedServe } from '../support/server-fixture.ts';
 import { messageText, shownDeltas, watchSse, watchWs, type Watcher } from '../reliability/delta-watchers.ts';
 import { scaled } from '../reliability/scale.ts';
-import { apiOf, reliabilitySeed, seeded, type Api } from '../reliability/support.ts';
+import { apiOf, chunksOf, reliabilitySeed, seeded, type Api } from '../reliability/support.ts';
 
 const skip = (await postgresUnavailable()) ?? redisServerSkipReason();
 const fullText = Array.from({ length: 200 }, (_, index) => `w${index + 1}`).join(' ');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function chunksOf(text: string, random: () => number): ScriptChunk[] {
-  const chunks: ScriptChunk[] = [];
-  for (let start = 0; start < text.length; ) {
-    const size = 1 + Math.floor(random() * 6);
-    chunks.push({ text: text.slice(start, start + size) });
-    start += size;
-  }
-  return chunks;
-}
 
 type Outcome = { live: ('whole' | 'snapshot')[]; resumed: ('replay' | 'snapshot')[] };
 

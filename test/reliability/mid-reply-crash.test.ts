@@ -19,12 +19,12 @@ import { after, describe, it } from 'node:test';
 import { disposeJournalBackends, selectedJournalBackends } from '../../src/store/journal-test-backends.ts';
 import { createTestDatabase } from '../../src/store/postgres/postgres-test-database.ts';
 import { startOpenAIUpstream } from '../peers/openai-upstream.ts';
-import type { FakeUpstream, ScriptChunk } from '../peers/upstream-script.ts';
+import type { FakeUpstream } from '../peers/upstream-script.ts';
 import { makeProjectDir } from '../support/hub-fixture.ts';
 import { eventually, spawnServe, type SpawnedServe } from '../support/server-fixture.ts';
 import { messageText, shownDeltas, watchSse, watchWs, type ShownDelta } from './delta-watchers.ts';
 import { scaled } from './scale.ts';
-import { apiOf, reliabilitySeed, seeded, type Api } from './support.ts';
+import { apiOf, chunksOf, reliabilitySeed, seeded, type Api } from './support.ts';
 
 const killWindowMs = 1200;
 const chunkDelayMs = 8;
@@ -40,17 +40,6 @@ type Crash = { conversationId: string; runId: string; shown: Shown[]; longest: s
 type Outcome = { storedChars: number; unshownChars: number; trimmedJoin: boolean; replayed: number };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Splits `text` into pieces of 1–6 characters, so a checkpoint can end anywhere: mid-word, on a space. */
-function chunksOf(text: string, random: () => number): ScriptChunk[] {
-  const chunks: ScriptChunk[] = [];
-  for (let start = 0; start < text.length; ) {
-    const size = 1 + Math.floor(random() * 6);
-    chunks.push({ text: text.slice(start, start + size) });
-    start += size;
-  }
-  return chunks;
-}
 
 /** Asserts `text` is the whole reply; on a difference, shows where it starts rather than 1,300 characters twice. */
 function sameText(text: string, what: string): void {
