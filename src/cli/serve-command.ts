@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfabError } from '../domain/errors.ts';
-import { clusterSettings, defaultConcurrency, maxConcurrency } from '../cluster/cluster-settings.ts';
+import { defaultConcurrency, maxConcurrency, serveStorage } from '../cluster/cluster-settings.ts';
 import { serve, type RunningServe, type ServeOptions } from '../server/serve.ts';
 import { logLevels, type LogLevel } from '../util/logger.ts';
 import { createPinoLogger } from '../util/pino-logger.ts';
@@ -35,11 +35,12 @@ Options:
   --worker-heartbeat TIME
                          Ping interval for machine workers (default 10s); a worker that misses
                          one ping is disconnected.
-  --database-url URL     Run as one node of a cluster: the shared Postgres (store and run
-                         queue). Needs --redis-url too. Default: $CONFAB_DATABASE_URL; without
-                         either, the embedded SQLite store in --data-dir.
-  --redis-url URL        The cluster's Redis (conversation logs, stop signals). Default:
-                         $CONFAB_REDIS_URL.
+  --database-url URL     Keep records and the event journal in this Postgres database instead
+                         of the SQLite file in --data-dir: one server per database. With
+                         --redis-url too, run as one node of a cluster (Postgres: store and
+                         run queue). Default: $CONFAB_DATABASE_URL.
+  --redis-url URL        The cluster's Redis (conversation logs, stop signals); needs
+                         --database-url. Default: $CONFAB_REDIS_URL.
   --no-worker            In a cluster: serve clients only; runs execute on "confab worker"
                          processes (default: this process executes runs too).
   --concurrency N        In a cluster, with a worker: runs this process executes at once
@@ -54,8 +55,8 @@ Environment:
   CONFAB_JOURNAL         on (default) or off; CONFAB_JOURNAL_RETAIN_RUNS, _EVENTS, _BYTES,
                          _CHECKPOINT_BYTES and _CHECKPOINT_WORKER (see docs/configuration.md).
   CONFAB_DATABASE_URL, CONFAB_REDIS_URL, CONFAB_REDIS_KEY_PREFIX
-                         Cluster settings (see docs/scale-out.md). Give every node the same
-                         CONFAB_TOKEN so that a client can use any of them.
+                         Postgres and cluster settings (see docs/scale-out.md). Give every node
+                         the same CONFAB_TOKEN so that a client can use any of them.
 `;
 
 /** `confab serve`: runs until SIGINT, SIGTERM or SIGHUP, then shuts down cleanly and exits 0. */
@@ -123,8 +124,11 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   let cluster: ServeOptions['cluster'];
+  let databaseUrl: string | undefined;
   try {
-    const settings = clusterSettings(values, process.env);
+    const storage = serveStorage(values, process.env);
+    const settings = storage.kind === 'cluster' ? storage.cluster : undefined;
+    if (storage.kind === 'postgres') databaseUrl = storage.databaseUrl;
     if (!settings && (values['no-worker'] || values.concurrency !== undefined)) {
       throw new ConfabError('bad_request', '--no-worker and --concurrency apply to a cluster node: give --database-url and --redis-url (or CONFAB_DATABASE_URL and CONFAB_REDIS_URL).');
     }
@@ -148,6 +152,7 @@ export async function run(argv: string[]): Promise<number> {
       env: process.env,
       logger: createPinoLogger({ level }),
       cluster,
+      databaseUrl,
     });
   } catch (error) {
     process.stderr.write(`confab serve: ${describeStartupError(error, values.host, port)}\n`);

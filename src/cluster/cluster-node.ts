@@ -12,6 +12,7 @@ import type { RunQueue } from '../engine/run-queue/run-queue.ts';
 import type { ModelResolver } from '../engine/run/run-context.ts';
 import { SessionHub } from '../engine/session-hub.ts';
 import { PostgresStore } from '../store/postgres/postgres-store.ts';
+import { lockDatabase } from '../store/postgres/postgres-server-lock.ts';
 import { systemClock } from '../util/clock.ts';
 import type { Logger } from '../util/logger.ts';
 import type { ClusterSettings } from './cluster-settings.ts';
@@ -49,6 +50,9 @@ export async function openClusterNode(options: ClusterNodeOptions): Promise<Clus
   };
   try {
     await migrateCluster(options.databaseUrl);
+    // Shared with the other nodes; a single `confab serve --database-url` (no Redis) holds it alone.
+    const databaseLock = await lockDatabase(options.databaseUrl, 'shared', options.logger);
+    closers.push(() => databaseLock.release());
     const pool = new Pool({ connectionString: options.databaseUrl, max: 10 });
     pool.on('error', (error) => options.logger.warn('Postgres connection error', { error }));
     const store = new PostgresStore({ pool });

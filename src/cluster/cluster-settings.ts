@@ -20,16 +20,30 @@ export type ClusterSettings = {
  * embedded default). One without the other is refused: a cluster needs both.
  */
 export function clusterSettings(flags: { 'database-url'?: string; 'redis-url'?: string }, env: Record<string, string | undefined>): ClusterSettings | undefined {
+  const storage = serveStorage(flags, env);
+  if (storage.kind === 'sqlite') return undefined;
+  if (storage.kind === 'postgres') throw new ConfabError('bad_request', 'A database URL was given without a Redis URL: a cluster needs both (--redis-url or CONFAB_REDIS_URL).');
+  return storage.cluster;
+}
+
+/**
+ * Where `confab serve` keeps its state: the embedded SQLite file (no URL), one Postgres database
+ * of its own (`--database-url` alone: a single node with the journal in Postgres), or a cluster
+ * (both URLs). A Redis URL alone is refused.
+ */
+export type ServeStorage = { kind: 'sqlite' } | { kind: 'postgres'; databaseUrl: string } | { kind: 'cluster'; cluster: ClusterSettings };
+
+export function serveStorage(flags: { 'database-url'?: string; 'redis-url'?: string }, env: Record<string, string | undefined>): ServeStorage {
   const databaseUrl = flags['database-url'] ?? (env.CONFAB_DATABASE_URL || undefined);
   const redisUrl = flags['redis-url'] ?? (env.CONFAB_REDIS_URL || undefined);
-  if (databaseUrl === undefined && redisUrl === undefined) return undefined;
+  if (databaseUrl === undefined && redisUrl === undefined) return { kind: 'sqlite' };
   if (databaseUrl === undefined) throw new ConfabError('bad_request', 'A Redis URL was given without a database URL: a cluster needs both (--database-url or CONFAB_DATABASE_URL).');
-  if (redisUrl === undefined) throw new ConfabError('bad_request', 'A database URL was given without a Redis URL: a cluster needs both (--redis-url or CONFAB_REDIS_URL).');
   if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfabError('bad_request', `The database URL must start with postgres:// or postgresql://, got "${redact(databaseUrl)}".`);
+  if (redisUrl === undefined) return { kind: 'postgres', databaseUrl };
   if (!/^rediss?:\/\//.test(redisUrl)) throw new ConfabError('bad_request', `The Redis URL must start with redis:// or rediss://, got "${redact(redisUrl)}".`);
   const redisKeyPrefix = env.CONFAB_REDIS_KEY_PREFIX || 'confab:';
   if (/[{}]/.test(redisKeyPrefix)) throw new ConfabError('bad_request', `CONFAB_REDIS_KEY_PREFIX cannot contain braces, got "${redisKeyPrefix}".`);
-  return { databaseUrl, redisUrl, redisKeyPrefix };
+  return { kind: 'cluster', cluster: { databaseUrl, redisUrl, redisKeyPrefix } };
 }
 
 /** A URL with its password hidden, for messages and logs. */

@@ -3,6 +3,7 @@ import type { Store, StoreBatch } from '../store/store.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/logger.ts';
 import { notify, type EngineObserver } from './engine-observer.ts';
+import type { DirtyRecords } from './dirty-records.ts';
 import type { LiveConversation } from './live-conversation.ts';
 
 /**
@@ -118,11 +119,11 @@ export class Checkpointer {
     const lives = [...this.#dirty];
     this.#dirty.clear();
     const batch: Required<StoreBatch> = { conversations: [], messages: [], runs: [], approvals: [], lastSeq: {} };
-    const taken: { live: LiveConversation; conversation: boolean; messages: string[]; runs: string[]; pruned: LiveConversation['prunedRuns'] }[] = [];
+    const taken: { live: LiveConversation; conversation: boolean; messages: string[]; runs: string[]; approvals: DirtyRecords['approvals']; pruned: LiveConversation['prunedRuns'] }[] = [];
     for (const live of lives) {
       if (live.deleted) continue;
       const { dirty, state } = live;
-      const record = { live, conversation: dirty.conversation, messages: [...dirty.messages], runs: [...dirty.runs], pruned: live.prunedRuns };
+      const record = { live, conversation: dirty.conversation, messages: [...dirty.messages], runs: [...dirty.runs], approvals: new Map(dirty.approvals), pruned: live.prunedRuns };
       live.prunedRuns = new Map();
       taken.push(record);
       if (dirty.conversation) batch.conversations.push(structuredClone(state.conversation));
@@ -131,10 +132,12 @@ export class Checkpointer {
         const run = state.runs.find((candidate) => candidate.id === id) ?? record.pruned.get(id);
         if (run) batch.runs.push(structuredClone(run));
       }
+      batch.approvals.push(...record.approvals.values());
       batch.lastSeq[live.id] = live.foldedSeq;
       dirty.conversation = false;
       dirty.messages.clear();
       dirty.runs.clear();
+      dirty.approvals.clear();
     }
     if (this.#forward) {
       if (taken.length === 0 && !extra) return;
@@ -164,6 +167,7 @@ export class Checkpointer {
         if (record.conversation) record.live.dirty.conversation = true;
         for (const id of record.messages) record.live.dirty.messages.add(id);
         for (const id of record.runs) record.live.dirty.runs.add(id);
+        for (const [id, approval] of record.approvals) if (!record.live.dirty.approvals.has(id)) record.live.dirty.approvals.set(id, approval);
         for (const [id, run] of record.pruned) if (!record.live.prunedRuns.has(id)) record.live.prunedRuns.set(id, run);
         this.markDirty(record.live);
       }

@@ -1,3 +1,4 @@
+import type { Approval } from '../domain/approval-schemas.ts';
 import { ConfabError } from '../domain/errors.ts';
 import { isTerminalRunStatus, type ConversationState, type Run } from '../domain/schemas.ts';
 import { applyEvent } from '../events/apply-event.ts';
@@ -5,10 +6,13 @@ import { touchesOf } from '../events/touches.ts';
 import { formatCursor, parseCursor } from '../events/cursor.ts';
 import type { ConfabEvent } from '../events/definitions.ts';
 import type { ConversationLog, EventDraft, Fence, LogSubscription } from './event-log/event-log.ts';
-import { markTouched } from './dirty-records.ts';
+import { markTouched, type DirtyRecords } from './dirty-records.ts';
 import { Subscription } from './subscription.ts';
 
 type Pending = { drafts: EventDraft[]; persisted: boolean[]; fence: Fence | undefined };
+
+/** Settled approvals remembered per live conversation (see `settledApproval`). */
+const settledKept = 64;
 
 /**
  * A conversation loaded in memory. Its `state` is the fold of its log: events are applied when
@@ -25,7 +29,7 @@ export class LiveConversation {
   /** The executing run, with the controller that stops it. */
   active: { runId: string; controller: AbortController; done: Promise<void> } | undefined;
   /** Records changed since the last checkpoint. */
-  readonly dirty = { conversation: false, messages: new Set<string>(), runs: new Set<string>() };
+  readonly dirty: DirtyRecords = { conversation: false, messages: new Set(), runs: new Set(), approvals: new Map() };
   /** Ended runs the fold dropped from `state.runs` since the last checkpoint, by id (see `#fold`). */
   prunedRuns = new Map<string, Run>();
   deleted = false;
@@ -41,6 +45,8 @@ export class LiveConversation {
   #appendError: unknown;
   #foldSubscription: LogSubscription | undefined;
   #runEndWaiters: { runId: string; resolve: (run: Run | null) => void }[] = [];
+  /** The newest settlements folded, by approval id (see `settledApproval`). */
+  readonly #settled = new Map<string, Approval>();
   #stateWaiters = new Set<() => void>();
   readonly #onDirty: (live: LiveConversation) => void;
   readonly #onUnsubscribe: (live: LiveConversation) => void;
@@ -114,6 +120,19 @@ export class LiveConversation {
     this.state = applyEvent(this.state, event);
     this.#foldedSeq = event.seq;
     if (ended && !this.state.runs.includes(ended)) this.prunedRuns.set(ended.id, ended);
+    if (event.type === 'approval-resolved') {
+      this.#settled.set(event.data.approval.id, event.data.approval);
+      if (this.#settled.size > settledKept) this.#settled.delete(this.#settled.keys().next().value!);
+    }
+  }
+
+  /**
+   * How an approval was settled, as folded (the state lists pending ones only): on the journal the
+   * settlement is folded before its record is stored, so a reader woken by the fold reads it here.
+   * Undefined when not settled since this conversation was loaded (or long ago): read the store.
+   */
+  settledApproval(approvalId: string): Approval | undefined {
+    return this.#settled.get(approvalId);
   }
 
   /**
@@ -215,6 +234,11 @@ export class LiveConversation {
   /** Seq of the last event folded into `state` (what the store's `lastSeq` records). */
   get foldedSeq(): number {
     return this.#foldedSeq;
+  }
+
+  /** Its log stores events before anyone sees them (the journal). */
+  get durable(): boolean {
+    return this.log.durable;
   }
 
   /**

@@ -131,6 +131,7 @@ function runWriter(live: LiveConversation, fence: Fence): RunWriter {
     emit: (draft, options) => live.emit(draft, options?.persisted ? fencedPersisted : fenced),
     flush: () => live.flush(),
     until: (condition, signal) => live.until(condition, signal),
+    settledApproval: (approvalId) => live.settledApproval(approvalId),
   };
 }
 

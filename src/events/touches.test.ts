@@ -179,13 +179,20 @@ describe('what an event touches, declared once', () => {
       const event = sampleEvent(type);
       live.emit({ type: event.type, runId: event.runId, data: event.data } as Parameters<LiveConversation['emit']>[0]);
       await live.flush();
-      const dirty = [...(live.dirty.conversation ? ['conversation'] : []), ...[...live.dirty.messages].map((id) => `message:${id}`), ...[...live.dirty.runs].map((id) => `run:${id}`)];
+      const dirty = [
+        ...(live.dirty.conversation ? ['conversation'] : []),
+        ...[...live.dirty.messages].map((id) => `message:${id}`),
+        ...[...live.dirty.runs].map((id) => `run:${id}`),
+        ...[...live.dirty.approvals.keys()].map((id) => `approval:${id}`),
+      ];
       const touched = touchedBy(event);
-      // Approvals are stored by whoever settles them, before their events: never checkpointed from state.
-      assert.deepEqual(dirty, declared(touched, live.state).filter((key) => !key.startsWith('part:') && !key.startsWith('approval:')));
+      // An approval is marked with its whole record, from the event, also once settled (it then leaves the state).
+      const expected = touched.record === 'approval' ? [`approval:${touched.id}`] : declared(touched, live.state).filter((key) => !key.startsWith('part:'));
+      assert.deepEqual(dirty, expected);
+      for (const approval of live.dirty.approvals.values()) assert.deepEqual(approval, (event.data as { approval: unknown }).approval);
       assert.deepEqual(marked, dirty.length > 0 ? ['onDirty'] : []);
       const changed = changedContent(baseState(), live.state);
-      for (const key of changed) assert.ok(dirty.includes(key) || key === 'approvals', `${key} changed but was not marked dirty`);
+      for (const key of changed) assert.ok(dirty.includes(key) || (key === 'approvals' && touched.record === 'approval'), `${key} changed but was not marked dirty`);
       if (touched.record !== 'none') assert.ok(changed.length > 0, 'the sample changes its declared record');
     });
   }

@@ -13,7 +13,8 @@ import { eventDefinitions, type ConfabEvent, type EventType } from './definition
  *   the part inside it that is added, changed or removed, when the event is about one part.
  * - `run`: the run with id `id(data)` (inserted or replaced).
  * - `approval`: the approval with id `id(data)` (the whole record travels with the event; the
- *   state keeps only pending approvals). Written to the store before the event is emitted.
+ *   state keeps only pending approvals). Stored and announced in the order
+ *   engine/approvals/record-approvals.ts gives.
  * - `none`: no stored record (a retry wait, a deletion).
  */
 export type Touches<D> =

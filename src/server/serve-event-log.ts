@@ -15,12 +15,13 @@ export type ServeEventLog = {
 };
 
 /**
- * The event log `confab serve` runs on: the durable journal beside the store's records, so events
- * are stored before any client sees them (docs/architecture.md, "Durability").
+ * The event log `confab serve` runs on: the durable journal beside the store's records (in the
+ * SQLite file, or in the Postgres database of `--database-url`), so events are stored before any
+ * client sees them (docs/architecture.md, "Durability").
  */
-export function openServeEventLog(store: Store, settings: JournalSettings, logger: Logger): ServeEventLog {
+export async function openServeEventLog(store: Store, settings: JournalSettings, logger: Logger): Promise<ServeEventLog> {
   const journal = settings.enabled
-    ? openJournal(store, { checkpointInWorker: settings.checkpointWorker, onError: (error) => logger.error('WAL checkpoint worker', { error }) })
+    ? await openJournal(store, { checkpointInWorker: settings.checkpointWorker, onError: (error) => logger.error('WAL checkpoint worker', { error }) })
     : undefined;
   if (!journal || !settings.enabled) return { eventLog: undefined, close: async () => {} };
   const eventLog = new JournalEventLog({

@@ -11,6 +11,7 @@ import { createModelRegistry } from '../providers/model-registry.ts';
 import { withAgents } from '../agents/agent-models.ts';
 import { loadProviderConfig } from '../providers/provider-config.ts';
 import { openStore } from '../store/open-store.ts';
+import { lockDatabase, type ServerLock } from '../store/postgres/postgres-server-lock.ts';
 import { createMcpTools } from '../tools/mcp/mcp-tools.ts';
 import type { Store } from '../store/store.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
@@ -54,6 +55,12 @@ export type ServeOptions = {
    * embedded SQLite store; `worker` says whether this process also executes runs.
    */
   cluster?: ClusterSettings & { worker: { concurrency: number } | false };
+  /**
+   * Keep records and the event journal in this Postgres database instead of `confab.db` in the
+   * data directory: one server on the database (an advisory lock refuses a second one, and a
+   * cluster), with recovery and the journal as on SQLite. Ignored with `cluster`.
+   */
+  databaseUrl?: string;
 };
 
 export type RunningServe = {
@@ -72,7 +79,8 @@ const packageRoot = new URL('../../', import.meta.url);
 
 /**
  * Everything `confab serve` runs, in one process: provider config, the data directory's lock (one
- * server per data directory), token, the SQLite store in the data directory, the hub (recovering runs a previous process left running) and the HTTP server.
+ * server per data directory), token, the SQLite store in the data directory (or the Postgres
+ * database of `databaseUrl`, locked to this server), the hub (recovering runs a previous process left running) and the HTTP server.
  * Throws a ConfabError (bad config, refused host) or the listen error (EADDRINUSE) on failure,
  * having closed whatever it had opened.
  */
@@ -89,6 +97,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
   let journal: ServeEventLog | undefined;
   let hub: SessionHub | undefined;
   let node: ClusterNode | undefined;
+  let databaseLock: ServerLock | undefined;
   let closeAgents = () => {};
   let tools: ReturnType<typeof createMcpTools> | undefined;
   try {
@@ -106,9 +115,12 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       node = await openClusterNode({ ...options.cluster, models, logger, observer, limits: benchLimits(options.env).hub, approvals: options.approvals });
       hub = node.hub;
     } else {
-      const embeddedStore = await openStore({ kind: 'sqlite', dataDir: options.dataDir });
+      const { databaseUrl } = options;
+      // Before recovery touches a run: one server per database, as per data directory.
+      if (databaseUrl) databaseLock = await lockDatabase(databaseUrl, 'exclusive', logger);
+      const embeddedStore = await openStore(databaseUrl ? { kind: 'postgres', databaseUrl, logger } : { kind: 'sqlite', dataDir: options.dataDir });
       store = embeddedStore;
-      journal = openServeEventLog(embeddedStore, journaling, logger);
+      journal = await openServeEventLog(embeddedStore, journaling, logger);
       workers = await openMachineWorkers({
         tokens: await FileWorkerTokens.open(options.dataDir),
         store: embeddedStore,
@@ -135,8 +147,8 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       metrics,
       workers,
     });
-    logger.info('serving', { url: server.url, dataDir: options.dataDir, cluster: options.cluster ? { worker: options.cluster.worker } : false, providers: config.providers.map((provider) => provider.name) });
-    const [openedHub, openedStore, openedJournal, openedNode, openedTools] = [hub, store, journal, node, tools];
+    logger.info('serving', { url: server.url, dataDir: options.dataDir, store: options.cluster || options.databaseUrl ? 'postgres' : 'sqlite', cluster: options.cluster ? { worker: options.cluster.worker } : false, providers: config.providers.map((provider) => provider.name) });
+    const [openedHub, openedStore, openedJournal, openedNode, openedTools, openedLock] = [hub, store, journal, node, tools, databaseLock];
     // Once listening: lets a CLI using this data directory find the port (see server-file.ts).
     await writeServerFile(options.dataDir, { url: server.url, pid: process.pid }).catch((error: Error) =>
       logger.warn('could not record the server URL in the data directory', { error: error.message }),
@@ -157,6 +169,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
           closeAgents();
           await openedJournal?.close();
           await openedStore?.close();
+          await openedLock?.release();
         } finally {
           lock.release();
         }
@@ -169,6 +182,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     closeAgents();
     await journal?.close().catch(() => {});
     await store?.close().catch(() => {});
+    await databaseLock?.release();
     lock.release();
     throw error;
   }

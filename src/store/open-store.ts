@@ -1,26 +1,47 @@
 import { join } from 'node:path';
+import { Pool } from 'pg';
+import type { Logger } from '../util/logger.ts';
 import { MemoryStore } from './memory/memory-store.ts';
+import { PostgresJournal } from './postgres/postgres-journal.ts';
+import { PostgresStore } from './postgres/postgres-store.ts';
 import { SqliteJournal } from './sqlite/sqlite-journal.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { Journal } from './journal.ts';
 import type { Store } from './store.ts';
 
-export type OpenStoreOptions = { kind: 'memory' } | { kind: 'sqlite'; dataDir: string };
+export type OpenStoreOptions = { kind: 'memory' } | { kind: 'sqlite'; dataDir: string } | { kind: 'postgres'; databaseUrl: string; logger: Logger };
 
-/** Makes the configured Store and initialises it. SQLite keeps everything in `<dataDir>/confab.db`. */
+/**
+ * Makes the configured Store and initialises it. SQLite keeps everything in `<dataDir>/confab.db`;
+ * Postgres applies its migrations to the database first.
+ */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  const store = options.kind === 'memory' ? new MemoryStore() : new SqliteStore({ path: join(options.dataDir, 'confab.db') });
-  await store.init();
+  const store = newStore(options);
+  try {
+    await store.init();
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
   return store;
+}
+
+function newStore(options: OpenStoreOptions): Store {
+  if (options.kind === 'memory') return new MemoryStore();
+  if (options.kind === 'sqlite') return new SqliteStore({ path: join(options.dataDir, 'confab.db') });
+  const pool = new Pool({ connectionString: options.databaseUrl, max: 10 });
+  pool.on('error', (error) => options.logger.warn('Postgres connection error', { error }));
+  return new PostgresStore({ pool });
 }
 
 /**
  * The durable event journal beside the store's records, for a store that has one (SQLite: the
- * same file and connection, so records and events share its WAL; `checkpointInWorker`: its
- * checkpoints run in a worker thread); undefined otherwise. `close` marks a clean close and must
- * run before the store closes.
+ * same file and connection, so records and events share its WAL, and `checkpointInWorker` runs its
+ * checkpoints in a worker thread; Postgres: the same database and pool); undefined otherwise.
+ * `close` marks a clean close and must run before the store closes.
  */
-export function openJournal(store: Store, options: { checkpointInWorker?: boolean; onError?: (error: unknown) => void } = {}): (Journal & { close(): Promise<void> }) | undefined {
+export async function openJournal(store: Store, options: { checkpointInWorker?: boolean; onError?: (error: unknown) => void } = {}): Promise<(Journal & { close(): Promise<void> }) | undefined> {
+  if (store instanceof PostgresStore) return PostgresJournal.open({ pool: store.pool });
   if (!(store instanceof SqliteStore)) return undefined;
   return new SqliteJournal({ database: store.database, checkpointInWorker: options.checkpointInWorker, onError: options.onError });
 }

@@ -20,10 +20,12 @@ describe('confab worker, confab migrate and serve --database-url: usage errors',
       [['worker', '--database-url', 'postgres://h/db', '--redis-url', 'redis://h'], { CONFAB_REDIS_KEY_PREFIX: 'a{b}' }, 'confab worker: CONFAB_REDIS_KEY_PREFIX cannot contain braces, got "a{b}".\n'],
       [['serve', '--no-worker'], {}, 'confab serve: --no-worker and --concurrency apply to a cluster node: give --database-url and --redis-url (or CONFAB_DATABASE_URL and CONFAB_REDIS_URL).\n'],
       [['serve', '--redis-url', 'redis://h'], {}, 'confab serve: A Redis URL was given without a database URL: a cluster needs both (--database-url or CONFAB_DATABASE_URL).\n'],
+      [['serve', '--database-url', 'mysql://u:secret@h/db'], {}, 'confab serve: The database URL must start with postgres:// or postgresql://, got "mysql://u:***@h/db".\n'],
+      [['serve', '--database-url', 'postgres://h/db', '--no-worker'], {}, 'confab serve: --no-worker and --concurrency apply to a cluster node: give --database-url and --redis-url (or CONFAB_DATABASE_URL and CONFAB_REDIS_URL).\n'],
       [['serve', '--database-url', 'postgres://h/db', '--redis-url', 'redis://h', '--no-worker', '--concurrency', '4'], {}, 'confab serve: --concurrency has no effect with --no-worker.\n'],
       [['migrate'], {}, 'confab migrate: give the database as --database-url postgres://… (or CONFAB_DATABASE_URL).\n'],
     ];
-    const results = await Promise.all(cases.map(([args, env]) => runConfab(args, { env: { CONFAB_DATABASE_URL: '', CONFAB_REDIS_URL: '', ...env } })));
+    const results = await Promise.all(cases.map(([args, env]) => runConfab(args, { env: { CONFAB_DATABASE_URL: '', CONFAB_REDIS_URL: '', ...env }, timeoutMs: 120_000 })));
     for (const [index, result] of results.entries()) {
       assert.deepEqual({ code: result.code, stderr: result.stderr, stdout: result.stdout }, { code: 2, stderr: cases[index]![2], stdout: '' }, cases[index]![0].join(' '));
     }

@@ -1,5 +1,6 @@
 /**
- * Nothing the user saw is lost, shown as processes: each cycle starts `confab serve`, starts a slow
+ * Nothing the user saw is lost, shown as processes, on each store with a journal (SQLite; Postgres
+ * through `--database-url`): each cycle starts `confab serve`, starts a slow
  * reply (the fake upstream streams `w1 w2 … w300` in random pieces, 8 ms apart) watched over SSE
  * and WebSocket, SIGKILLs the server at a random moment 0–1.2 s after the first delta, restarts it
  * on the same data directory and checks the run: `interrupted`, and the longest text any watcher
@@ -14,14 +15,16 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
+import { disposeJournalBackends, selectedJournalBackends } from '../../src/store/journal-test-backends.ts';
+import { createTestDatabase } from '../../src/store/postgres/postgres-test-database.ts';
 import { startOpenAIUpstream } from '../peers/openai-upstream.ts';
-import type { FakeUpstream, ScriptChunk } from '../peers/upstream-script.ts';
+import type { FakeUpstream } from '../peers/upstream-script.ts';
 import { makeProjectDir } from '../support/hub-fixture.ts';
 import { eventually, spawnServe, type SpawnedServe } from '../support/server-fixture.ts';
 import { messageText, shownDeltas, watchSse, watchWs, type ShownDelta } from './delta-watchers.ts';
 import { scaled } from './scale.ts';
-import { apiOf, reliabilitySeed, seeded, type Api } from './support.ts';
+import { apiOf, chunksOf, reliabilitySeed, seeded, type Api } from './support.ts';
 
 const killWindowMs = 1200;
 const chunkDelayMs = 8;
@@ -37,17 +40,6 @@ type Crash = { conversationId: string; runId: string; shown: Shown[]; longest: s
 type Outcome = { storedChars: number; unshownChars: number; trimmedJoin: boolean; replayed: number };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Splits `text` into pieces of 1–6 characters, so a checkpoint can end anywhere: mid-word, on a space. */
-function chunksOf(text: string, random: () => number): ScriptChunk[] {
-  const chunks: ScriptChunk[] = [];
-  for (let start = 0; start < text.length; ) {
-    const size = 1 + Math.floor(random() * 6);
-    chunks.push({ text: text.slice(start, start + size) });
-    start += size;
-  }
-  return chunks;
-}
 
 /** Asserts `text` is the whole reply; on a difference, shows where it starts rather than 1,300 characters twice. */
 function sameText(text: string, what: string): void {
@@ -171,44 +163,64 @@ async function resumeFromCursor(serve: SpawnedServe, crash: Crash, before: Shown
   return events.length;
 }
 
+/** Each store with a journal (CONFAB_TEST_JOURNALS): SQLite in the data directory, or Postgres through `--database-url`. */
+after(disposeJournalBackends);
+const { selected, skipped } = await selectedJournalBackends();
+const serveArgs: Record<string, () => Promise<string[]>> = {
+  sqlite: async () => [],
+  postgres: async () => {
+    const database = await createTestDatabase('confab_test_crash');
+    after(() => database.drop());
+    return ['--database-url', database.url];
+  },
+};
+
 describe('mid-reply crashes (processes)', () => {
-  it('a reply SIGKILLed mid-stream is interrupted losing nothing shown, replays to pre-crash cursors, and continues without a seam', async () => {
-    const cycles = scaled(3, 30);
-    const seed = reliabilitySeed();
-    const random = seeded(seed);
-    process.stdout.write(`# mid-reply crash: seed ${seed} (replay with CONFAB_RELIABILITY_SEED=${seed})\n`);
-    const dataDir = await mkdtemp(join(tmpdir(), 'confab-crash-'));
-    const project = await makeProjectDir();
-    const upstream = await startOpenAIUpstream();
-    const outcomes: Outcome[] = [];
-    let pending: Crash | undefined;
-    try {
-      // One more start than kills: the last start checks the last kill.
-      for (let cycle = 0; cycle <= cycles; cycle++) {
-        const serve = await spawnServe({ dataDir, upstreamUrl: upstream.url });
-        const api = apiOf(serve);
-        try {
-          if (cycle === 0) assert.equal((await api('POST', '/v1/projects', { name: 'demo', path: project.path })).status, 201);
-          if (pending) outcomes.push(await checkAndContinue(serve, api, upstream, random, pending));
-          pending = cycle < cycles ? await crashMidReply(serve, api, upstream, random, cycle) : undefined;
-        } finally {
-          await serve.kill(cycle < cycles ? 'SIGKILL' : 'SIGTERM');
+  for (const { name, reason } of skipped) it(`on ${name}`, { skip: reason }, () => {});
+  for (const { name } of selected) {
+    it(`on ${name}: a reply SIGKILLed mid-stream is interrupted losing nothing shown, replays to pre-crash cursors, and continues without a seam`, async () => {
+      const args = await serveArgs[name]!();
+      const cycles = scaled(3, 30);
+      const seed = reliabilitySeed();
+      const random = seeded(seed);
+      process.stdout.write(`# mid-reply crash on ${name}: seed ${seed} (replay with CONFAB_RELIABILITY_SEED=${seed})\n`);
+      const dataDir = await mkdtemp(join(tmpdir(), 'confab-crash-'));
+      const project = await makeProjectDir();
+      const upstream = await startOpenAIUpstream();
+      const outcomes: Outcome[] = [];
+      let pending: Crash | undefined;
+      try {
+        // One more start than kills: the last start checks the last kill.
+        for (let cycle = 0; cycle <= cycles; cycle++) {
+          const serve = await spawnServe({ dataDir, upstreamUrl: upstream.url, args });
+          const api = apiOf(serve);
+          try {
+            if (cycle === 0) assert.equal((await api('POST', '/v1/projects', { name: 'demo', path: project.path })).status, 201);
+            if (pending) outcomes.push(await checkAndContinue(serve, api, upstream, random, pending));
+            pending = cycle < cycles ? await crashMidReply(serve, api, upstream, random, cycle) : undefined;
+          } finally {
+            await serve.kill(cycle < cycles ? 'SIGKILL' : 'SIGTERM');
+          }
         }
+        report(name, cycles, seed, outcomes);
+      } finally {
+        await upstream.close();
+        await project.cleanup();
+        await rm(dataDir, { recursive: true, force: true });
       }
-      const most = (pick: (outcome: Outcome) => number) => Math.max(...outcomes.map(pick));
-      const count = (test: (outcome: Outcome) => boolean) => outcomes.filter(test).length;
-      process.stdout.write(
-        `# mid-reply crash: ${cycles} SIGKILL cycles, ${cycles} interrupted and continued exactly ` +
-          `(${count((outcome) => outcome.trimmedJoin)} across trimmed whitespace, ${count((outcome) => outcome.storedChars === 0)} from nothing stored); ` +
-          `nothing shown was lost in all ${cycles} (stored partial = longest text shown in ${count((outcome) => outcome.unshownChars === 0)}` +
-          `${count((outcome) => outcome.unshownChars > 0) > 0 ? `; store ahead by up to ${most((outcome) => outcome.unshownChars)} characters, committed but not yet shown, in the others` : ''}); ` +
-          `${cycles * 2} watchers resumed from pre-crash cursors by replay, ` +
-          `no snapshot, no gap, no duplicate (up to ${most((outcome) => outcome.replayed)} events replayed per cycle) (seed ${seed})\n`,
-      );
-    } finally {
-      await upstream.close();
-      await project.cleanup();
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  });
+    });
+  }
 });
+
+function report(name: string, cycles: number, seed: number, outcomes: Outcome[]): void {
+  const most = (pick: (outcome: Outcome) => number) => Math.max(...outcomes.map(pick));
+  const count = (test: (outcome: Outcome) => boolean) => outcomes.filter(test).length;
+  process.stdout.write(
+    `# mid-reply crash on ${name}: ${cycles} SIGKILL cycles, ${cycles} interrupted and continued exactly ` +
+      `(${count((outcome) => outcome.trimmedJoin)} across trimmed whitespace, ${count((outcome) => outcome.storedChars === 0)} from nothing stored); ` +
+      `nothing shown was lost in all ${cycles} (stored partial = longest text shown in ${count((outcome) => outcome.unshownChars === 0)}` +
+      `${count((outcome) => outcome.unshownChars > 0) > 0 ? `; store ahead by up to ${most((outcome) => outcome.unshownChars)} characters, committed but not yet shown, in the others` : ''}); ` +
+      `${cycles * 2} watchers resumed from pre-crash cursors by replay, ` +
+      `no snapshot, no gap, no duplicate (up to ${most((outcome) => outcome.replayed)} events replayed per cycle) (seed ${seed})\n`,
+  );
+}

@@ -2,6 +2,7 @@
  * What the reliability tests share: an authorised JSON client for a spawned `confab serve`, and a
  * seeded random source, so a failing cycle can be replayed with `CONFAB_RELIABILITY_SEED=<seed>`.
  */
+import type { ScriptChunk } from '../peers/upstream-script.ts';
 import type { SpawnedServe } from '../support/server-fixture.ts';
 
 export type Api = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
@@ -30,4 +31,15 @@ export function seeded(seed: number): () => number {
     state = (state * 1664525 + 1013904223) >>> 0;
     return state / 2 ** 32;
   };
+}
+
+/** Splits `text` into pieces of 1–6 characters, so a checkpoint can end anywhere: mid-word, on a space. */
+export function chunksOf(text: string, random: () => number): ScriptChunk[] {
+  const chunks: ScriptChunk[] = [];
+  for (let start = 0; start < text.length; ) {
+    const size = 1 + Math.floor(random() * 6);
+    chunks.push({ text: text.slice(start, start + size) });
+    start += size;
+  }
+  return chunks;
 }

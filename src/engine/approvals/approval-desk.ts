@@ -8,10 +8,12 @@ import type { ConversationCache } from '../conversation-cache.ts';
 import type { LiveConversation } from '../live-conversation.ts';
 import type { RunQueue } from '../run-queue/run-queue.ts';
 import type { ApprovalTimers } from './approval-timers.ts';
+import { recordApprovals } from './record-approvals.ts';
 
 /**
  * Where approvals are settled: answered by a person (`approve`), expired by their timer, or
- * cancelled by a stop. Each settlement is stored before it is announced (`approval-resolved`), and
+ * cancelled by a stop. Each settlement is stored and announced (`approval-resolved`) before it is
+ * acknowledged, in the order recordApprovals gives (the journal first, else the store), and
  * a parked run whose last pending approval is settled goes back on the run queue, at the front of
  * its conversation, to resume. Settlements of one conversation happen one at a time.
  */
@@ -83,15 +85,12 @@ export class ApprovalDesk {
     });
   }
 
-  /** Store, announce, disarm; then re-queue each affected run that no longer waits for anything. */
+  /** Store and announce, disarm; then re-queue each affected run that no longer waits for anything. */
   async #settle(live: LiveConversation, settled: Approval[], runIds: string[] = []): Promise<void> {
     await live.flush();
     // Everything emitted so far (a remembered rule, say) goes in the same transaction.
-    await this.#checkpointer.commitNow({ approvals: settled });
-    for (const approval of settled) {
-      this.#timers.cancel(approval.id);
-      live.emit({ type: 'approval-resolved', runId: approval.runId, data: { approval } }, { persisted: true });
-    }
+    await recordApprovals(live, this.#checkpointer, { approvals: settled }, settled.map((approval) => ({ type: 'approval-resolved', runId: approval.runId, data: { approval } })));
+    for (const approval of settled) this.#timers.cancel(approval.id);
     await live.flush();
     const affected = new Set([...runIds, ...settled.map((approval) => approval.runId)]);
     for (const runId of affected) {

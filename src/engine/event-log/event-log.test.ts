@@ -6,6 +6,8 @@ import { connectTestRedis } from '../redis/redis-test-connection.ts';
 import { runEventLogContract, type EventLogFactory } from './event-log-contract.ts';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { SqliteJournal } from '../../store/sqlite/sqlite-journal.ts';
+import { disposeJournalBackends, selectedJournalBackends } from '../../store/journal-test-backends.ts';
+import { postgresUnavailable } from '../../store/postgres/postgres-test-database.ts';
 import { JournalEventLog } from './journal-event-log.ts';
 import { MemoryEventLog } from './memory-event-log.ts';
 import { RedisEventLog } from './redis-event-log.ts';
@@ -13,8 +15,8 @@ import { runSelectedContracts } from '../../util/contract-selection.ts';
 
 /**
  * Runs the ConversationLog contract over the logs named in CONFAB_TEST_LOGS (default
- * `memory,journal,redis`; `redis` is skipped with a note when no Redis answers, unless CI is set or
- * it was named explicitly).
+ * `memory,journal,journal-postgres,redis`; `journal-postgres` and `redis` are skipped with a note
+ * when no Postgres or Redis answers, unless CI is set or it was named explicitly).
  */
 const newEpoch = () => randomBytes(6).toString('base64url');
 const implementations: Record<string, () => Promise<EventLogFactory | string>> = {
@@ -23,6 +25,22 @@ const implementations: Record<string, () => Promise<EventLogFactory | string>> =
     const store = new SqliteStore({ path: ':memory:' });
     await store.init();
     return new JournalEventLog({ journal: new SqliteJournal({ database: store.database }), clock: new InstantClock(), newEpoch, retention: { events: capacity } });
+  },
+  // The journal on Postgres: a schema per log (journal-test-backends.ts).
+  'journal-postgres': async () => {
+    const postgres = (await selectedJournalBackends()).selected.find((backend) => backend.name === 'postgres');
+    if (!postgres) return (await postgresUnavailable()) ?? 'CONFAB_TEST_JOURNALS leaves out postgres';
+    const opened: { close(): Promise<void> }[] = [];
+    after(async () => {
+      for (const one of opened.splice(0)) await one.close();
+      await disposeJournalBackends();
+    });
+    return async ({ capacity }) => {
+      const storage = await postgres.storage();
+      const { journal, close } = await storage.open();
+      opened.push({ close: async () => (await close(), await storage.dispose()) });
+      return new JournalEventLog({ journal, clock: new InstantClock(), newEpoch, retention: { events: capacity } });
+    };
   },
   redis: async () => {
     const redis = await connectTestRedis();
@@ -37,7 +55,7 @@ const implementations: Record<string, () => Promise<EventLogFactory | string>> =
     };
   },
 };
-await runSelectedContracts({ variable: 'CONFAB_TEST_LOGS', contract: 'ConversationLog contract', defaults: ['memory', 'journal', 'redis'], implementations, run: runEventLogContract });
+await runSelectedContracts({ variable: 'CONFAB_TEST_LOGS', contract: 'ConversationLog contract', defaults: ['memory', 'journal', 'journal-postgres', 'redis'], implementations, run: runEventLogContract });
 
 it('MemoryEventLog refuses a capacity below one', () => {
   assert.throws(() => new MemoryEventLog({ clock: new InstantClock(), capacity: 0, newEpoch: () => 'E' }), RangeError);

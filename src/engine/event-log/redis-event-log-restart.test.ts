@@ -100,6 +100,36 @@ describe('RedisEventLog across a Redis restart', { skip }, () => {
     }
   });
 
+  it('AOF always, Redis SIGKILLed while appends stream without waiting: each append lands once, in the order made, and nothing acknowledged is lost', async () => {
+    const server = await startRedisTestServer(['--save', '', '--appendonly', 'yes', '--appendfsync', 'always']);
+    const writer = await node(server);
+    try {
+      const log = await writer.eventLog.open('conv_stream', { lastSeq: 0 });
+      const { seen, listener } = watcher();
+      await log.subscribe(0, listener);
+      const appends: Promise<ConfabEvent[]>[] = [];
+      let killed: Promise<void> | undefined;
+      for (let n = 1; n <= 300; n++) {
+        appends.push(log.append([draft(n)]));
+        if (n === 100) killed = server.stop('kill').then(() => server.start());
+        if (n % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await killed;
+      const results = await Promise.all(appends);
+      assert.deepEqual(results.map(([event]) => event!.seq), drafts(1, 300).map((_, index) => index + 1), 'seqs in the order the appends were made');
+      const reader = await node(server);
+      const reopened = await reader.eventLog.open('conv_stream', { lastSeq: 0 });
+      assert.equal(reopened.epoch, log.epoch, 'the same history');
+      assert.deepEqual((await reopened.read(200))?.map((event) => event.data), drafts(201, 100).map((one) => one.data));
+      await eventually(() => seen.events.length === 300, 'the watcher to catch up');
+      assert.deepEqual(seen.events.map((event) => event.data), drafts(1, 300).map((one) => one.data), 'the watcher: each event once, in order');
+      await reader.close();
+    } finally {
+      await writer.close();
+      await server.dispose();
+    }
+  });
+
   it('AOF everysec, crash: either the history survived whole, or it came back short and its epoch ends; never a wrong replay', async (t) => {
     const server = await startRedisTestServer(['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec']);
     const writer = await node(server);

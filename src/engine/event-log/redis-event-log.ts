@@ -3,7 +3,8 @@ import { formatCursor } from '../../events/cursor.ts';
 import type { Logger } from '../../util/logger.ts';
 import { taggedKey } from '../redis/redis-clients.ts';
 import { LogLostError, staleFence, type ConversationLog, type EventDraft, type EventLog, type Fence, type LogListener, type LogSubscription } from './event-log.ts';
-import { appendScript, claimScript, openScript, readScript, type AppendReply, type ClaimReply, type ReadReply } from './redis-log-scripts.ts';
+import { appendExactlyOnce } from './redis-append.ts';
+import { claimScript, openScript, readScript, type ClaimReply, type ReadReply } from './redis-log-scripts.ts';
 import { settingsOf, type RedisEventLogOptions, type Settings } from './redis-event-log-options.ts';
 import { SerialTasks } from './serial-tasks.ts';
 
@@ -76,6 +77,8 @@ class RedisConversationLog implements ConversationLog {
   readonly #keys: Keys;
   readonly #settings: Settings;
   readonly #tasks: SerialTasks;
+  /** The append in flight, if any (see `append`). */
+  #appending: Promise<unknown> = Promise.resolve();
   readonly #onClose: () => void;
 
   constructor(conversationId: string, settings: Settings, onClose: () => void) {
@@ -128,12 +131,20 @@ class RedisConversationLog implements ConversationLog {
     if (status === 'stale') throw staleFence(fence);
   }
 
-  async append(drafts: EventDraft[], fence?: Fence): Promise<ConfabEvent[]> {
+  /** One append at a time: a script Redis has to be sent again (after a restart) must not land behind a later append. */
+  append(drafts: EventDraft[], fence?: Fence): Promise<ConfabEvent[]> {
+    const appended = this.#appending.then(() => this.#append(drafts, fence));
+    this.#appending = appended.catch(() => {});
+    return appended;
+  }
+
+  async #append(drafts: EventDraft[], fence?: Fence): Promise<ConfabEvent[]> {
     const at = this.#settings.clock.now();
     const stored = drafts.map((draft) => JSON.stringify({ runId: draft.runId, type: draft.type, at, data: draft.data } satisfies Stored));
     const { meta, events: stream, claims, live } = this.#keys;
-    const args = [this.epoch, String(this.#lastSeq), String(this.#settings.idleTtlMs), fence?.runId ?? '', String(fence?.attempt ?? ''), String(this.#settings.capacity), ...stored];
-    const reply = await appendScript.run<AppendReply>(this.#settings.redis, [meta, stream, claims, live], args);
+    const settings = [String(this.#settings.idleTtlMs), fence?.runId ?? '', String(fence?.attempt ?? ''), String(this.#settings.capacity)];
+    const call = { redis: this.#settings.redis, keys: [meta, stream, claims, live], epoch: this.epoch, seen: this.#lastSeq, settings, stored, capacity: this.#settings.capacity };
+    const reply = await appendExactlyOnce(call);
     if (reply[0] === 'lost') throw new LogLostError(this.conversationId);
     if (reply[0] === 'stale') throw staleFence(fence!);
     const first = reply[1];

@@ -1,6 +1,7 @@
 import type { Approval } from '../../domain/approval-schemas.ts';
 import type { ToolCallPart } from '../../domain/schemas.ts';
 import type { PermissionAnswer } from '../../providers/stream-part.ts';
+import { recordApprovals } from '../approvals/record-approvals.ts';
 import type { RunDependencies, RunState } from './run-context.ts';
 import { refusedToolState } from '../../domain/tool-state.ts';
 import { denialReason, screenCalls } from './screen-calls.ts';
@@ -8,8 +9,8 @@ import { denialReason, screenCalls } from './screen-calls.ts';
 /**
  * A coding agent's permission request, decided the way Confab decides its own tools' calls: a
  * remembered "always" answer of the conversation settles it at once; otherwise it becomes a
- * durable approval (`source: 'agent'`), stored before it is announced, answerable from any client,
- * with an expiry. Unlike a Confab tool call the run does not park: the agent's turn is live in its
+ * durable approval (`source: 'agent'`), stored and announced as recordApprovals orders it,
+ * answerable from any client, with an expiry. Unlike a Confab tool call the run does not park: the agent's turn is live in its
  * process and waits for the answer, so the run stays `running` and keeps its agent process. A stop
  * cancels the request (the agent is told `cancel`) and the run ends stopped.
  */
@@ -19,8 +20,7 @@ export async function decidePermission(call: ToolCallPart, state: RunState, deps
   const { screened, remembered } = await screenCalls([call], state, deps, 'agent');
   const [verdict] = screened;
   if (remembered.length > 0) {
-    await deps.persistence.commitNow({ approvals: remembered });
-    for (const approval of remembered) live.emit({ type: 'approval-resolved', runId, data: { approval } }, { persisted: true });
+    await recordApprovals(live, deps.persistence, { approvals: remembered }, remembered.map((approval) => ({ type: 'approval-resolved', runId, data: { approval } })));
   }
   if (!verdict || verdict.verdict === 'refuse') return { answer: 'deny', call: { ...call, state: refusedToolState(call.state, verdict?.verdict === 'refuse' ? verdict.reason : 'Denied.', deps.clock.now()) } };
   if (verdict.verdict === 'run') return { answer: 'allow', call };
@@ -30,8 +30,7 @@ export async function decidePermission(call: ToolCallPart, state: RunState, deps
   const awaiting: ToolCallPart = { ...call, state: { status: 'awaiting-approval', input: call.state.input, approvalId: approval.id } };
   live.emit({ type: 'tool-call', runId, data: { messageId, part: awaiting } });
   await live.flush();
-  await deps.persistence.commitNow({ approvals: [approval] });
-  live.emit({ type: 'approval-requested', runId, data: { approval } }, { persisted: true });
+  await recordApprovals(live, deps.persistence, { approvals: [approval] }, [{ type: 'approval-requested', runId, data: { approval } }]);
   deps.approvals.requested([approval]);
   await live.flush();
   try {
@@ -42,7 +41,7 @@ export async function decidePermission(call: ToolCallPart, state: RunState, deps
     await deps.approvals.cancel(live.id, runId).catch((cancelError: unknown) => deps.logger.error('could not cancel an agent approval', { runId, error: cancelError }));
     if (signal.aborted || !withdrawn?.aborted) throw error;
   }
-  const settled = await deps.approvals.get(approval.id);
+  const settled = live.settledApproval?.(approval.id) ?? (await deps.approvals.get(approval.id));
   const answer = answerFor(settled);
   const now = deps.clock.now();
   if (answer === 'allow') return { answer, call: { ...call, state: { status: 'running', input: call.state.input, startedAt: now } } };

@@ -2,6 +2,8 @@ import type { Approval } from '../../domain/approval-schemas.ts';
 import type { FinishReason, Run, WireError } from '../../domain/schemas.ts';
 import { isToolSettled } from '../../domain/tool-state.ts';
 import { computeCost, type Pricing } from '../../providers/pricing.ts';
+import { recordApprovals } from '../approvals/record-approvals.ts';
+import type { EventDraft } from '../event-log/event-log.ts';
 import type { RunDependencies, RunState } from './run-context.ts';
 import { refuseTools } from './run-tools.ts';
 import { addCost, addUsage } from './usage.ts';
@@ -18,17 +20,17 @@ export type TerminalEnding = Exclude<Ending, { status: 'requires-action' }>;
 /**
  * Parks the run until its approvals are answered: the run (`requires-action`, with its usage,
  * attempts and steps so far) and the new requests are stored together with everything the run
- * wrote, and only then announced, so an approval a client sees survives a crash. The message stays
- * open; nothing is charged yet. Throws when the store refuses the write.
+ * wrote, and announced, in the order recordApprovals gives (the journal first, else the store), so
+ * an approval a client sees survives a crash. The message stays open; nothing is charged yet.
+ * Throws when the store refuses the write.
  */
 export async function park(state: RunState, requested: Approval[], deps: RunDependencies): Promise<Run> {
   const { live } = state;
   const run: Run = { ...state.run, status: 'requires-action', usage: state.usage, attempts: state.attempts, steps: state.steps, agentSessionId: state.agentSessionId };
   await live.flush();
   if (live.deleted) return run;
-  await deps.persistence.commitNow({ runs: [run], approvals: requested, lastSeq: { [live.id]: live.foldedSeq } });
-  for (const approval of requested) live.emit({ type: 'approval-requested', runId: run.id, data: { approval } }, { persisted: true });
-  live.emit({ type: 'run-requires-action', runId: run.id, data: { run } }, { persisted: true });
+  const announcements: EventDraft[] = [...requested.map((approval): EventDraft => ({ type: 'approval-requested', runId: run.id, data: { approval } })), { type: 'run-requires-action', runId: run.id, data: { run } }];
+  await recordApprovals(live, deps.persistence, { runs: [run], approvals: requested, lastSeq: { [live.id]: live.foldedSeq } }, announcements);
   deps.approvals.requested(requested);
   return run;
 }

@@ -90,6 +90,8 @@ export interface RunWriter {
   flush(): Promise<void>;
   /** Resolves once the folded state satisfies `condition` (an approval settled by any client); rejects when `signal` aborts. */
   until(condition: (state: ConversationState) => boolean, signal: AbortSignal): Promise<void>;
+  /** How an approval was settled, as folded, when known here (before its record may be stored: the journal); else read `ApprovalGate.get`. */
+  settledApproval?(approvalId: string): Approval | undefined;
 }
 
 /** The mutable record of one executing run. */

@@ -2,6 +2,7 @@ import type { Approval } from '../../domain/approval-schemas.ts';
 import type { ToolCallPart } from '../../domain/schemas.ts';
 import { refusedToolState, settledToolState, startedToolState } from '../../domain/tool-state.ts';
 import { toolScope, type RunDependencies, type RunState } from './run-context.ts';
+import { recordApprovals } from '../approvals/record-approvals.ts';
 import { screenCalls } from './screen-calls.ts';
 
 /** How a step's tool calls ended: all settled, some waiting for a person, or stopped while waiting. */
@@ -29,9 +30,7 @@ export async function runTools(calls: ToolCallPart[], state: RunState, deps: Run
     return { kind: 'stopped' };
   }
   if (remembered.length > 0) {
-    // Stored before announced, like every settled approval.
-    await deps.persistence.commitNow({ approvals: remembered });
-    for (const approval of remembered) live.emit({ type: 'approval-resolved', runId, data: { approval } }, { persisted: true });
+    await recordApprovals(live, deps.persistence, { approvals: remembered }, remembered.map((approval) => ({ type: 'approval-resolved', runId, data: { approval } })));
   }
   const requested: Approval[] = [];
   const runnable: ToolCallPart[] = [];

@@ -29,7 +29,8 @@ export async function screenCalls(calls: ToolCallPart[], state: RunState, deps: 
   const rules = state.live.state.conversation.toolRules ?? {};
   for (const call of calls) {
     if (call.state.status === 'awaiting-approval') {
-      screened.push(settledVerdict(call, await deps.approvals.get(call.state.approvalId)));
+      const approvalId = call.state.approvalId;
+      screened.push(settledVerdict(call, state.live.settledApproval?.(approvalId) ?? (await deps.approvals.get(approvalId))));
       continue;
     }
     // A coding agent asks only about the calls it wants a person to decide.

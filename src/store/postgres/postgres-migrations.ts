@@ -135,6 +135,45 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       CREATE INDEX messages_search ON messages USING GIN (to_tsvector('simple', coalesce(search_text, '')));
     `,
   },
+  {
+    version: 6,
+    name: 'durable event journal: events per conversation, epochs, history marker (as SQLite version 4)',
+    // A heap table is already kept in insertion order, so a group commit appends to its last pages;
+    // the primary key (conversation_id, seq) serves the per-conversation reads and refuses a seq
+    // twice. No foreign key: a check per event, and one bad row would fail a whole group commit.
+    // The trigger deletes a conversation's events and epoch with it (also through a project's
+    // cascade). journal_meta holds which history of the database the epochs were issued in
+    // (postgres-journal.ts).
+    sql: `
+      CREATE TABLE journal (
+        conversation_id TEXT COLLATE "C" NOT NULL,
+        seq BIGINT NOT NULL,
+        bytes INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, seq)
+      );
+
+      CREATE TABLE journal_epochs (
+        conversation_id TEXT COLLATE "C" PRIMARY KEY,
+        epoch TEXT NOT NULL
+      );
+
+      CREATE TABLE journal_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+
+      CREATE FUNCTION conversations_delete_journal() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        DELETE FROM journal WHERE conversation_id = OLD.id;
+        DELETE FROM journal_epochs WHERE conversation_id = OLD.id;
+        RETURN OLD;
+      END
+      $$;
+      CREATE TRIGGER conversations_delete_journal AFTER DELETE ON conversations
+        FOR EACH ROW EXECUTE FUNCTION conversations_delete_journal();
+    `,
+  },
 ];
 
 export const latestPostgresSchemaVersion = postgresMigrations.length;

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import type { Pool, QueryResultRow } from 'pg';
 import { ConfabError } from '../../domain/errors.ts';
 import type { Approval, ApprovalStatus } from '../../domain/approval-schemas.ts';
 import type { Conversation, Message, Project, Run } from '../../domain/schemas.ts';
@@ -7,6 +7,7 @@ import type { RunClaimState, RunClaimStore, RunFence } from '../run-claims.ts';
 import { searchHit } from '../search-text.ts';
 import type { ConversationQuery, ConversationSummary, MessageSearchHit, MessageSearchQuery, Store, StoreBatch } from '../store.ts';
 import { writeCheckpoint } from './postgres-checkpoints.ts';
+import { inTransaction, type Queryable } from './postgres-transaction.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import {
   approvalFromRow,
@@ -37,8 +38,6 @@ export type PostgresStoreOptions = {
   now?: () => number;
 };
 
-type Queryable = Pick<PoolClient, 'query'>;
-
 /**
  * The Store on Postgres, for several server and worker processes sharing one database. Same schema
  * and semantics as the SQLite store, plus run claims, fenced commits and durable stop requests
@@ -59,6 +58,11 @@ export class PostgresStore implements Store, RunClaimStore, CheckpointStore {
     if (this.#state === 'closed') throw new Error('PostgresStore is closed');
     await migratePostgres(this.#pool, { now: this.#now });
     this.#state = 'open';
+  }
+
+  /** The open pool, for what lives beside the records in the same database (the event journal). */
+  get pool(): PostgresPool {
+    return this.#open();
   }
 
   async close(): Promise<void> {
@@ -250,20 +254,8 @@ export class PostgresStore implements Store, RunClaimStore, CheckpointStore {
     return (await this.#open().query(sql, params)).rowCount ?? 0;
   }
 
-  async #transaction(work: (client: Queryable) => Promise<void>): Promise<void> {
-    const client = await this.#open().connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      await work(client);
-      await client.query('COMMIT');
-    } catch (error) {
-      // A connection that cannot even roll back is dropped rather than returned to the pool.
-      await client.query('ROLLBACK').catch(() => (broken = true));
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+  #transaction(work: (client: Queryable) => Promise<void>): Promise<void> {
+    return inTransaction(this.#open(), work);
   }
 }
 
