@@ -19,9 +19,7 @@ export type ServeEventLog = {
  * are stored before any client sees them (docs/architecture.md, "Durability").
  */
 export function openServeEventLog(store: Store, settings: JournalSettings, logger: Logger): ServeEventLog {
-  const journal = settings.enabled
-    ? openJournal(store, { checkpointInWorker: settings.checkpointWorker, onError: (error) => logger.error('WAL checkpoint worker', { error }) })
-    : undefined;
+  const journal = settings.enabled ? openJournal(store) : undefined;
   if (!journal || !settings.enabled) return { eventLog: undefined, close: async () => {} };
   const eventLog = new JournalEventLog({
     journal,

@@ -10,7 +10,7 @@ import type { Store } from './store.ts';
 import { runStoreContract } from './store-contract.ts';
 
 /**
- * Runs the Store contract over the stores named in CONFAB_TEST_STORES (default `memory,sqlite`, and
+ * Runs the Store contract over the stores named in CONFAB_TEST_STORES (default `memory,sqlite,sqlite-worker`, and
  * `postgres` when a Postgres answers: see postgres/postgres-test-database.ts).
  */
 
@@ -22,13 +22,17 @@ after(async () => {
   await database?.drop();
 });
 
+function temporaryDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'confab-store-'));
+  temporaryDirectories.push(directory);
+  return directory;
+}
+
 const factories: Record<string, () => Store | Promise<Store>> = {
   memory: () => new MemoryStore(),
-  sqlite: () => {
-    const directory = mkdtempSync(join(tmpdir(), 'confab-store-'));
-    temporaryDirectories.push(directory);
-    return new SqliteStore({ path: join(directory, 'confab.db') });
-  },
+  sqlite: () => new SqliteStore({ path: join(temporaryDirectory(), 'confab.db') }),
+  // Writes on a worker thread's connection, reads on this one (`confab serve`'s default).
+  'sqlite-worker': () => new SqliteStore({ path: join(temporaryDirectory(), 'confab.db'), writer: 'worker' }),
   // One database for the file, one schema (search_path) per store, so each test starts empty.
   postgres: async () => {
     database ??= await createTestDatabase('confab_test_store');
@@ -38,7 +42,7 @@ const factories: Record<string, () => Store | Promise<Store>> = {
 
 const requested = process.env.CONFAB_TEST_STORES;
 const postgresSkipped = requested === undefined ? await postgresUnavailable() : undefined;
-const selected = (requested ?? (postgresSkipped ? 'memory,sqlite' : 'memory,sqlite,postgres'))
+const selected = (requested ?? (postgresSkipped ? 'memory,sqlite,sqlite-worker' : 'memory,sqlite,sqlite-worker,postgres'))
   .split(',')
   .map((name) => name.trim())
   .filter((name) => name !== '');
