@@ -74,6 +74,7 @@ export class WorkerWriter implements SqliteWriter {
   #nextId = 1;
   #last: { id: number; settled: Promise<void> } | undefined;
   #closed = false;
+  #closing = false;
 
   /** Starts the thread now, so that it loads while the caller goes on; the first write does not wait for that. */
   constructor(path: string, options: WorkerWriterOptions) {
@@ -95,6 +96,9 @@ export class WorkerWriter implements SqliteWriter {
     if (this.#closed) return this.#exited;
     this.#closed = true;
     if (!this.#worker) return this.#exited;
+    // Unreferenced once answered, the thread would let the process end while this waits for its exit.
+    this.#worker.ref();
+    this.#closing = true;
     await this.#send((id) => ({ id, close: true })).catch(() => {});
     await this.#exited;
   }
@@ -147,7 +151,7 @@ export class WorkerWriter implements SqliteWriter {
     const waiting = this.#waiting.get(reply.id);
     if (!waiting) return;
     this.#waiting.delete(reply.id);
-    if (this.#waiting.size === 0) worker.unref();
+    if (this.#waiting.size === 0 && !this.#closing) worker.unref();
     if (this.#last?.id === reply.id) this.#last = undefined;
     if ('error' in reply) waiting.reject(Object.assign(new Error(reply.error.message), reply.error));
     else waiting.resolve(reply.result);
