@@ -55,9 +55,14 @@ try {
   const started = Date.now();
   let peak = 0;
   for (let round = 1; Date.now() - started < seconds * 1000; round++) {
-    const run = await runStreams(target, upstream, { conversations: streams, watchersEach: 1, tokens, rate: 50, tokenSize: 4, rampMs: 2_000, slackMs: 8_000, collectText: false, clients: 2, prefix: `soak${round}` });
-    peak = Math.max(peak, run.peakRssBytes);
-    console.log(`round ${round} at ${Math.round((Date.now() - started) / 1000)} s: ${run.report.tokens}/${run.expectedTokens} tokens, p99 ${run.latency.p99} ms, peak RSS ${mb(run.peakRssBytes)} MB; after: ${await heap()}; load ${load()}`);
+    try {
+      const run = await runStreams(target, upstream, { conversations: streams, watchersEach: 1, tokens, rate: 50, tokenSize: 4, rampMs: 2_000, slackMs: 8_000, collectText: false, clients: 2, prefix: `soak${round}` });
+      peak = Math.max(peak, run.peakRssBytes);
+      console.log(`round ${round} at ${Math.round((Date.now() - started) / 1000)} s: ${run.report.tokens}/${run.expectedTokens} tokens, p99 ${run.latency.p99} ms, peak RSS ${mb(run.peakRssBytes)} MB; after: ${await heap()}; load ${load()}`);
+    } catch (error) {
+      // A round cut short (a socket reset under load) still counts for time; the server's memory is what is watched.
+      console.log(`round ${round} failed: ${(error as Error).message}; load ${load()}`);
+    }
     if (round === 1 && snapshotDir) console.log(`snapshot after round 1: ${await snapshot()}`);
   }
   console.log(`peak RSS over the soak: ${mb(peak)} MB (${streams} streams, ${seconds} s)`);

@@ -234,6 +234,11 @@ export class JournalConversationLog implements ConversationLog {
     this.#heldBytes = Math.max(0, this.#heldBytes - dropped);
   }
 
+  /** The recent events go: a conversation nobody watches costs its state only (a replay reads the journal). */
+  idle(): void {
+    this.#recent = [];
+  }
+
   close(): void {
     this.#closed = true;
     this.#listeners = [];

@@ -8,21 +8,13 @@ import type { Logger } from '../../util/logger.ts';
 import { encodeEvent } from '../encode-event.ts';
 import { toWireError } from '../http/respond.ts';
 import type { ServerLimits } from '../server-limits.ts';
+import { turnCache } from '../turn-cache.ts';
 import { parseClientFrame, type ClientFrame, type FrameIdValue, type ServerControlFrame } from './client-frames.ts';
 
 export const closeCodes = { goingAway: 1001, policyViolation: 1008, messageTooBig: 1009 } as const;
 
-const eventPayloads = new WeakMap<ConfabEvent, Buffer>();
-
-/** The event's JSON as UTF-8 bytes, made once per event and shared by every socket. */
-function eventPayload(event: ConfabEvent): Buffer {
-  let payload = eventPayloads.get(event);
-  if (payload === undefined) {
-    payload = Buffer.from(encodeEvent(event), 'utf8');
-    eventPayloads.set(event, payload);
-  }
-  return payload;
-}
+/** The event's JSON as UTF-8 bytes, made once per event in a turn and shared by every socket writing it then. */
+const eventPayload = turnCache((event: ConfabEvent) => Buffer.from(encodeEvent(event), 'utf8'));
 
 export type WsConnectionOptions = {
   ws: WebSocket;
