@@ -108,16 +108,38 @@ describe('JournalEventLog', () => {
   });
 
   it('a short replay is served from the events just delivered; an older one is read back from SQLite', async () => {
-    const { eventLog } = await setup();
+    const { journal, eventLog } = await setup();
+    const reads: number[] = [];
+    const read = journal.read.bind(journal);
+    journal.read = (conversationId, after) => (reads.push(after), read(conversationId, after));
     const log = await eventLog.open('c1', { lastSeq: 0 });
     const delivered = await log.append(Array.from({ length: 600 }, (_, index) => partEnd(index + 1)));
-    const recent = (await log.read(590))!;
-    assert.deepEqual(recent.map((event) => event.seq), [591, 592, 593, 594, 595, 596, 597, 598, 599, 600]);
-    assert.equal(recent[0], delivered[590], 'the same object: no read, no parse');
+    const [recent, again] = await Promise.all([log.read(590), log.read(595)]);
+    assert.deepEqual(recent!.map((event) => event.seq), [591, 592, 593, 594, 595, 596, 597, 598, 599, 600]);
+    assert.deepEqual(recent, delivered.slice(590));
+    assert.equal(encodeEvent(recent![0]!), encodeEvent(delivered[590]!), 'the wire JSON kept, not made again');
+    assert.equal(again![0], recent![5], 'replays in the same turn share each event');
+    assert.deepEqual(reads, [], 'nothing was read from SQLite');
     const older = (await log.read(0))!;
+    assert.deepEqual(reads, [0]);
     assert.equal(older.length, 600);
-    assert.notEqual(older[0], delivered[0]);
     assert.deepEqual(older, delivered);
+  });
+
+  it('a log left idle keeps no recent events: a replay then reads SQLite, and new events are kept again', async () => {
+    const { journal, eventLog } = await setup();
+    let reads = 0;
+    const read = journal.read.bind(journal);
+    journal.read = (conversationId, after) => (reads++, read(conversationId, after));
+    const log = await eventLog.open('c1', { lastSeq: 0 });
+    const delivered = await log.append([partEnd(1), partEnd(2)]);
+    assert.ok(log.idle, "a journal log can go idle");
+    log.idle();
+    assert.deepEqual(await log.read(0), delivered);
+    assert.equal(reads, 1);
+    const next = await log.append([partEnd(3)]);
+    assert.deepEqual(await log.read(2), next);
+    assert.equal(reads, 1, 'the event delivered after idle is kept');
   });
 
   it('a closed log refuses appends', async () => {

@@ -1,6 +1,6 @@
 import type { ConfabEvent } from '../../events/definitions.ts';
 import { encodeEvent } from '../encode-event.ts';
-import { turnCache } from '../turn-cache.ts';
+import { turnCache } from '../../util/turn-cache.ts';
 
 /** Sent once, first: how long EventSource waits before reconnecting. */
 export const sseRetryFrame = 'retry: 1000\n\n';

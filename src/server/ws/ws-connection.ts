@@ -8,7 +8,7 @@ import type { Logger } from '../../util/logger.ts';
 import { encodeEvent } from '../encode-event.ts';
 import { toWireError } from '../http/respond.ts';
 import type { ServerLimits } from '../server-limits.ts';
-import { turnCache } from '../turn-cache.ts';
+import { turnCache } from '../../util/turn-cache.ts';
 import { parseClientFrame, type ClientFrame, type FrameIdValue, type ServerControlFrame } from './client-frames.ts';
 
 export const closeCodes = { goingAway: 1001, policyViolation: 1008, messageTooBig: 1009 } as const;
