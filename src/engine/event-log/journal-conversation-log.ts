@@ -33,7 +33,23 @@ export type PendingAppend = {
   reject: (error: unknown) => void;
 };
 
-type Listening = { listener: LogListener; seq: number; buffered: ConfabEvent[] | undefined };
+/** One listener of a log and the handle that removes it: an object, not a closure, per subscriber. */
+class Listening implements LogSubscription {
+  readonly log: JournalConversationLog;
+  readonly listener: LogListener;
+  seq: number;
+  buffered: ConfabEvent[] | undefined = undefined;
+
+  constructor(log: JournalConversationLog, listener: LogListener, seq: number) {
+    this.log = log;
+    this.listener = listener;
+    this.seq = seq;
+  }
+
+  close(): void {
+    this.log.unlisten(this);
+  }
+}
 
 /**
  * Past this many delivered groups the backlog merges neighbours (each pair counts as covered only
@@ -194,10 +210,9 @@ export class JournalConversationLog implements ConversationLog {
   }
 
   async subscribe(after: number | undefined, listener: LogListener): Promise<LogSubscription> {
-    const listening: Listening = { listener, seq: this.#lastSeq, buffered: undefined };
+    const listening = new Listening(this, listener, this.#lastSeq);
     this.#listeners.push(listening);
-    const subscription = { close: () => (this.#listeners = this.#listeners.filter((candidate) => candidate !== listening)) };
-    if (after === undefined || after === this.#lastSeq) return subscription;
+    if (after === undefined || after === this.#lastSeq) return listening;
     // Deliveries during the read wait in `buffered`; whatever the read also returned is skipped.
     listening.buffered = [];
     const replay = await this.read(after).catch((error: unknown) => {
@@ -215,7 +230,12 @@ export class JournalConversationLog implements ConversationLog {
       this.#give(listening, replay);
     }
     this.#give(listening, buffered);
-    return subscription;
+    return listening;
+  }
+
+  /** Removes a listener (its `close`). */
+  unlisten(listening: Listening): void {
+    this.#listeners = this.#listeners.filter((candidate) => candidate !== listening);
   }
 
   #give(listening: Listening, events: ConfabEvent[]): void {
