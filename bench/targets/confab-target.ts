@@ -28,9 +28,9 @@ export async function startConfab(context: TargetContext): Promise<Target> {
   const profileArgs = context.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', context.cpuProfileDir] : [];
   const server = await spawnServer({
     command: process.execPath,
-    args: [...profileArgs, 'src/cli/main.ts', 'serve', '--port', '0', '--data-dir', dataDir, '--config', configPath],
+    args: [...profileArgs, ...(context.nodeArgs ?? []), 'src/cli/main.ts', 'serve', '--port', '0', '--data-dir', dataDir, '--config', configPath],
     cwd: repoRoot,
-    env: { CONFAB_TOKEN: token, CONFAB_BENCH_METRICS: '1', CONFAB_BENCH_LIMITS: JSON.stringify(benchLimits), CONFAB_LOG_LEVEL: 'error' },
+    env: { CONFAB_TOKEN: token, CONFAB_BENCH_METRICS: '1', CONFAB_BENCH_LIMITS: JSON.stringify(benchLimits), CONFAB_LOG_LEVEL: 'error', ...context.env },
     ready: /running at (http:\/\/[^/\s]+)/,
     timeoutMs: 20_000,
   });

@@ -36,6 +36,10 @@ export type TargetContext = {
   workDir: string;
   /** Run Confab under `--cpu-prof`, the profile going to this directory. */
   cpuProfileDir?: string;
+  /** More Node flags for Confab (bench/profile/memory-soak.ts: `--heapsnapshot-signal`). */
+  nodeArgs?: string[];
+  /** More environment for Confab. */
+  env?: Record<string, string>;
 };
 
 export async function mapLimited<T, R>(items: T[], limit: number, action: (item: T, index: number) => Promise<R>): Promise<R[]> {

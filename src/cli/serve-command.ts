@@ -53,7 +53,8 @@ Environment:
                          Providers (see docs/architecture.md).
   CONFAB_LOG_LEVEL       The log level when --log-level is not given.
   CONFAB_JOURNAL         on (default) or off; CONFAB_JOURNAL_RETAIN_RUNS, _EVENTS, _BYTES,
-                         _CHECKPOINT_BYTES and _CHECKPOINT_WORKER (see docs/configuration.md).
+                         _CHECKPOINT_BYTES; CONFAB_SQLITE_WRITER worker (default) or inline
+                         (see docs/configuration.md).
   CONFAB_DATABASE_URL, CONFAB_REDIS_URL, CONFAB_REDIS_KEY_PREFIX
                          Postgres and cluster settings (see docs/scale-out.md). Give every node
                          the same CONFAB_TOKEN so that a client can use any of them.

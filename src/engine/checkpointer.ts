@@ -66,10 +66,7 @@ export class Checkpointer {
 
   /** Writes everything dirty now; resolves when it (and any write before it) is stored. */
   flush(): Promise<void> {
-    if (this.#timer !== undefined) {
-      this.#clock.clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+    this.#cancelTimer();
     this.#writing = this.#writing.then(() => this.#write());
     return this.#writing;
   }
@@ -81,10 +78,7 @@ export class Checkpointer {
    * transaction (group commit).
    */
   sync(): Promise<void> {
-    if (this.#timer !== undefined) {
-      this.#clock.clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+    this.#cancelTimer();
     if (this.#pendingSync) return this.#pendingSync;
     // The write starts after this turn's I/O callbacks, so every acknowledgement the turn
     // produces joins it; one that arrives while it is being written joins the next one.
@@ -108,6 +102,13 @@ export class Checkpointer {
     return write;
   }
 
+  /** The interval's write is not needed: one is starting now. */
+  #cancelTimer(): void {
+    if (this.#timer === undefined) return;
+    this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
   /** Forgets a conversation's pending writes (it was deleted). */
   forget(live: LiveConversation): void {
     this.#dirty.delete(live);
@@ -126,11 +127,12 @@ export class Checkpointer {
       const record = { live, conversation: dirty.conversation, messages: [...dirty.messages], runs: [...dirty.runs], approvals: new Map(dirty.approvals), pruned: live.prunedRuns };
       live.prunedRuns = new Map();
       taken.push(record);
-      if (dirty.conversation) batch.conversations.push(structuredClone(state.conversation));
-      for (const message of state.messages) if (dirty.messages.has(message.id)) batch.messages.push(structuredClone(message));
+      // Live records, not copies: the store takes what it writes when `commit` is called (store.ts).
+      if (dirty.conversation) batch.conversations.push(state.conversation);
+      for (const message of state.messages) if (dirty.messages.has(message.id)) batch.messages.push(message);
       for (const id of dirty.runs) {
         const run = state.runs.find((candidate) => candidate.id === id) ?? record.pruned.get(id);
-        if (run) batch.runs.push(structuredClone(run));
+        if (run) batch.runs.push(run);
       }
       batch.approvals.push(...record.approvals.values());
       batch.lastSeq[live.id] = live.foldedSeq;

@@ -80,6 +80,7 @@ export class ConversationCache {
   /** Releases a conversation from memory once nothing uses it for `idleReleaseMs`. */
   release(live: LiveConversation): void {
     if (!live.isIdle || live.deleted || this.#closing || this.#lives.get(live.id) !== live) return;
+    live.log.idle?.();
     if (live.releaseTimer) this.#clock.clearTimeout(live.releaseTimer);
     live.releaseTimer = this.#clock.setTimeout(() => {
       live.releaseTimer = undefined;

@@ -108,6 +108,10 @@ class ObservedConversationLog implements ConversationLog {
     await this.#log.sync?.();
   }
 
+  idle(): void {
+    this.#log.idle?.();
+  }
+
   close(): void {
     this.#log.close();
   }

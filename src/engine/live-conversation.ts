@@ -187,31 +187,23 @@ export class LiveConversation {
    * when the cursor is absent, from another epoch, older than the log holds, or not one we issued.
    */
   async subscribe(cursor: string | undefined, limit: number): Promise<Subscription> {
-    let logSubscription: LogSubscription | undefined;
-    const subscription = new Subscription({
-      conversationId: this.id,
-      limit,
-      makeSnapshot: () => this.snapshot(),
-      onClose: (closed) => {
-        logSubscription?.close();
-        this.subscriptions.delete(closed);
-        this.#onUnsubscribe(this);
-      },
-    });
+    const subscription = new Subscription({ conversationId: this.id, limit, source: this });
     const parsed = parseCursor(cursor);
     // A cursor another node issued may be ahead of this node's fold: catch up before judging it.
     if (parsed && parsed.epoch === this.log.epoch && parsed.seq > this.#foldedSeq) await this.log.sync?.();
     const after = parsed && parsed.epoch === this.log.epoch && parsed.seq <= this.#foldedSeq ? parsed.seq : undefined;
     if (after === undefined) subscription.requestSnapshot();
     this.subscriptions.add(subscription);
-    logSubscription = await this.log.subscribe(after ?? this.#foldedSeq, {
-      events: (events) => {
-        for (const event of events) subscription.push(event);
-      },
-      gap: () => subscription.requestSnapshot(),
-    });
-    if (subscription.closed) logSubscription.close();
+    const feed = await this.log.subscribe(after ?? this.#foldedSeq, subscription);
+    if (subscription.closed) feed.close();
+    else subscription.feed = feed;
     return subscription;
+  }
+
+  /** A subscription closed (SubscriptionSource). */
+  unsubscribed(subscription: Subscription): void {
+    this.subscriptions.delete(subscription);
+    this.#onUnsubscribe(this);
   }
 
   snapshot(): ConfabEvent {

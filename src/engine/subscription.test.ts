@@ -9,7 +9,7 @@ const snapshotAt = (seq: number): ConfabEvent => ({ seq, cursor: `E.${seq}`, con
 function make(limit: number) {
   let head = 0;
   let closed = 0;
-  const subscription = new Subscription({ conversationId: 'c', limit, makeSnapshot: () => snapshotAt(head), onClose: () => closed++ });
+  const subscription = new Subscription({ conversationId: 'c', limit, source: { snapshot: () => snapshotAt(head), unsubscribed: () => closed++ } });
   const push = (seq: number) => {
     head = seq;
     subscription.push(event(seq));

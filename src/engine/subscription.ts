@@ -1,4 +1,11 @@
 import type { ConfabEvent } from '../events/definitions.ts';
+import type { LogListener, LogSubscription } from './event-log/event-log.ts';
+
+/** Where a subscription's events come from: it makes the snapshots and is told when the subscription closes. */
+export type SubscriptionSource = {
+  snapshot(): ConfabEvent;
+  unsubscribed(subscription: Subscription): void;
+};
 
 /**
  * One subscriber's view of a conversation: a bounded queue between the hub (which pushes every
@@ -9,15 +16,17 @@ import type { ConfabEvent } from '../events/definitions.ts';
  * still ends with exactly the right state.
  *
  * Consumers either iterate (`for await`) or, for transports that batch writes, set `onReadable`
- * and call `take()` to drain everything ready in one go.
+ * and call `take()` to drain everything ready in one go. The subscription is itself the listener of
+ * the log that feeds it (no closures held per subscriber: an idle watcher costs little).
  */
-export class Subscription implements AsyncIterable<ConfabEvent> {
+export class Subscription implements AsyncIterable<ConfabEvent>, LogListener {
   readonly conversationId: string;
   /** Called when the queue goes from empty to non-empty (or the subscription ends). */
   onReadable: (() => void) | undefined;
+  /** The log subscription feeding this one, closed with it. */
+  feed: LogSubscription | undefined;
   readonly #limit: number;
-  readonly #makeSnapshot: () => ConfabEvent;
-  readonly #onClose: (subscription: Subscription) => void;
+  readonly #source: SubscriptionSource;
   #queue: ConfabEvent[] = [];
   #needsSnapshot = false;
   #ending = false;
@@ -26,11 +35,20 @@ export class Subscription implements AsyncIterable<ConfabEvent> {
   /** Times this subscriber overflowed and was cut over to a snapshot. */
   overflows = 0;
 
-  constructor(options: { conversationId: string; limit: number; makeSnapshot: () => ConfabEvent; onClose: (subscription: Subscription) => void }) {
+  constructor(options: { conversationId: string; limit: number; source: SubscriptionSource }) {
     this.conversationId = options.conversationId;
     this.#limit = options.limit;
-    this.#makeSnapshot = options.makeSnapshot;
-    this.#onClose = options.onClose;
+    this.#source = options.source;
+  }
+
+  /** LogListener: events from the log, in order. */
+  events(events: ConfabEvent[]): void {
+    for (const event of events) this.push(event);
+  }
+
+  /** LogListener: the log no longer holds what follows this subscriber's seq. */
+  gap(): void {
+    this.requestSnapshot();
   }
 
   get closed(): boolean {
@@ -76,7 +94,7 @@ export class Subscription implements AsyncIterable<ConfabEvent> {
     let events: ConfabEvent[];
     if (this.#needsSnapshot) {
       this.#needsSnapshot = false;
-      events = [this.#makeSnapshot()];
+      events = [this.#source.snapshot()];
     } else {
       events = this.#queue;
       this.#queue = [];
@@ -90,7 +108,9 @@ export class Subscription implements AsyncIterable<ConfabEvent> {
     this.#closed = true;
     this.#queue = [];
     this.#needsSnapshot = false;
-    this.#onClose(this);
+    this.feed?.close();
+    this.feed = undefined;
+    this.#source.unsubscribed(this);
     this.#notify();
   }
 

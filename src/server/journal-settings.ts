@@ -4,7 +4,7 @@ import { defaultCheckpointBytes, defaultJournalRetention } from '../engine/event
 
 export type JournalSettings =
   | { enabled: false }
-  | { enabled: true; retention: JournalRetention; checkpointBytes: number; checkpointWorker: boolean };
+  | { enabled: true; retention: JournalRetention; checkpointBytes: number };
 
 const integerVariables = {
   CONFAB_JOURNAL_RETAIN_EVENTS: { field: 'events', min: 1 },
@@ -17,9 +17,7 @@ const integerVariables = {
  * The event journal's settings from the environment (docs/configuration.md): `CONFAB_JOURNAL=off`
  * goes back to the in-memory log with records checkpointed every 250 ms (fewer store writes; a
  * crash can lose up to that much of what watchers saw, and cursors do not survive a restart), and
- * the retention bounds, and `CONFAB_JOURNAL_CHECKPOINT_WORKER=on` to run SQLite's WAL checkpoints in
- * a worker thread (lower event-loop delay p99, higher max, +26 MB: docs/benchmarks.md). A bad value
- * stops start-up with a message naming the variable.
+ * and the retention bounds. A bad value stops start-up with a message naming the variable.
  */
 export function journalSettings(env: Record<string, string | undefined>): JournalSettings {
   const mode = env.CONFAB_JOURNAL?.trim() || 'on';
@@ -35,8 +33,17 @@ export function journalSettings(env: Record<string, string | undefined>): Journa
     }
     values[field] = value;
   }
-  const worker = env.CONFAB_JOURNAL_CHECKPOINT_WORKER?.trim() || 'off';
-  if (worker !== 'on' && worker !== 'off') throw new ConfabError('bad_request', `CONFAB_JOURNAL_CHECKPOINT_WORKER must be "on" or "off", got ${JSON.stringify(worker)}`);
   const { checkpointBytes, ...retention } = values;
-  return { enabled: true, retention, checkpointBytes, checkpointWorker: worker === 'on' };
+  return { enabled: true, retention, checkpointBytes };
+}
+
+/**
+ * Who writes the SQLite file (docs/configuration.md): `CONFAB_SQLITE_WRITER=worker` (the default) a
+ * worker thread with its own connection, so commits and WAL checkpoints never stall the event loop;
+ * `inline` the event loop's own connection (one thread less, about 10 MB less memory).
+ */
+export function sqliteWriterSetting(env: Record<string, string | undefined>): 'worker' | 'inline' {
+  const writer = env.CONFAB_SQLITE_WRITER?.trim() || 'worker';
+  if (writer !== 'worker' && writer !== 'inline') throw new ConfabError('bad_request', `CONFAB_SQLITE_WRITER must be "worker" or "inline", got ${JSON.stringify(writer)}`);
+  return writer;
 }

@@ -20,9 +20,7 @@ export type ServeEventLog = {
  * client sees them (docs/architecture.md, "Durability").
  */
 export async function openServeEventLog(store: Store, settings: JournalSettings, logger: Logger): Promise<ServeEventLog> {
-  const journal = settings.enabled
-    ? await openJournal(store, { checkpointInWorker: settings.checkpointWorker, onError: (error) => logger.error('WAL checkpoint worker', { error }) })
-    : undefined;
+  const journal = settings.enabled ? await openJournal(store) : undefined;
   if (!journal || !settings.enabled) return { eventLog: undefined, close: async () => {} };
   const eventLog = new JournalEventLog({
     journal,

@@ -18,7 +18,7 @@ import { silentLogger, type Logger } from '../util/logger.ts';
 import { packageVersion } from '../util/package-version.ts';
 import { resolveToken } from './auth/token-file.ts';
 import { benchLimits } from './bench-hooks.ts';
-import { journalSettings } from './journal-settings.ts';
+import { journalSettings, sqliteWriterSetting } from './journal-settings.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { openServeEventLog, type ServeEventLog } from './serve-event-log.ts';
 import { runLogObserver } from './logging/run-log-observer.ts';
@@ -91,6 +91,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
   }
   const config = loadProviderConfig({ env: options.env, configPath: options.configPath });
   const journaling = journalSettings(options.env);
+  const sqliteWriter = sqliteWriterSetting(options.env);
   // Before anything reads or writes the data directory: one server per data directory.
   const lock = lockDataDir(options.dataDir);
   let store: Store | undefined;
@@ -118,7 +119,11 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       const { databaseUrl } = options;
       // Before recovery touches a run: one server per database, as per data directory.
       if (databaseUrl) databaseLock = await lockDatabase(databaseUrl, 'exclusive', logger);
-      const embeddedStore = await openStore(databaseUrl ? { kind: 'postgres', databaseUrl, logger } : { kind: 'sqlite', dataDir: options.dataDir });
+      const embeddedStore = await openStore(
+        databaseUrl
+          ? { kind: 'postgres', databaseUrl, logger }
+          : { kind: 'sqlite', dataDir: options.dataDir, writer: sqliteWriter, onWriterError: (error) => logger.error('SQLite writer thread', { error }) },
+      );
       store = embeddedStore;
       journal = await openServeEventLog(embeddedStore, journaling, logger);
       workers = await openMachineWorkers({

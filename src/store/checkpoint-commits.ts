@@ -16,7 +16,7 @@ import type { StoreBatch } from './store.ts';
  * - `ahead`: records a run writes *before* emitting the events that announce them (its end, its
  *   approval requests). Written as given; its `lastSeq` entries only ever raise the stored seq.
  *
- * Both in one transaction. Implemented by the Postgres store; tested in
+ * Both in one transaction, taken from the batches when called (as `Store.commit`). Implemented by the Postgres store; tested in
  * `postgres/postgres-checkpoints.test.ts`.
  */
 export interface CheckpointStore {

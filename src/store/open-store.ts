@@ -9,7 +9,10 @@ import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { Journal } from './journal.ts';
 import type { Store } from './store.ts';
 
-export type OpenStoreOptions = { kind: 'memory' } | { kind: 'sqlite'; dataDir: string } | { kind: 'postgres'; databaseUrl: string; logger: Logger };
+export type OpenStoreOptions =
+  | { kind: 'memory' }
+  | { kind: 'sqlite'; dataDir: string; writer?: 'inline' | 'worker'; onWriterError?: (error: unknown) => void }
+  | { kind: 'postgres'; databaseUrl: string; logger: Logger };
 
 /**
  * Makes the configured Store and initialises it. SQLite keeps everything in `<dataDir>/confab.db`;
@@ -28,7 +31,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 
 function newStore(options: OpenStoreOptions): Store {
   if (options.kind === 'memory') return new MemoryStore();
-  if (options.kind === 'sqlite') return new SqliteStore({ path: join(options.dataDir, 'confab.db') });
+  if (options.kind === 'sqlite') return new SqliteStore({ path: join(options.dataDir, 'confab.db'), writer: options.writer, onWriterError: options.onWriterError });
   const pool = new Pool({ connectionString: options.databaseUrl, max: 10 });
   pool.on('error', (error) => options.logger.warn('Postgres connection error', { error }));
   return new PostgresStore({ pool });
@@ -36,12 +39,12 @@ function newStore(options: OpenStoreOptions): Store {
 
 /**
  * The durable event journal beside the store's records, for a store that has one (SQLite: the
- * same file and connection, so records and events share its WAL, and `checkpointInWorker` runs its
- * checkpoints in a worker thread; Postgres: the same database and pool); undefined otherwise.
- * `close` marks a clean close and must run before the store closes.
+ * same file, read on the same connection and written through the same writer, so records and
+ * events share one WAL and one order of writes; Postgres: the same database and pool); undefined
+ * otherwise. `close` marks a clean close and must run before the store closes.
  */
-export async function openJournal(store: Store, options: { checkpointInWorker?: boolean; onError?: (error: unknown) => void } = {}): Promise<(Journal & { close(): Promise<void> }) | undefined> {
+export async function openJournal(store: Store): Promise<(Journal & { close(): Promise<void> }) | undefined> {
   if (store instanceof PostgresStore) return PostgresJournal.open({ pool: store.pool });
   if (!(store instanceof SqliteStore)) return undefined;
-  return new SqliteJournal({ database: store.database, checkpointInWorker: options.checkpointInWorker, onError: options.onError });
+  return new SqliteJournal({ database: store.database, writer: store.writer });
 }

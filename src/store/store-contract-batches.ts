@@ -97,6 +97,19 @@ export function describeBatches(harness: StoreHarness): void {
         assert.deepStrictEqual(await store().getRun('r2'), richRun('r2', 'c2'));
       });
 
+      it('takes its copy of a batch when commit is called: mutating the records before it resolves changes nothing', async () => {
+        const written = { conversation: conversation('c2'), message: richMessage('m2', 'c2'), run: richRun('r2', 'c2') };
+        const committed = store().commit({ conversations: [written.conversation], messages: [written.message], runs: [written.run], lastSeq: { c2: 4 } });
+        written.conversation.title = 'mutated';
+        mutateMessage(written.message);
+        mutateRun(written.run);
+        await committed;
+        assert.deepStrictEqual(await store().getConversation('c2'), conversation('c2'));
+        assert.deepStrictEqual(await store().listMessages('c2'), [richMessage('m2', 'c2')]);
+        assert.deepStrictEqual(await store().getRun('r2'), richRun('r2', 'c2'));
+        assert.equal(await store().getLastSeq('c2'), 4);
+      });
+
       it('is not changed by mutating records it returned', async () => {
         await store().commit({ messages: [richMessage('m2', 'c1')], runs: [richRun('r2', 'c1')] });
         (await store().getProject('alpha'))!.path = '/mutated';

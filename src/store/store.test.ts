@@ -11,7 +11,7 @@ import { runStoreContract } from './store-contract.ts';
 import { runSelectedContracts } from '../util/contract-selection.ts';
 
 /**
- * Runs the Store contract over the stores named in CONFAB_TEST_STORES (default `memory,sqlite`, and
+ * Runs the Store contract over the stores named in CONFAB_TEST_STORES (default `memory,sqlite,sqlite-worker`, and
  * `postgres` when a Postgres answers: see postgres/postgres-test-database.ts).
  */
 
@@ -27,13 +27,19 @@ type StoreFactory = () => Store | Promise<Store>;
 await runSelectedContracts<StoreFactory>({
   variable: 'CONFAB_TEST_STORES',
   contract: 'Store contract',
-  defaults: ['memory', 'sqlite', 'postgres'],
+  defaults: ['memory', 'sqlite', 'sqlite-worker', 'postgres'],
   implementations: {
     memory: async () => () => new MemoryStore(),
     sqlite: async () => () => {
       const directory = mkdtempSync(join(tmpdir(), 'confab-store-'));
       temporaryDirectories.push(directory);
       return new SqliteStore({ path: join(directory, 'confab.db') });
+    },
+    // Writes on a worker thread's connection, reads on this one (`confab serve`'s default).
+    'sqlite-worker': async () => () => {
+      const directory = mkdtempSync(join(tmpdir(), 'confab-store-'));
+      temporaryDirectories.push(directory);
+      return new SqliteStore({ path: join(directory, 'confab.db'), writer: 'worker' });
     },
     // One database for the file, one schema (search_path) per store, so each test starts empty.
     postgres: async () =>

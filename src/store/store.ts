@@ -11,7 +11,9 @@ import type { Conversation, Message, Project, Run } from '../domain/schemas.ts';
  * - Every method is async; implementations may be synchronous underneath (SQLite) or remote (Postgres).
  * - Records go in and come out as plain objects equal to what was written (deep copies: mutating a
  *   returned object never changes the store, nor does mutating an object after writing it).
- * - `commit` applies a whole batch atomically: all of it or none of it.
+ * - `commit` applies a whole batch atomically: all of it or none of it. It takes what it writes from
+ *   the batch when called, before it returns its promise: the caller may change the records at once
+ *   (the checkpointer hands over live state without copying it first).
  * - Deleting a conversation deletes its messages, runs and approvals; deleting a project deletes its conversations.
  * - Messages of a conversation come back in the order they were first written (`createdAt`, then
  *   insertion order for ties); upserting a message again keeps its position. Approvals likewise by

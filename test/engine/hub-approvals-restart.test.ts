@@ -153,7 +153,8 @@ describe('approvals across a restart', () => {
   it('approve is acknowledged only once the answer is stored', async () => {
     let gate: (() => void) | undefined;
     const store = new (class extends MemoryStore {
-      override async commit(batch: StoreBatch): Promise<void> {
+      override async commit(given: StoreBatch): Promise<void> {
+        const batch = structuredClone(given); // taken when called, as every store does (store.ts)
         if (batch.approvals?.some((approval) => approval.status !== 'pending')) await new Promise<void>((resolve) => (gate = resolve));
         await super.commit(batch);
       }

@@ -13,11 +13,13 @@ class GatedStore extends MemoryStore {
   readonly committed: StoreBatch[] = [];
   #waiting: (() => void)[] = [];
 
-  override async commit(batch: StoreBatch): Promise<void> {
+  override async commit(given: StoreBatch): Promise<void> {
+    // A store takes its copy when called (store.ts): the checkpointer hands over live records.
+    const batch = structuredClone(given);
     if (this.gated) await new Promise<void>((resolve) => this.#waiting.push(resolve));
     if (this.failing) throw new Error('disk full');
     await super.commit(batch);
-    this.committed.push(structuredClone(batch));
+    this.committed.push(batch);
   }
 
   open(): void {

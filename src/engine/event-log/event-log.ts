@@ -75,6 +75,11 @@ export interface ConversationLog {
    * dispatched to it, a client's cursor) calls it before it reads its fold.
    */
   sync?(): Promise<void>;
+  /**
+   * Nobody watches the conversation and nothing runs in it (it may be released soon): a log may
+   * drop what it keeps in memory only to make replays cheap. Replays still answer as before.
+   */
+  idle?(): void;
   /** Ends every subscription and frees the log. */
   close(): void;
 }

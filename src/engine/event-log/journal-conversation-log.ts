@@ -1,5 +1,6 @@
 import type { ConfabEvent } from '../../events/definitions.ts';
-import { rememberEncoding } from '../../events/encoded-event.ts';
+import { encodeEvent, rememberEncoding } from '../../events/encoded-event.ts';
+import { turnCache } from '../../util/turn-cache.ts';
 import { staleFence, type ConversationLog, type EventDraft, type Fence, type LogListener, type LogSubscription } from './event-log.ts';
 import type { Journal, JournalRow } from '../../store/journal.ts';
 
@@ -31,7 +32,23 @@ export type PendingAppend = {
   reject: (error: unknown) => void;
 };
 
-type Listening = { listener: LogListener; seq: number; buffered: ConfabEvent[] | undefined };
+/** One listener of a log and the handle that removes it: an object, not a closure, per subscriber. */
+class Listening implements LogSubscription {
+  readonly log: JournalConversationLog;
+  readonly listener: LogListener;
+  seq: number;
+  buffered: ConfabEvent[] | undefined = undefined;
+
+  constructor(log: JournalConversationLog, listener: LogListener, seq: number) {
+    this.log = log;
+    this.listener = listener;
+    this.seq = seq;
+  }
+
+  close(): void {
+    this.log.unlisten(this);
+  }
+}
 
 /**
  * Past this many delivered groups the backlog merges neighbours (each pair counts as covered only
@@ -50,6 +67,16 @@ function mergePairs(backlog: { seq: number; bytes: number }[]): { seq: number; b
 
 /** Delivered events kept in memory for short replays (the usual reconnect); trimmed back from twice this. */
 const recentLimit = 256;
+
+/**
+ * A recent event for a replay, from its wire JSON: made once per turn, so the watchers of one
+ * conversation replaying together (a reconnect after a network blip) share the object and its bytes.
+ */
+const recentEvent = turnCache((json: string) => {
+  const event = JSON.parse(json) as ConfabEvent;
+  rememberEncoding(event, json);
+  return event;
+});
 
 const runEndTypes = new Set(['run-completed', 'run-stopped', 'run-failed', 'run-interrupted']);
 
@@ -75,8 +102,13 @@ export class JournalConversationLog implements ConversationLog {
   #runEnds: number[] = [];
   readonly #claims = new Map<string, number>();
   #listeners: Listening[] = [];
-  /** The newest delivered events, contiguous up to `lastSeq`: replays they cover share these objects and read nothing. */
-  #recent: ConfabEvent[] = [];
+  /**
+   * The wire JSON of the newest delivered events, contiguous up to `lastSeq` from `#recentFrom`:
+   * replays they cover read nothing. Strings, not the events: a string is all a replay needs, and
+   * the event objects (with their data) die young instead of being promoted and collected late.
+   */
+  #recent: string[] = [];
+  #recentFrom: number;
   #closed = false;
   #compacting: Promise<void> = Promise.resolve();
   readonly #wirePrefix: string;
@@ -89,6 +121,7 @@ export class JournalConversationLog implements ConversationLog {
     this.#firstHeld = fields.firstHeld;
     this.#heldBytes = fields.heldBytes;
     this.#checkpointedSeq = fields.checkpointedSeq;
+    this.#recentFrom = fields.lastSeq + 1;
     this.#wirePrefix = `,"conversationId":${JSON.stringify(fields.conversationId)},`;
   }
 
@@ -146,8 +179,9 @@ export class JournalConversationLog implements ConversationLog {
       this.#runEnds.push(event.seq);
       if (this.#runEnds.length > this.#owner.retention.runs + 1) this.#runEnds.shift();
     }
-    this.#recent.push(...events);
+    for (const event of events) this.#recent.push(encodeEvent(event));
     if (this.#recent.length > 2 * recentLimit) this.#recent = this.#recent.slice(-recentLimit);
+    this.#recentFrom = last + 1 - this.#recent.length;
     for (const listening of this.#listeners) {
       if (listening.buffered) listening.buffered.push(...events);
       else this.#give(listening, events);
@@ -158,8 +192,7 @@ export class JournalConversationLog implements ConversationLog {
     const through = this.#lastSeq;
     if (after > through || after + 1 < this.#firstHeld) return undefined;
     if (after === through) return [];
-    const recentFrom = this.#recent[0]?.seq;
-    if (recentFrom !== undefined && after + 1 >= recentFrom) return this.#recent.slice(after + 1 - recentFrom);
+    if (after + 1 >= this.#recentFrom) return this.#recent.slice(after + 1 - this.#recentFrom).map(recentEvent);
     const rows = await this.#owner.journal.read(this.conversationId, after);
     return this.#contiguous(rows, after, through);
   }
@@ -176,10 +209,9 @@ export class JournalConversationLog implements ConversationLog {
   }
 
   async subscribe(after: number | undefined, listener: LogListener): Promise<LogSubscription> {
-    const listening: Listening = { listener, seq: this.#lastSeq, buffered: undefined };
+    const listening = new Listening(this, listener, this.#lastSeq);
     this.#listeners.push(listening);
-    const subscription = { close: () => (this.#listeners = this.#listeners.filter((candidate) => candidate !== listening)) };
-    if (after === undefined || after === this.#lastSeq) return subscription;
+    if (after === undefined || after === this.#lastSeq) return listening;
     // Deliveries during the read wait in `buffered`; whatever the read also returned is skipped.
     listening.buffered = [];
     const replay = await this.read(after).catch((error: unknown) => {
@@ -197,7 +229,12 @@ export class JournalConversationLog implements ConversationLog {
       this.#give(listening, replay);
     }
     this.#give(listening, buffered);
-    return subscription;
+    return listening;
+  }
+
+  /** Removes a listener (its `close`). */
+  unlisten(listening: Listening): void {
+    this.#listeners = this.#listeners.filter((candidate) => candidate !== listening);
   }
 
   #give(listening: Listening, events: ConfabEvent[]): void {
@@ -233,10 +270,17 @@ export class JournalConversationLog implements ConversationLog {
     this.#heldBytes = Math.max(0, this.#heldBytes - dropped);
   }
 
+  /** The recent events go: a conversation nobody watches costs its state only (a replay reads the journal). */
+  idle(): void {
+    this.#recent = [];
+    this.#recentFrom = this.#lastSeq + 1;
+  }
+
   close(): void {
     this.#closed = true;
     this.#listeners = [];
     this.#recent = [];
+    this.#recentFrom = this.#lastSeq + 1;
   }
 }
 

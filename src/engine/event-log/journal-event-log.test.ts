@@ -144,5 +144,21 @@ function describeJournalEventLog(backend: JournalBackend): void {
       log.close();
       await assert.rejects(log.append([partEnd(1)]), /closed/);
     });
+    it('a log left idle keeps no recent events: a replay then reads the journal, and new events are kept again', async () => {
+      const { journal, eventLog } = await setup();
+      let reads = 0;
+      const read = journal.read.bind(journal);
+      journal.read = (conversationId, after) => (reads++, read(conversationId, after));
+      const log = await eventLog.open('c1', { lastSeq: 0 });
+      const delivered = await log.append([partEnd(1), partEnd(2)]);
+      assert.ok(log.idle, "a journal log can go idle");
+      log.idle();
+      assert.deepEqual(await log.read(0), delivered);
+      assert.equal(reads, 1);
+      const next = await log.append([partEnd(3)]);
+      assert.deepEqual(await log.read(2), next);
+      assert.equal(reads, 1, 'the event delivered after idle is kept');
+    });
+
   });
 }

@@ -68,7 +68,11 @@ export function lingeringClose(socket: Duplex, options: LingerOptions = defaultL
  * sending.
  */
 export function lingerOnServerClose(server: Server, options: LingerOptions = defaultLinger): void {
+  // One function for every socket (it reads the socket from `this`), not a closure kept per socket.
+  const destroySoon = function (this: Socket): void {
+    lingeringClose(this, options);
+  };
   server.on('connection', (socket: Socket) => {
-    socket.destroySoon = () => lingeringClose(socket, options);
+    socket.destroySoon = destroySoon;
   });
 }

@@ -4,25 +4,17 @@ import { ConfabError } from '../../domain/errors.ts';
 import type { SessionHub } from '../../engine/session-hub.ts';
 import type { Subscription } from '../../engine/subscription.ts';
 import type { ConfabEvent } from '../../events/definitions.ts';
-import type { Logger } from '../../util/logger.ts';
+import { withFields, type Logger } from '../../util/logger.ts';
 import { encodeEvent } from '../encode-event.ts';
 import { toWireError } from '../http/respond.ts';
 import type { ServerLimits } from '../server-limits.ts';
+import { turnCache } from '../../util/turn-cache.ts';
 import { parseClientFrame, type ClientFrame, type FrameIdValue, type ServerControlFrame } from './client-frames.ts';
 
 export const closeCodes = { goingAway: 1001, policyViolation: 1008, messageTooBig: 1009 } as const;
 
-const eventPayloads = new WeakMap<ConfabEvent, Buffer>();
-
-/** The event's JSON as UTF-8 bytes, made once per event and shared by every socket. */
-function eventPayload(event: ConfabEvent): Buffer {
-  let payload = eventPayloads.get(event);
-  if (payload === undefined) {
-    payload = Buffer.from(encodeEvent(event), 'utf8');
-    eventPayloads.set(event, payload);
-  }
-  return payload;
-}
+/** The event's JSON as UTF-8 bytes, made once per event in a turn and shared by every socket writing it then. */
+const eventPayload = turnCache((event: ConfabEvent) => Buffer.from(encodeEvent(event), 'utf8'));
 
 export type WsConnectionOptions = {
   ws: WebSocket;
@@ -30,9 +22,14 @@ export type WsConnectionOptions = {
   socket: Duplex;
   hub: SessionHub;
   limits: ServerLimits;
+  /** The server's logger; lines about this socket carry `requestId` (bound when a line is written, not kept per socket). */
   logger: Logger;
+  requestId: string;
   onClose: (connection: WsConnection) => void;
 };
+
+/** A conversation this socket watches: the generation of the latest (un)subscribe, and the subscription once made. */
+type Watch = { generation: number; subscription: Subscription | undefined };
 
 /**
  * One client socket carrying many conversations. Replies (ack, error, pong) and the events of
@@ -50,10 +47,10 @@ export class WsConnection {
   readonly #hub: SessionHub;
   readonly #limits: ServerLimits;
   readonly #logger: Logger;
+  readonly requestId: string;
   readonly #onClose: (connection: WsConnection) => void;
-  readonly #subscriptions = new Map<string, Subscription>();
-  /** Conversations subscribed or being subscribed, with the generation of the latest request. */
-  readonly #claims = new Map<string, number>();
+  /** Conversations subscribed or being subscribed (one map: an idle socket holds little). */
+  readonly #watches = new Map<string, Watch>();
   #generation = 0;
   #outbox: string[] = [];
   #malformed = 0;
@@ -68,16 +65,18 @@ export class WsConnection {
     this.#hub = options.hub;
     this.#limits = options.limits;
     this.#logger = options.logger;
+    this.requestId = options.requestId;
     this.#onClose = options.onClose;
     this.#ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
     this.#ws.on('pong', () => (this.alive = true));
-    this.#ws.on('error', (error) => this.#logger.warn('websocket error', { error: error.message }));
+    this.#ws.on('error', (error) => this.logger.warn('websocket error', { error: error.message }));
     this.#ws.on('close', () => this.#cleanup());
     this.#socket.on('drain', () => this.#schedule());
   }
 
-  get subscriptionCount(): number {
-    return this.#subscriptions.size;
+  /** The server's logger with this socket's request id. */
+  get logger(): Logger {
+    return withFields(this.#logger, { requestId: this.requestId });
   }
 
   ping(): void {
@@ -109,7 +108,7 @@ export class WsConnection {
           if (result !== undefined) this.#reply(result);
         },
         (error: unknown) => {
-          const { body } = toWireError(error, this.#logger, { frame: frame.type });
+          const { body } = toWireError(error, this.logger, { frame: frame.type });
           this.#reply({ type: 'error', id: frame.id, error: body.error });
         },
       )
@@ -147,26 +146,30 @@ export class WsConnection {
   }
 
   async #subscribe(conversationId: string, after: string | undefined, id: FrameIdValue | undefined): Promise<ServerControlFrame | undefined> {
-    if (!this.#claims.has(conversationId) && this.#claims.size >= this.#limits.wsMaxSubscriptions) {
-      throw new ConfabError('rate_limited', `This socket already watches ${this.#claims.size} conversations (the limit); unsubscribe from one first.`);
+    const existing = this.#watches.get(conversationId);
+    if (!existing && this.#watches.size >= this.#limits.wsMaxSubscriptions) {
+      throw new ConfabError('rate_limited', `This socket already watches ${this.#watches.size} conversations (the limit); unsubscribe from one first.`);
     }
     const generation = ++this.#generation;
-    this.#claims.set(conversationId, generation);
+    const watch = existing ?? { generation, subscription: undefined };
+    watch.generation = generation;
+    this.#watches.set(conversationId, watch);
     let subscription: Subscription;
     try {
       subscription = await this.#hub.subscribe(conversationId, { after });
     } catch (error) {
-      if (this.#claims.get(conversationId) === generation) this.#claims.delete(conversationId);
+      // Still the latest request: the socket does not watch what it could not subscribe to (an earlier subscription goes on).
+      if (this.#watches.get(conversationId) === watch && watch.generation === generation && !watch.subscription) this.#watches.delete(conversationId);
       throw error;
     }
     const ack: ServerControlFrame = { type: 'ack', id, result: { conversationId } };
     // Superseded by a later subscribe or unsubscribe of the same conversation, or the socket went away.
-    if (this.#closed || this.#claims.get(conversationId) !== generation) {
+    if (this.#closed || this.#watches.get(conversationId) !== watch || watch.generation !== generation) {
       subscription.close();
       return ack;
     }
-    this.#subscriptions.get(conversationId)?.close();
-    this.#subscriptions.set(conversationId, subscription);
+    watch.subscription?.close();
+    watch.subscription = subscription;
     // The ack goes into the outbox before the subscription's first events are drained.
     this.#reply(ack);
     subscription.onReadable = () => this.#schedule();
@@ -174,10 +177,9 @@ export class WsConnection {
   }
 
   #unsubscribe(conversationId: string): void {
-    this.#claims.delete(conversationId);
-    const subscription = this.#subscriptions.get(conversationId);
+    const subscription = this.#watches.get(conversationId)?.subscription;
+    this.#watches.delete(conversationId);
     if (!subscription) return;
-    this.#subscriptions.delete(conversationId);
     subscription.onReadable = undefined;
     subscription.close();
   }
@@ -215,13 +217,11 @@ export class WsConnection {
     try {
       for (const frame of this.#outbox) this.#ws.send(frame);
       this.#outbox = [];
-      for (const [conversationId, subscription] of this.#subscriptions) {
+      for (const [conversationId, { subscription }] of this.#watches) {
+        if (!subscription) continue;
         if (this.#overHighWater()) return;
         for (const event of subscription.take()) this.#ws.send(eventPayload(event), { binary: false });
-        if (subscription.closed && subscription.pending === 0) {
-          this.#subscriptions.delete(conversationId);
-          this.#claims.delete(conversationId);
-        }
+        if (subscription.closed && subscription.pending === 0) this.#watches.delete(conversationId);
       }
     } finally {
       this.#socket.uncork();
@@ -244,12 +244,12 @@ export class WsConnection {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
-    for (const subscription of this.#subscriptions.values()) {
+    for (const { subscription } of this.#watches.values()) {
+      if (!subscription) continue;
       subscription.onReadable = undefined;
       subscription.close();
     }
-    this.#subscriptions.clear();
-    this.#claims.clear();
+    this.#watches.clear();
     this.#outbox = [];
     this.#onClose(this);
   }

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { ConfabError } from '../../domain/errors.ts';
 import type { SessionHub } from '../../engine/session-hub.ts';
-import { withFields, type Logger } from '../../util/logger.ts';
+import type { Logger } from '../../util/logger.ts';
 import type { TokenCheck } from '../auth/credentials.ts';
 import type { OriginPolicy } from '../auth/origin-policy.ts';
 import { endWithJsonError as refuse } from '../http/raw-error.ts';
@@ -78,7 +78,7 @@ export class WsGateway {
   }
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => {});
+    socket.on('error', ignore);
     const { pathname, query } = splitUrl(req.url);
     const endpoint = this.#options.endpoints?.get(pathname);
     if (endpoint) return endpoint(req, socket, head);
@@ -93,10 +93,10 @@ export class WsGateway {
       const { code, message } = ConfabError.is(error) ? error : new ConfabError('internal', 'Internal server error.');
       return refuse(socket, code, message);
     }
-    socket.once('close', release);
+    // `close` comes once: no `once` wrapper kept per socket.
+    socket.on('close', release);
     const requestId = requestIdOf(req);
     this.#requestIds.set(req, requestId);
-    const logger = withFields(this.#options.logger, { requestId });
     const opened = performance.now();
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = new WsConnection({
@@ -104,9 +104,10 @@ export class WsGateway {
         socket,
         hub: this.#options.hub,
         limits: this.#options.limits,
-        logger,
+        logger: this.#options.logger,
+        requestId,
         onClose: (closed) => {
-          logger.info('websocket closed', { path: pathname, durationMs: Math.round(performance.now() - opened) });
+          closed.logger.info('websocket closed', { path: pathname, durationMs: Math.round(performance.now() - opened) });
           this.#connections.delete(closed);
           streams.delete(closed);
           if (this.#connections.size === 0) this.#onEmpty?.();
@@ -124,3 +125,5 @@ export class WsGateway {
     }
   }
 }
+
+function ignore(): void {}

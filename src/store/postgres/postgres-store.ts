@@ -187,13 +187,18 @@ export class PostgresStore implements Store, RunClaimStore, CheckpointStore {
   }
 
   async commit(batch: StoreBatch, fence?: RunFence): Promise<void> {
+    // The rows are made now, when called: the caller may change its records at once (store.ts).
+    // Conversations first: messages and runs in the same batch may belong to them.
+    const upserts: [string, unknown[]][] = [
+      ...(batch.conversations ?? []).map((conversation) => [upsertConversation, conversationParams(conversation)] as [string, unknown[]]),
+      ...(batch.messages ?? []).map((message) => [upsertMessage, messageParams(message)] as [string, unknown[]]),
+      ...(batch.runs ?? []).map((run) => [upsertRun, runParams(run)] as [string, unknown[]]),
+      ...(batch.approvals ?? []).map((approval) => [upsertApproval, approvalParams(approval)] as [string, unknown[]]),
+    ];
+    const lastSeqs = Object.entries(batch.lastSeq ?? {});
     await this.#transaction(async (client) => {
-      // Conversations first: messages and runs in the same batch may belong to them.
-      for (const conversation of batch.conversations ?? []) await client.query(upsertConversation, conversationParams(conversation));
-      for (const message of batch.messages ?? []) await client.query(upsertMessage, messageParams(message));
-      for (const run of batch.runs ?? []) await client.query(upsertRun, runParams(run));
-      for (const approval of batch.approvals ?? []) await client.query(upsertApproval, approvalParams(approval));
-      for (const [conversationId, seq] of Object.entries(batch.lastSeq ?? {})) {
+      for (const [sql, params] of upserts) await client.query(sql, params);
+      for (const [conversationId, seq] of lastSeqs) {
         const { rowCount } = await client.query('UPDATE conversations SET last_seq = $1 WHERE id = $2', [seq, conversationId]);
         if (rowCount === 0) throw new Error(`lastSeq given for unknown conversation ${conversationId}`);
       }
@@ -205,7 +210,9 @@ export class PostgresStore implements Store, RunClaimStore, CheckpointStore {
   }
 
   /** A forward-only checkpoint for nodes sharing conversations (see checkpoint-commits.ts). */
-  async commitCheckpoint(checkpoint: StoreBatch, ahead?: StoreBatch): Promise<{ dropped: string[] }> {
+  async commitCheckpoint(given: StoreBatch, givenAhead?: StoreBatch): Promise<{ dropped: string[] }> {
+    // Copied now, when called: the caller may change its records at once; this reads them after awaits.
+    const [checkpoint, ahead] = [structuredClone(given), givenAhead && structuredClone(givenAhead)];
     let dropped: string[] = [];
     for (let tries = 1; ; tries++) {
       try {

@@ -1,17 +1,19 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import type { Journal, JournalEntry, JournalHead, JournalRow } from '../journal.ts';
 import { currentBootId } from './boot-id.ts';
-import { WalCheckpointer } from './wal-checkpointer.ts';
+import { Statements } from './sqlite-statements.ts';
+import { InlineWriter, type SqliteWriter } from './sqlite-writer.ts';
 
 export type SqliteJournalOptions = {
-  /** The store's open database (`SqliteStore.database`): the journal lives beside the records. */
+  /** The store's open database (`SqliteStore.database`): the journal lives beside the records, and reads on this connection. */
   database: DatabaseSync;
+  /**
+   * Where the journal writes (`SqliteStore.writer`: the store's queue, so records and events are
+   * written in the order called). Default: inline on `database`.
+   */
+  writer?: SqliteWriter;
   /** This boot of the OS (boot-id.ts); injected by tests that play a power loss. */
   bootId?: string;
-  /** Run the WAL checkpoints in a worker thread (wal-checkpointer.ts) instead of on the committing thread. */
-  checkpointInWorker?: boolean;
-  /** The worker failed (the writer's backstop checkpoints then). */
-  onError?: (error: unknown) => void;
 };
 
 /**
@@ -28,14 +30,15 @@ export type SqliteJournalOptions = {
  */
 export class SqliteJournal implements Journal {
   readonly #db: DatabaseSync;
-  readonly #statements = new Map<string, StatementSync>();
-  readonly #checkpointer: WalCheckpointer | undefined;
+  readonly #statements: Statements;
+  readonly #writer: SqliteWriter;
   #writes = 0;
 
   constructor(options: SqliteJournalOptions) {
     this.#db = options.database;
+    this.#statements = new Statements(options.database);
+    this.#writer = options.writer ?? new InlineWriter(this.#statements);
     this.#markBoot(options.bootId ?? currentBootId());
-    this.#checkpointer = options.checkpointInWorker ? WalCheckpointer.start(options.database, { onError: options.onError }) : undefined;
   }
 
   get writes(): number {
@@ -43,19 +46,18 @@ export class SqliteJournal implements Journal {
   }
 
   async write(entries: JournalEntry[]): Promise<void> {
-    const insert = this.#statement('INSERT INTO journal (conversation_id, seq, bytes, body) VALUES (?, ?, ?, ?)');
-    this.#transaction(() => {
-      for (const entry of entries) insert.run(entry.conversationId, entry.seq, entry.bytes, entry.body);
-    });
+    await this.#writer.write({ kind: 'journal-append', entries });
     this.#writes++;
   }
 
   async read(conversationId: string, after: number): Promise<JournalRow[]> {
+    await this.#writer.pending;
     const rows = this.#statement('SELECT seq, body FROM journal WHERE conversation_id = ? AND seq > ? ORDER BY seq').all(conversationId, after) as JournalRow[];
     return rows.map(({ seq, body }) => ({ seq, body }));
   }
 
   async head(conversationId: string): Promise<JournalHead> {
+    await this.#writer.pending;
     const epoch = this.#statement('SELECT epoch FROM journal_epochs WHERE conversation_id = ?').get(conversationId) as { epoch: string } | undefined;
     const range = this.#statement('SELECT MIN(seq) AS first, MAX(seq) AS last, TOTAL(bytes) AS bytes FROM journal WHERE conversation_id = ?').get(conversationId) as {
       first: number | null;
@@ -66,20 +68,16 @@ export class SqliteJournal implements Journal {
   }
 
   async setEpoch(conversationId: string, epoch: string): Promise<void> {
-    this.#statement('INSERT INTO journal_epochs (conversation_id, epoch) VALUES (?, ?) ON CONFLICT (conversation_id) DO UPDATE SET epoch = excluded.epoch').run(conversationId, epoch);
+    const sql = 'INSERT INTO journal_epochs (conversation_id, epoch) VALUES (?, ?) ON CONFLICT (conversation_id) DO UPDATE SET epoch = excluded.epoch';
+    await this.#writer.write({ kind: 'run', sql, params: [conversationId, epoch] });
   }
 
-  async trim(conversationId: string, through: number): Promise<number> {
-    let dropped = 0;
-    this.#transaction(() => {
-      const sum = this.#statement('SELECT TOTAL(bytes) AS bytes FROM journal WHERE conversation_id = ? AND seq <= ?').get(conversationId, through) as { bytes: number };
-      this.#statement('DELETE FROM journal WHERE conversation_id = ? AND seq <= ?').run(conversationId, through);
-      dropped = sum.bytes;
-    });
-    return dropped;
+  trim(conversationId: string, through: number): Promise<number> {
+    return this.#writer.write({ kind: 'journal-trim', conversationId, through });
   }
 
   async cutForBytes(conversationId: string, maxBytes: number): Promise<number | undefined> {
+    await this.#writer.pending;
     const sql =
       'SELECT seq FROM (SELECT seq, SUM(bytes) OVER (ORDER BY seq DESC) AS suffix FROM journal WHERE conversation_id = ?) ' +
       'WHERE suffix > ? ORDER BY seq DESC LIMIT 1';
@@ -88,53 +86,36 @@ export class SqliteJournal implements Journal {
   }
 
   async conversationsAhead(): Promise<string[]> {
+    await this.#writer.pending;
     const sql = 'SELECT c.id FROM conversations c WHERE EXISTS (SELECT 1 FROM journal j WHERE j.conversation_id = c.id AND j.seq > c.last_seq)';
     return (this.#statement(sql).all() as { id: string }[]).map((row) => row.id);
   }
 
   /**
-   * Stops the checkpoint worker and marks a clean close: every transaction before the mark is kept
-   * whenever the mark is (WAL prefix). Call before the store closes the database.
+   * Marks a clean close, after every write called before: every transaction before the mark is
+   * kept whenever the mark is (WAL prefix). Call before the store closes the database.
    */
   async close(): Promise<void> {
-    await this.#checkpointer?.close();
     if (!this.#db.isOpen) return;
-    this.#setMeta('boot', 'clean');
+    await this.#writer.write({ kind: 'run', sql: setMetaSql, params: ['boot', 'clean'] });
   }
 
+  /** On this thread's connection, at open: no write of the journal is in flight yet. */
   #markBoot(bootId: string): void {
     const stored = this.#db.prepare("SELECT value FROM journal_meta WHERE key = 'boot'").get() as { value: string } | undefined;
     if (stored !== undefined && stored.value !== 'clean' && stored.value !== bootId) this.#db.exec('DELETE FROM journal_epochs');
     // Durable before any event is written: a power loss must not take it back and leave `clean`.
     this.#db.exec('PRAGMA synchronous = FULL');
     try {
-      this.#setMeta('boot', bootId);
+      this.#statement(setMetaSql).run('boot', bootId);
     } finally {
       this.#db.exec('PRAGMA synchronous = NORMAL');
     }
   }
 
-  #setMeta(key: string, value: string): void {
-    this.#db.prepare('INSERT INTO journal_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
-  }
-
-  #transaction(body: () => void): void {
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      body();
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      throw error;
-    }
-  }
-
-  #statement(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
+  #statement(sql: string) {
+    return this.#statements.get(sql);
   }
 }
+
+const setMetaSql = 'INSERT INTO journal_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value';
