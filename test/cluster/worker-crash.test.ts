@@ -56,9 +56,11 @@ describe('a cluster of processes: a worker lost mid-run', { skip, timeout: 240_0
     const takeOverMs = Date.now() - killedAt;
     assert.equal(interrupted.status, 'interrupted');
     assert.ok(takeOverMs < 15_000, `taken over ${takeOverMs} ms after the kill`);
-    const continued = seen.find((event) => event.type === 'run-queued' && event.runId !== runId);
-    assert.ok(continued?.runId, 'a continue run was queued');
-    const ended = await watch.runEnded(continued.runId);
+    // The continue run is queued once the interruption is recorded, in a later flush.
+    const isContinue = (event: ConfabEvent) => event.type === 'run-queued' && event.runId !== runId;
+    await eventually(() => seen.some(isContinue), 15_000, 'a continue run queued');
+    const continued = seen.find(isContinue)!;
+    const ended = await watch.runEnded(continued.runId!);
     assert.equal(ended.status, 'completed');
     assert.equal(ended.trigger, 'continue');
 
@@ -86,7 +88,9 @@ describe('a cluster of processes: a worker lost mid-run', { skip, timeout: 240_0
     try {
       const interrupted = await watch.runEnded(runId);
       assert.equal(interrupted.status, 'interrupted', seen.map((event) => `${event.seq} ${event.type} ${event.runId}`).join('\n'));
-      const continued = seen.find((event) => event.type === 'run-queued' && event.runId !== runId)!;
+      const isContinue = (event: ConfabEvent) => event.type === 'run-queued' && event.runId !== runId;
+    await eventually(() => seen.some(isContinue), 15_000, 'a continue run queued');
+    const continued = seen.find(isContinue)!;
       assert.equal((await watch.runEnded(continued.runId!)).status, 'completed');
     } finally {
       first.child.kill('SIGCONT');
