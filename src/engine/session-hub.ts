@@ -93,7 +93,7 @@ export class SessionHub {
     this.#desk = new ApprovalDesk({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, timers: this.#timers, logger: this.#logger });
     this.#parked = new ParkedRuns({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, runControl, desk: this.#desk });
     const takeOver = options.cluster && { policy: options.cluster.takeOver ?? 'continue-once', queueContinue: (run: Run) => runQueue.push({ conversationId: run.conversationId, runId: run.id }) };
-    const executor = new RunExecutor({ store: this.#store, cache: this.#cache, runControl, deps, logger: this.#logger, takeOver: takeOver || undefined, remote: options.remote });
+    const executor = new RunExecutor({ store: this.#store, cache: this.#cache, runControl, deps, logger: this.#logger, takeOver: takeOver || undefined, remote: options.remote, queueRun: (run) => runQueue.push({ conversationId: run.conversationId, runId: run.id }) });
     this.#executor = executor;
     runQueue.setWorker(this.#parked.worker((job, claim) => executor.execute(job, claim)));
   }

@@ -73,6 +73,8 @@ export class MachineWorker {
     if (this.#closing) return;
     this.#closing = true;
     clearTimeout(this.#reconnectTimer);
+    // No more runs for this worker; the ones it ends here are continued by another worker.
+    this.#send({ type: 'drain' });
     for (const { run } of this.#runs.values()) run.shutdown();
     const settled = Promise.all([...this.#runs.values()].map(({ done }) => done));
     await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
@@ -135,7 +137,8 @@ export class MachineWorker {
       for (const { run } of this.#runs.values()) run.reconnected();
       return;
     }
-    if (frame.type === 'run') return this.#start(frame);
+    // A run sent before the server read `drain` is left unstarted: the server hands it to another worker when this one leaves.
+    if (frame.type === 'run') return this.#closing ? undefined : this.#start(frame);
     if (frame.type === 'error' && frame.runId === undefined) {
       this.#logger.warn('the server reported an error', { code: frame.code, message: frame.message });
       return;

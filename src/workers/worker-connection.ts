@@ -30,6 +30,8 @@ export class WorkerConnection implements WorkerSession {
   readonly workerName: string;
   projects: ReadonlySet<string> = new Set();
   concurrency = 1;
+  /** It said it is shutting down: it takes no new runs. */
+  draining = false;
   readonly #ws: WebSocket;
   readonly #record: WorkerRecord;
   readonly #directory: WorkerDirectory;
@@ -140,6 +142,10 @@ export class WorkerConnection implements WorkerSession {
     }
     if (frame.type === 'register') return this.#register(frame);
     if (!this.#registered) return this.refuse('the first frame must be register');
+    if (frame.type === 'drain') {
+      this.draining = true;
+      return this.#directory.changed();
+    }
     const assignment = this.#runs.assignment(frame.runId);
     if (!assignment || assignment.workerName !== this.workerName || assignment.fence.attempt !== frame.attempt) {
       return this.send({ type: 'fenced', runId: frame.runId, attempt: frame.attempt, message: `Attempt ${frame.attempt} of run ${frame.runId} is no longer the one that may write: the run was taken over or has ended.` });

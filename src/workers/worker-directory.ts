@@ -9,6 +9,8 @@ import { hashWorkerToken, newWorkerToken, validateWorkerInput, type WorkerRecord
 export interface WorkerSession extends WorkerLink {
   readonly projects: ReadonlySet<string>;
   readonly concurrency: number;
+  /** It is shutting down and takes no new runs. */
+  readonly draining: boolean;
   /** Runs assigned to it and not ended. */
   readonly running: number;
   /** Closes the connection because the token was revoked (the worker does not reconnect). */
@@ -94,15 +96,15 @@ export class WorkerDirectory {
   pick(projectName: string): WorkerSession | undefined {
     let best: WorkerSession | undefined;
     for (const session of this.#sessions.values()) {
-      if (!session.projects.has(projectName) || session.running >= session.concurrency) continue;
+      if (!session.projects.has(projectName) || session.draining || session.running >= session.concurrency) continue;
       if (!best || session.running / session.concurrency < best.running / best.concurrency) best = session;
     }
     return best;
   }
 
-  /** Whether some connected worker serves the project (busy or not). */
+  /** Whether some connected worker serves the project (busy or not; not one that is shutting down). */
   online(projectName: string): boolean {
-    for (const session of this.#sessions.values()) if (session.projects.has(projectName)) return true;
+    for (const session of this.#sessions.values()) if (session.projects.has(projectName) && !session.draining) return true;
     return false;
   }
 

@@ -55,6 +55,8 @@ export const WorkerFrameSchema = z.discriminatedUnion('type', [
     /** Runs it will execute at once. */
     concurrency: z.number().int().min(1).max(64),
   }),
+  /** The worker is shutting down: send it no more runs (those it executes end and are continued elsewhere). */
+  z.object({ type: z.literal('drain') }),
   /** After a reconnect: carry on with a run it was executing; `after` is the cursor it has folded. */
   z.object({ type: z.literal('resume'), ...FenceFields, after: z.string().max(200) }),
   z.object({

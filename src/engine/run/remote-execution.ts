@@ -27,6 +27,8 @@ export type RemoteRun = {
   signal: AbortSignal;
   deps: RunDependencies;
   conversation: RemoteConversation;
+  /** Queues a run of this server (a `continue` after a worker was lost mid-run); absent where nothing may be queued. */
+  queueRun?: (run: Run) => Promise<void>;
 };
 
 /** What a remote execution may do with the run's conversation on this server. */
