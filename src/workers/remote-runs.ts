@@ -75,6 +75,23 @@ export class RemoteRuns implements RemoteExecution {
   }
 
   async execute(remote: RemoteRun): Promise<void> {
+    try {
+      await this.#execute(remote);
+    } finally {
+      await this.#cancelLeftApprovals(remote);
+    }
+  }
+
+  /** An ended run's approvals still pending (an agent asked, then the run was stopped or lost) are cancelled here: the worker has no store. */
+  async #cancelLeftApprovals(remote: RemoteRun): Promise<void> {
+    const { conversation, deps, queued } = remote;
+    const run = conversation.state.runs.find((candidate) => candidate.id === queued.id);
+    if (!run || !isTerminalRunStatus(run.status)) return;
+    if (!(conversation.state.approvals ?? []).some((approval) => approval.runId === run.id)) return;
+    await deps.approvals.cancel(conversation.id, run.id).catch((error: unknown) => deps.logger.error('could not cancel the approvals a worker run left', { runId: run.id, error }));
+  }
+
+  async #execute(remote: RemoteRun): Promise<void> {
     const { conversation, signal } = remote;
     const projectName = conversation.projectName;
     let fence = remote.fence;
