@@ -77,4 +77,20 @@ describe('machine workers: a coding agent runs on the worker', { skip: tool.skip
     assert.equal(existsSync(join(dir, 'denied.txt')), false, 'a denied command does not run');
     await waitUntil(async () => ((await setup.detail(conversationId)).approvals ?? []).length === 0, 10_000, () => 'no approval left pending');
   });
+
+  test('stopped while its agent waits for an answer: the run ends stopped and the server closes the pending approval', async () => {
+    const conversationId = await setup.conversation('agentic', 'claude/default');
+    const sse = await openSse(`${setup.server.url}/v1/conversations/${conversationId}/events`, { authorization: `Bearer ${setup.server.token}` });
+    const asking = await setup.send(conversationId, 'RUN echo late > stopped.txt');
+    const requested = await sse.waitFor((event) => event.type === 'approval-requested', 120_000);
+    const approvalId = (requested.data as { approval: any }).approval.id;
+    const stopped = await setup.request('POST', `/v1/conversations/${conversationId}/stop`, {});
+    assert.equal(stopped.status, 200);
+    assert.equal(stopped.body.run.id, asking.id);
+    assert.equal(stopped.body.run.status, 'stopped');
+    const resolved = await sse.waitFor((event) => event.type === 'approval-resolved' && (event.data as { approval: any }).approval.id === approvalId, 30_000);
+    sse.close();
+    assert.equal((resolved.data as { approval: any }).approval.status, 'cancelled');
+    assert.deepEqual((await setup.detail(conversationId)).approvals ?? [], []);
+  });
 });
