@@ -1,5 +1,5 @@
 import { ConfabError, type ErrorCode } from '../domain/errors.ts';
-import { emptyUsage, isTerminalRunStatus, type Project } from '../domain/schemas.ts';
+import { emptyUsage, isTerminalRunStatus, type ContextInput, type ContextPart, type Project } from '../domain/schemas.ts';
 import type { Fence } from '../engine/event-log/event-log.ts';
 import { finish, type TerminalEnding } from '../engine/run/end-run.ts';
 import { executeRun } from '../engine/run/execute-run.ts';
@@ -7,6 +7,7 @@ import { queueContinueOnce } from '../engine/run/take-over.ts';
 import type { RemoteExecution, RemoteRun } from '../engine/run/remote-execution.ts';
 import { abortReason, type AbortReason, type RunState } from '../engine/run/run-context.ts';
 import type { Clock } from '../util/clock.ts';
+import { checkedContextParts } from './context-requests.ts';
 import { RunAssignment, type AssignmentEnd, type StopFrame } from './run-assignment.ts';
 import type { WorkerDirectory, WorkerSession } from './worker-directory.ts';
 
@@ -62,6 +63,15 @@ export class RemoteRuns implements RemoteExecution {
 
   serves(project: Project): boolean {
     return this.#directory.serves(project);
+  }
+
+  /** Files attached to a message of a worker project are read by one of its online workers, in its directory. */
+  async readContext(project: Project, inputs: ContextInput[], options: { maxBytes: number; newId: () => string }): Promise<ContextPart[]> {
+    const session = this.#directory.serving(project.name);
+    if (!session) {
+      throw new ConfabError('worker_unavailable', `No machine worker of project ${project.name} is online to read the attached files from; attach their text instead, or send again when one is online.`);
+    }
+    return checkedContextParts(await session.readContext(project.name, inputs, options.maxBytes), inputs, options);
   }
 
   /** The current assignment of a run (for a worker's batches and resumes). */
