@@ -24,11 +24,13 @@ export class RunExecutor {
   readonly #runControl: RunControl;
   readonly #takeOver: RunExecutorOptions['takeOver'];
   readonly #remote: RemoteExecution | undefined;
+  readonly #queueRun: ((run: Run) => Promise<void>) | undefined;
 
   constructor(options: RunExecutorOptions) {
     this.#store = options.store;
     this.#takeOver = options.takeOver;
     this.#remote = options.remote;
+    this.#queueRun = options.queueRun;
     this.#runControl = options.runControl;
     this.#cache = options.cache;
     this.#deps = options.deps;
@@ -70,7 +72,7 @@ export class RunExecutor {
       const project = await this.#store.getProject(live.state.conversation.projectName);
       const deps = { ...this.#deps, logger };
       if (project && this.#remote?.serves(project)) {
-        await this.#remote.execute({ queued, fence, signal: controller.signal, deps, conversation: remoteConversation(live) });
+        await this.#remote.execute({ queued, fence, signal: controller.signal, deps, conversation: remoteConversation(live), queueRun: this.#queueRun });
       } else {
         // A project served only by machine workers has no directory here ('').
         await executeRun(runWriter(live, fence), queued, project?.path || undefined, controller.signal, deps);
@@ -103,6 +105,8 @@ export type RunExecutorOptions = {
   takeOver?: { policy: TakeOverPolicy; queueContinue: (run: Run) => Promise<void> };
   /** Executes the runs of projects served by machine workers there (src/workers). */
   remote?: RemoteExecution;
+  /** Queues a run (the remote execution queues a `continue` when a worker was lost mid-run). */
+  queueRun?: (run: Run) => Promise<void>;
 };
 
 /** Queued, parked (resumed once its approvals are settled), or orphaned by a dead worker (taken over). */

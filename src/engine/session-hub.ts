@@ -89,11 +89,11 @@ export class SessionHub {
     const shared = { store: this.#store, clock: this.#clock, ids, limits: this.limits, models: options.models };
     this.#cache = new ConversationCache({ ...shared, eventLog, runQueue, runControl, checkpointer: this.#checkpointer, idleReleaseMs: this.limits.idleReleaseMs, shared: options.cluster !== undefined });
     this.#catalog = new Catalog({ ...shared, cache: this.#cache });
-    this.#commands = new Commands({ ...shared, cache: this.#cache, catalog: this.#catalog, checkpointer: this.#checkpointer, runQueue, runControl });
+    this.#commands = new Commands({ ...shared, cache: this.#cache, catalog: this.#catalog, checkpointer: this.#checkpointer, runQueue, runControl, remote: options.remote });
     this.#desk = new ApprovalDesk({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, timers: this.#timers, logger: this.#logger });
     this.#parked = new ParkedRuns({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, runControl, desk: this.#desk });
     const takeOver = options.cluster && { policy: options.cluster.takeOver ?? 'continue-once', queueContinue: (run: Run) => runQueue.push({ conversationId: run.conversationId, runId: run.id }) };
-    const executor = new RunExecutor({ store: this.#store, cache: this.#cache, runControl, deps, logger: this.#logger, takeOver: takeOver || undefined, remote: options.remote });
+    const executor = new RunExecutor({ store: this.#store, cache: this.#cache, runControl, deps, logger: this.#logger, takeOver: takeOver || undefined, remote: options.remote, queueRun: (run) => runQueue.push({ conversationId: run.conversationId, runId: run.id }) });
     this.#executor = executor;
     runQueue.setWorker(this.#parked.worker((job, claim) => executor.execute(job, claim)));
   }

@@ -33,7 +33,17 @@ export async function takeOverRun(
     live.emit({ type: 'run-interrupted', runId: orphan.id, data: { run: ended } });
   }
   deps.logger.warn('took over a run whose worker was lost', { runId: orphan.id, policy: options.policy });
-  if (options.policy !== 'continue-once' || orphan.trigger === 'continue' || live.deleted) return ended;
+  if (options.policy === 'continue-once') await queueContinueOnce(live, orphan, options.queueContinue, deps);
+  return ended;
+}
+
+/**
+ * Queues a `continue` run that carries on from an interrupted run's partial message, unless that
+ * run was itself a continue (one more try, then it ends visibly) or the conversation is deleted.
+ * Returns the continue run, if one was queued.
+ */
+export async function queueContinueOnce(live: RunWriter, orphan: Run, queueContinue: (run: Run) => Promise<void>, deps: Pick<RunDependencies, 'clock' | 'ids' | 'persistence'>): Promise<Run | undefined> {
+  if (orphan.trigger === 'continue' || live.deleted) return undefined;
   const next = newRunRecord(
     { conversationId: orphan.conversationId, model: live.state.conversation.model, createdAt: deps.clock.now() },
     { id: deps.ids('run'), trigger: 'continue', userMessageId: null, input: null, clientRequestId: null, assistantMessageId: orphan.assistantMessageId, agentSessionId: orphan.agentSessionId },
@@ -41,6 +51,6 @@ export async function takeOverRun(
   live.emit({ type: 'run-queued', runId: next.id, data: { run: next } });
   await live.flush();
   await deps.persistence.flush();
-  await options.queueContinue(next);
-  return ended;
+  await queueContinue(next);
+  return next;
 }
