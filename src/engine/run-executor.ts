@@ -4,6 +4,7 @@ import { withFields, type Logger } from '../util/logger.ts';
 import type { ConversationCache } from './conversation-cache.ts';
 import type { RunClaim, RunJob } from './run-queue/run-queue.ts';
 import type { RunControl } from './run-control/run-control.ts';
+import { claimedPersistence } from './run/claimed-persistence.ts';
 import { executeRun } from './run/execute-run.ts';
 import { takeOverRun, type TakeOverPolicy } from './run/take-over.ts';
 import type { AbortReason, RunDependencies, RunWriter } from './run/run-context.ts';
@@ -62,13 +63,16 @@ export class RunExecutor {
     try {
       const fence: Fence = { runId: job.runId, attempt: claim.attempt };
       await live.log.claim(fence);
+      // On a shared store the run's end is fenced there too (claimed-persistence.ts).
+      const persistence = this.#takeOver ? await claimedPersistence(this.#store, this.#deps.persistence, fence, logger) : this.#deps.persistence;
+      if (!persistence) return logger.warn('a later attempt holds this run in the store; this worker was replaced', { attempt: claim.attempt });
+      const deps = { ...this.#deps, persistence, logger };
       if (this.#takeOver && (options.abandon || queued.status === 'running')) {
         const policy = options.abandon ? 'interrupt' : this.#takeOver.policy;
-        await takeOverRun(runWriter(live, fence), queued, { policy, signal: controller.signal, queueContinue: this.#takeOver.queueContinue }, { ...this.#deps, logger });
+        await takeOverRun(runWriter(live, fence), queued, { policy, signal: controller.signal, queueContinue: this.#takeOver.queueContinue }, deps);
         return;
       }
       const project = await this.#store.getProject(live.state.conversation.projectName);
-      const deps = { ...this.#deps, logger };
       if (project && this.#remote?.serves(project)) {
         await this.#remote.execute({ queued, fence, signal: controller.signal, deps, conversation: remoteConversation(live) });
       } else {
