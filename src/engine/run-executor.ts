@@ -6,7 +6,7 @@ import type { RunClaim, RunJob } from './run-queue/run-queue.ts';
 import type { RunControl } from './run-control/run-control.ts';
 import { claimedPersistence } from './run/claimed-persistence.ts';
 import { executeRun } from './run/execute-run.ts';
-import { takeOverRun, type TakeOverPolicy } from './run/take-over.ts';
+import { queueContinueRun, takeOverRun, type TakeOverPolicy } from './run/take-over.ts';
 import type { AbortReason, RunDependencies, RunWriter } from './run/run-context.ts';
 import type { Fence } from './event-log/event-log.ts';
 import type { LiveConversation } from './live-conversation.ts';
@@ -40,7 +40,7 @@ export class RunExecutor {
    * Executes one claimed run. Stops arrive through run control (from any node, never lost between
    * claim and start); a lost claim aborts the run as `fenced`, and the log refuses its writes.
    */
-  async execute(job: RunJob, claim: RunClaim, options: { abandon?: boolean } = {}): Promise<void> {
+  async execute(job: RunJob, claim: RunClaim, options: { abandon?: boolean; again?: boolean } = {}): Promise<void> {
     const live = this.#cache.peek(job.conversationId);
     if (!live) return;
     // The command that queued the run may not be folded yet (on a shared log, appended by another node).
@@ -77,7 +77,11 @@ export class RunExecutor {
         await this.#remote.execute({ queued, fence, signal: controller.signal, deps, conversation: remoteConversation(live) });
       } else {
         // A project served only by machine workers has no directory here ('').
-        await executeRun(runWriter(live, fence), queued, project?.path || undefined, controller.signal, deps);
+        const ended = await executeRun(runWriter(live, fence), queued, project?.path || undefined, controller.signal, deps);
+        // A cluster worker shutting down hands back what it could not finish in its grace: another worker continues it.
+        if (this.#takeOver && ended.status === 'interrupted' && ended.assistantMessageId && (controller.signal.reason as AbortReason | undefined)?.kind === 'shutdown') {
+          await queueContinueRun(runWriter(live, fence), ended, this.#takeOver.queueContinue, deps);
+        }
       }
     } catch (error) {
       logger.error('run crashed', { error });
@@ -90,6 +94,23 @@ export class RunExecutor {
       live.active = undefined;
       finished();
       this.#cache.release(live);
+    }
+    if (live.broken && this.#takeOver && !options.again) await this.#again(job, claim);
+  }
+
+  /**
+   * The shared log under the run lost its history (Redis restarted without persistence) or the fold
+   * missed events: the run is judged again on a copy loaded from the store, under the same claim.
+   * One whose end did not reach the log is still `running` there and is taken over (its partial as
+   * of the last checkpoint kept, continued once); one that ended is left alone.
+   */
+  async #again(job: RunJob, claim: RunClaim): Promise<void> {
+    const fresh = await this.#cache.use(job.conversationId).catch(() => undefined);
+    if (!fresh) return;
+    try {
+      await this.execute(job, claim, { again: true });
+    } finally {
+      this.#cache.release(fresh);
     }
   }
 }
