@@ -4,6 +4,7 @@ import type { ConfabEvent } from '../../src/events/definitions.ts';
 import { nodeApi as api, startCluster, type TestCluster } from '../support/cluster-fixture.ts';
 import { testToken, type SpawnedConfab, type SpawnedServe } from '../support/server-fixture.ts';
 import { openSse, type SseConnection } from '../support/sse-client.ts';
+import { seeded } from '../reliability/support.ts';
 
 /**
  * Ten SIGKILLs in a row across a cluster (issue 10): nine of the worker that holds a reply
@@ -16,16 +17,6 @@ const skip = typeof cluster === 'string' ? cluster : false;
 const auth = { authorization: `Bearer ${testToken}` };
 const rounds = 10;
 const apiNodeRound = 6;
-
-/** mulberry32: a small seeded generator, so a failing sequence of kills can be replayed. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const deltaText = (events: ConfabEvent[]) =>
   events
