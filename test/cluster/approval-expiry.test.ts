@@ -20,15 +20,15 @@ describe('a cluster of processes: approvals expire on a surviving node', { skip,
   after(() => c.close());
 
   it('an approval asked for on A expires after A is SIGKILLed, through B (an API node without a worker), and its run then resumes', async () => {
-    // A runs the run (a node with a worker); B only serves, and is started once the approval exists.
-    const a = await c.serve(approvalArgs);
+    // A runs the run (a node with a worker); B only serves. B is up before the approval exists, so
+    // only the shared expiry job (not B's start-up arming) can tell it to expire the approval.
+    const [a, b] = await Promise.all([c.serve(approvalArgs), c.serve(['--no-worker', ...approvalArgs])]);
     await api(a.url, 'POST', '/v1/projects', { name: 'demo', path: c.projectDir });
     const { conversation } = await api(a.url, 'POST', '/v1/conversations', { projectName: 'demo', model: 'fake/m1' });
     c.upstream.enqueue({ kind: 'stream', chunks: [{ toolCall: { id: 'call-1', name: 'read_file', arguments: '{"path":"notes.txt"}' } }] });
     const { run } = await api(a.url, 'POST', `/v1/conversations/${conversation.id}/messages`, { content: 'Read my notes' });
     let pending: Approval | undefined;
     await eventually(async () => (pending = (await api(a.url, 'GET', `/v1/conversations/${conversation.id}`)).approvals[0]) !== undefined, 60_000, 'the approval');
-    const b = await c.serve(['--no-worker', ...approvalArgs]);
     const watch = await openSse(`${b.url}/v1/conversations/${conversation.id}/events`, auth);
     assert.deepEqual(await a.kill('SIGKILL'), { code: null, signal: 'SIGKILL' });
     assert.ok(Date.now() < pending!.expiresAt, 'A died before the approval was due');
