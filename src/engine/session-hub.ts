@@ -11,8 +11,8 @@ import { createIdGenerator } from '../util/ids.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
 import { ApprovalDesk } from './approvals/approval-desk.ts';
 import { createApprovalGate } from './approvals/approval-gate.ts';
-import { recoverApprovals } from './approvals/approval-recovery.ts';
-import { ApprovalTimers } from './approvals/approval-timers.ts';
+import { armPendingApprovals, recoverApprovals } from './approvals/approval-recovery.ts';
+import { ApprovalTimers, type ExpiryTimers } from './approvals/approval-timers.ts';
 import { ParkedRuns } from './approvals/parked-runs.ts';
 import { Catalog } from './catalog.ts';
 import { Checkpointer } from './checkpointer.ts';
@@ -52,7 +52,7 @@ export class SessionHub {
   readonly #catalog: Catalog;
   readonly #commands: Commands;
   readonly #runQueue: RunQueue;
-  readonly #timers: ApprovalTimers;
+  readonly #timers: ExpiryTimers;
   readonly #desk: ApprovalDesk;
   readonly #parked: ParkedRuns;
   readonly #cluster: SessionHubOptions['cluster'];
@@ -73,7 +73,7 @@ export class SessionHub {
     const forwardOnly = options.cluster ? checkpointStoreOf(this.#store) : undefined;
     this.#checkpointer = new Checkpointer({ store: this.#store, clock: this.#clock, intervalMs: this.limits.checkpointIntervalMs, logger: this.#logger, observer: options.observer, forwardOnly });
     const tools = options.tools ?? defaultTools();
-    this.#timers = new ApprovalTimers({ clock: this.#clock, onDue: (approval) => this.#desk.expireQuietly(approval) });
+    this.#timers = options.cluster?.approvalExpiry ?? new ApprovalTimers({ clock: this.#clock, onDue: (approval) => this.#desk.expireQuietly(approval) });
     const deps: RunDependencies = {
       persistence: this.#checkpointer,
       ids,
@@ -104,8 +104,12 @@ export class SessionHub {
    * parked runs wait on). Call once before serving.
    */
   async start(): Promise<{ recovered: Run[] }> {
-    // In a cluster nothing is orphaned by this process starting: the queue hands a dead worker's runs out again.
-    if (this.#cluster) return { recovered: [] };
+    // In a cluster nothing is orphaned by this process starting: the queue hands a dead worker's runs
+    // out again. Pending approvals' expiry is armed again (shared jobs: once, whoever arms it).
+    if (this.#cluster) {
+      await armPendingApprovals(this.#store, this.#timers);
+      return { recovered: [] };
+    }
     const recovered = await recoverConversations({ store: this.#store, eventLog: this.#eventLog, cache: this.#cache, checkpointer: this.#checkpointer, now: () => this.#clock.now() });
     if (recovered.length > 0) this.#logger.warn('marked runs interrupted after restart', { count: recovered.length });
     const approvals = await recoverApprovals({ store: this.#store, desk: this.#desk, timers: this.#timers, runQueue: this.#runQueue, clock: this.#clock });
@@ -207,6 +211,11 @@ export class SessionHub {
    */
   async approve(conversationId: string, approvalId: string, input: ApproveInput): Promise<{ approval: Approval }> {
     return this.#desk.approve(conversationId, approvalId, parseInput(ApproveInputSchema, input, 'approval answer'));
+  }
+
+  /** Expires a pending approval that is due (a cluster's shared expiry job); nothing when it is settled or not due. */
+  expireApproval(conversationId: string, approvalId: string): Promise<void> {
+    return this.#desk.expire(conversationId, approvalId);
   }
 
   /** Starts a run that carries on from the last run's partial message (stopped, interrupted, failed or cut short). */
