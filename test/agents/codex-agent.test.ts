@@ -7,13 +7,13 @@
  * a crashed app-server.
  */
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startCodexModel } from '../peers/agent-model.ts';
 import { commandAskedAllowedThenDenied, crashWhileAsking, resumeAfterRestart, stopThenNextTurn, streamedTextTurn, switchModel } from '../support/agent-scenarios.ts';
 import { agentServeFixture } from '../support/agent-serve.ts';
 import { agentTool } from '../support/agent-tools.ts';
+import { writeCodexHome } from '../support/codex-home.ts';
 import { openSse } from '../support/sse-client.ts';
 
 const tool = agentTool('codex');
@@ -22,27 +22,8 @@ describe('Codex (codex app-server) as a conversation backend', { skip: tool.skip
   const fixture = agentServeFixture({
     startModel: startCodexModel,
     providers: async (model, home) => {
-      const codexHome = join(home.dir, '.codex');
-      await mkdir(codexHome, { recursive: true });
-      await writeFile(
-        join(codexHome, 'config.toml'),
-        [
-          'model = "fake-model"',
-          'model_provider = "fake"',
-          'check_for_update_on_startup = false',
-          '[model_providers.fake]',
-          'name = "fake"',
-          `base_url = "${model.url}"`,
-          'env_key = "FAKE_API_KEY"',
-          'wire_api = "responses"',
-          'request_max_retries = 0',
-          'stream_max_retries = 0',
-          '[analytics]',
-          'enabled = false',
-          '',
-        ].join('\n'),
-      );
-      const env = { ...home.env, CODEX_HOME: codexHome, FAKE_API_KEY: 'fake-key' };
+      const codex = await writeCodexHome(home.dir, model.url);
+      const env = { ...home.env, ...codex.env };
       return { codex: { type: 'codex', command: tool.path, args: ['--disable', 'plugins'], env, models: ['fake-model', 'other-model'], stopGraceMs: 5_000 } };
     },
     defaultModel: 'codex/default',
