@@ -17,10 +17,12 @@ export function markdownReport(results: BenchResults): string {
   out.push(`\`${meta.command}\` on ${meta.cpus} CPUs, ${meta.memoryGiB} GiB, Node ${meta.node}; load average before ${meta.loadBefore.join(' / ')}, after ${meta.loadAfter.join(' / ')}; ${meta.durationSeconds} s; ${meta.clients} load-client processes.`, '');
 
   const arrows = { higher: ' ↑', lower: ' ↓', none: '' } as const;
-  out.push(
+  const headline = headlineRows(results);
+  // A run of the agent scenario alone has no row against the targets.
+  if (headline.length > 0) out.push(
     table(
       ['scenario', 'metric', ...targets.map((name) => targetLabels[name]), ...(targets.includes('confab') ? baselines.map((name) => `Confab ÷ ${targetLabels[name]}`) : [])],
-      headlineRows(results).map((row) => [
+      headline.map((row) => [
         row.scenario,
         row.metric + arrows[row.better],
         ...targets.map((name) => row.values[name]),
