@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--quick] [--only capacity,fanout,...] [--targets confab,relay,ai-sdk,langgraph]
+ * `npm run bench -- [--quick] [--only capacity,fanout,...,agent-overhead] [--targets confab,relay,ai-sdk,langgraph]
  *                   [--clients N] [--profile | --no-profile] [--out DIR]`
  * and the parameters of each scenario in the two modes: quick (about a minute, for development)
  * and full (at most 15 minutes on a 2-core machine).
@@ -8,7 +8,9 @@ import { parseArgs } from 'node:util';
 import type { TargetName } from './targets/target.ts';
 
 export const scenarioNames = ['capacity', 'fanout', 'resume', 'idle', 'store', 'overhead', 'startup'] as const;
-export type ScenarioName = (typeof scenarioNames)[number];
+/** Run only when named in `--only`: they need the coding agents of the tools cache (scripts/ci/install-agents.sh). */
+export const optInScenarioNames = ['agent-overhead'] as const;
+export type ScenarioName = (typeof scenarioNames)[number] | (typeof optInScenarioNames)[number];
 export const targetNames: TargetName[] = ['confab', 'relay', 'ai-sdk', 'langgraph'];
 
 export type BenchParams = {
@@ -32,6 +34,8 @@ export type BenchParams = {
   idle: { connections: number; perConversation: number; settleMs: number };
   store: { streams: number; tokens: number; rampMs: number };
   overhead: { sends: number; spacingMs: number; tokens: number };
+  /** Turns per side (direct and through Confab), after one warm-up turn each. */
+  agentOverhead: { sends: number };
   /** Fresh starts per target (the median is reported). */
   startup: { runs: number };
   /** Confab under `--cpu-prof` for one capacity step of this many streams (undefined: no profile). */
@@ -56,6 +60,7 @@ const quick: BenchParams = {
   idle: { connections: 500, perConversation: 10, settleMs: 800 },
   store: { streams: 20, tokens: 80, rampMs: 200 },
   overhead: { sends: 6, spacingMs: 150, tokens: 3 },
+  agentOverhead: { sends: 5 },
   startup: { runs: 1 },
   profile: undefined,
 };
@@ -69,6 +74,7 @@ const full: BenchParams = {
   idle: { connections: 10_000, perConversation: 10, settleMs: 2_000 },
   store: { streams: 50, tokens: 500, rampMs: 1_000 },
   overhead: { sends: 40, spacingMs: 200, tokens: 5 },
+  agentOverhead: { sends: 30 },
   startup: { runs: 7 },
   profile: { streams: 250, tokens: 400 },
 };
@@ -87,8 +93,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     },
     strict: true,
   });
-  const list = <T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] => {
-    if (value === undefined) return [...allowed];
+  const list = <T extends string>(value: string | undefined, allowed: readonly T[], what: string, optIn: readonly T[] = []): T[] => {
+    if (value === undefined) return allowed.filter((name) => !optIn.includes(name));
     const names = value.split(',').map((name) => name.trim()).filter(Boolean);
     for (const name of names) if (!allowed.includes(name as T)) throw new Error(`unknown ${what} "${name}"; choose from ${allowed.join(', ')}`);
     return names as T[];
@@ -99,7 +105,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   if (values['no-profile']) params.profile = undefined;
   return {
     mode,
-    scenarios: list(values.only, scenarioNames, 'scenario'),
+    scenarios: list<ScenarioName>(values.only, [...scenarioNames, ...optInScenarioNames], 'scenario', optInScenarioNames),
     targets: list(values.targets, targetNames, 'target'),
     clients: Math.max(1, Number(values.clients) || 2),
     outDir: values.out,
