@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { eventually } from '../support/server-fixture.ts';
 import { useWebFixture } from '../support/web-fixture.ts';
 import { browserSkipReason, saveScreenshot, textOf, waitForValue } from './browser-support.ts';
 
@@ -74,10 +75,55 @@ describe('web UI: branches and search', { skip }, () => {
     assert.match((await hits.locator('li').nth(1).textContent()) ?? '', /You.*Where is the nginx config\?/);
     await saveScreenshot(page, 'search-messages');
     await hit.click();
-    await page.waitForURL(`**/c/${conversationId}`);
+    await page.waitForURL(`**/c/${conversationId}#message=*`);
     await page.locator('[data-testid="assistant-message"][data-status="completed"]').waitFor();
     await page.getByRole('searchbox', { name: 'Search chats and messages' }).fill('zebra');
     await hits.getByText('No message matches “zebra”.').waitFor();
+    await page.context().close();
+  });
+
+  /** Posts a message or a regenerate through the API and waits for the run it queued to complete with `answer`. */
+  async function exchange(conversationId: string, path: 'messages' | 'regenerate', body: object, answer: string): Promise<void> {
+    web.server.upstream.enqueue({ kind: 'stream', chunks: [{ text: answer }] });
+    const posted = await web.server.request('POST', `/v1/conversations/${conversationId}/${path}`, body);
+    assert.equal(posted.status, 202);
+    const runs = async () => (await web.server.request('GET', `/v1/conversations/${conversationId}`)).body.runs as { id: string; status: string }[];
+    await eventually(async () => (await runs()).some((run) => run.id === posted.body.run.id && run.status === 'completed'), 10_000, `the reply "${answer.slice(0, 20)}"`);
+  }
+
+  test('a search hit on another branch, far up a long chat, opens that branch scrolled to the message and marks it', async () => {
+    const conversationId = await web.newConversation('Fruit');
+    await exchange(conversationId, 'messages', { content: 'Name a fruit' }, 'Quinces ripen in autumn.');
+    const { messages } = (await web.server.request('GET', `/v1/conversations/${conversationId}`)).body;
+    const quince = messages.find((message: { role: string }) => message.role === 'assistant').id as string;
+    const longReply = Array.from({ length: 80 }, (_, index) => `Line ${index + 1} of a long answer.`).join('\n\n');
+    await exchange(conversationId, 'messages', { content: 'Tell me more' }, longReply);
+    // A second version of the first reply: the chat now shows it, and the quince branch is hidden.
+    await exchange(conversationId, 'regenerate', { messageId: quince }, 'Pears are sweet.');
+
+    const page = await web.open(`/c/${conversationId}`);
+    await shows(page, ['Name a fruit', 'Pears are sweet.'], 'the newer branch');
+    await page.getByRole('searchbox', { name: 'Search chats and messages' }).fill('quinces');
+    const hit = page.getByTestId('message-hits').getByRole('link').first();
+    await waitForValue(() => hit.textContent(), (text) => text?.includes('Quinces ripen in autumn.') ?? false, 'the hit on the hidden branch');
+    await hit.click();
+    await page.waitForURL(`**/c/${conversationId}#message=${quince}`);
+
+    const found = page.locator('[data-found]');
+    await waitForValue(() => found.getAttribute('data-message-id'), (id) => id === quince, 'the found message marked');
+    assert.deepEqual((await transcript(page)).slice(0, 3), ['Name a fruit', 'Quinces ripen in autumn.', 'Tell me more']);
+    assert.equal(await textOf(found.locator('[data-testid="branch-switcher"]')), '1 / 2');
+    // Scrolled to it: the message is inside the transcript's visible box (the chat is far taller than the window).
+    const box = (await found.boundingBox())!;
+    const view = (await page.locator('.transcript').boundingBox())!;
+    assert.ok(box.y >= view.y && box.y + box.height <= view.y + view.height, `the found message is in view: ${JSON.stringify({ box, view })}`);
+    assert.ok(await page.locator('.transcript').evaluate((element) => element.scrollHeight > element.clientHeight * 2), 'the chat is long enough to need scrolling');
+    await saveScreenshot(page, 'search-hit-branch');
+    // The branch choice is the server's (as with the arrows): a reload shows it still.
+    const { conversation } = (await web.server.request('GET', `/v1/conversations/${conversationId}`)).body;
+    assert.notEqual(conversation.activeMessageId, undefined);
+    await page.goto(`${web.server.url}/c/${conversationId}`);
+    await waitForValue(async () => (await transcript(page)).slice(0, 2), (texts) => texts[1] === 'Quinces ripen in autumn.', 'the quince branch after a reload');
     await page.context().close();
   });
 
