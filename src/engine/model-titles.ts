@@ -65,7 +65,7 @@ export class ModelTitles {
 
   /** Throws ConfabError `unknown_model` when `model` is not configured, `bad_request` when it is a coding agent. */
   constructor(options: ModelTitlesOptions) {
-    const resolved = options.models.resolve(options.model);
+    const resolved = resolveTitleModel(options.models, options.model);
     if (isAgentSource(resolved.source)) throw new ConfabError('bad_request', `titleModel ${options.model} is a coding agent; give a provider model.`);
     this.#model = options.model;
     this.#source = resolved.source;
@@ -144,6 +144,15 @@ export class ModelTitles {
     }
     const usage = reported ?? { inputTokens: estimateTokens(instructions + prompt), outputTokens: estimateTokens(text), estimated: true };
     return { text, usage };
+  }
+}
+
+function resolveTitleModel(models: ModelResolver, model: string): ReturnType<ModelResolver['resolve']> {
+  try {
+    return models.resolve(model);
+  } catch (error) {
+    if (error instanceof ConfabError) throw new ConfabError(error.code, `titleModel: ${error.message}`);
+    throw error;
   }
 }
 

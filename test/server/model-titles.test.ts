@@ -6,11 +6,16 @@
  * whose upstream scripts hold no title request.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { SessionHub } from '../../src/engine/session-hub.ts';
 import { MemoryStore } from '../../src/store/memory/memory-store.ts';
 import type { Logger } from '../../src/util/logger.ts';
-import { eventually, testModel, withTestServer, type TestServer } from '../support/server-fixture.ts';
+import { startOpenAIUpstream } from '../peers/openai-upstream.ts';
+import { makeProjectDir } from '../support/hub-fixture.ts';
+import { eventually, spawnServe, testModel, withTestServer, type TestServer } from '../support/server-fixture.ts';
 import { createModelRegistry } from '../../src/providers/model-registry.ts';
 import { loadProviderConfig } from '../../src/providers/provider-config.ts';
 
@@ -135,5 +140,34 @@ describe('titles written by a model', () => {
   it('a title model that is not configured stops the hub from starting, naming it', () => {
     const config = loadProviderConfig({ env: {}, configPath: 'c.json', readFile: () => JSON.stringify({ providers: { fake: { type: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1', models: ['m1'] } } }) });
     assert.throws(() => new SessionHub({ store: new MemoryStore(), models: createModelRegistry(config), titleModel: 'fake/nope' }), (error: Error & { code?: string }) => error.code === 'unknown_model' && /fake\/nope/.test(error.message));
+  });
+});
+
+describe('titles written by a model, in confab serve', () => {
+  it('CONFAB_TITLE_MODEL turns them on in the server process; an unknown one stops it starting, naming the model', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'confab-titles-'));
+    const project = await makeProjectDir();
+    const upstream = await startOpenAIUpstream();
+    try {
+      const serve = await spawnServe({ dataDir, upstreamUrl: upstream.url, env: { CONFAB_TITLE_MODEL: testModel } });
+      try {
+        const api = async (method: string, path: string, body?: unknown) => {
+          const response = await fetch(`${serve.url}${path}`, { method, headers: { authorization: `Bearer ${serve.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+          return { status: response.status, body: await response.json() };
+        };
+        assert.equal((await api('POST', '/v1/projects', { name: 'demo', path: project.path })).status, 201);
+        const conversationId = (await api('POST', '/v1/conversations', { projectName: 'demo' })).body.conversation.id;
+        upstream.enqueue(reply('Use a sharp knife.'), reply('Slicing bread'));
+        assert.equal((await api('POST', `/v1/conversations/${conversationId}/messages`, { content: 'how do I cut bread' })).status, 202);
+        await eventually(async () => (await api('GET', `/v1/conversations/${conversationId}`)).body.conversation.title === 'Slicing bread', 10_000, 'the model-written title');
+      } finally {
+        await serve.kill();
+      }
+      await assert.rejects(spawnServe({ dataDir, upstreamUrl: upstream.url, env: { CONFAB_TITLE_MODEL: 'fake/missing' } }), /exited[\s\S]*titleModel: Unknown model "fake\/missing"/);
+    } finally {
+      await upstream.close();
+      await project.cleanup();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

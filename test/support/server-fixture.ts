@@ -164,7 +164,7 @@ export type SpawnedServe = {
 };
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const providerEnv = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'OLLAMA_HOST', 'CONFAB_CONFIG', 'CONFAB_TOKEN', 'CONFAB_DEFAULT_MODEL'];
+const providerEnv = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'OLLAMA_HOST', 'CONFAB_CONFIG', 'CONFAB_TOKEN', 'CONFAB_DEFAULT_MODEL', 'CONFAB_TITLE_MODEL'];
 
 /**
  * Runs `confab serve --port 0 --data-dir <dataDir>` (with `--config` pointing at `upstreamUrl`
