@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Marked } from 'marked';
-import { mathExtensions, maxFormulaLength, renderMath } from '../../web/src/lib/math.ts';
+import { cachedFormulaCount, formulaCacheLimit, mathExtensions, maxFormulaLength, renderMath } from '../../web/src/lib/math.ts';
 
 const marked = new Marked({ gfm: true, extensions: mathExtensions });
 /** The TeX of each rendered formula in `markdown`, in order (from KaTeX's MathML annotation). */
@@ -50,5 +50,14 @@ describe('math in Markdown', () => {
     const long = 'x+'.repeat(maxFormulaLength);
     const html = renderMath({ tex: long, display: false, source: `$${long}$` }, 'span');
     assert.match(html, /math-error" title="Formula longer than 4000 characters"/);
+  });
+
+  test('rendered formulas are kept for the next parse of a streaming reply, at most formulaCacheLimit of them', () => {
+    const token = { tex: 'a^2+b^2=c^2', display: false, source: '$a^2+b^2=c^2$' };
+    assert.equal(renderMath(token, 'span'), renderMath({ ...token }, 'span'));
+    assert.notEqual(renderMath(token, 'span'), renderMath({ ...token, display: true }, 'span'), 'display and inline are kept apart');
+    for (let index = 0; index < formulaCacheLimit + 50; index += 1) renderMath({ tex: `x_{${index}}`, display: false, source: `$x_{${index}}$` }, 'span');
+    assert.equal(cachedFormulaCount(), formulaCacheLimit);
+    assert.match(renderMath({ tex: 'x_{3}', display: false, source: '$x_{3}$' }, 'span'), /<annotation encoding="application\/x-tex">x_\{3\}<\/annotation>/);
   });
 });

@@ -73,12 +73,40 @@ const inlineMath: TokenizerAndRendererExtension = {
 /** The marked extensions; `renderMarkdown` installs them. */
 export const mathExtensions = [blockMath, inlineMath];
 
+/**
+ * Formulas kept rendered: a streaming reply is parsed again per token, its finished formulas
+ * unchanged. At most this many, each at most `cachedFormulaChars` of HTML (a few MB in all).
+ */
+export const formulaCacheLimit = 256;
+const cachedFormulaChars = 20_000;
+const rendered = new Map<string, string>();
+
+/** How many rendered formulas are kept (at most `formulaCacheLimit`). */
+export function cachedFormulaCount(): number {
+  return rendered.size;
+}
+
 /** KaTeX's HTML (with MathML for screen readers) for one formula, or its escaped source styled as an error. */
 export function renderMath(token: Pick<MathToken, 'tex' | 'display' | 'source'>, tag: 'div' | 'span'): string {
   const kind = token.display ? 'math-display' : 'math-inline';
+  const key = `${tag} ${kind} ${token.source}\u0000${token.tex}`;
+  const known = rendered.get(key);
+  if (known !== undefined) return known;
+  const result = renderFormula(token);
+  const element = result.ok
+    ? `<${tag} class="math ${kind}">${result.markup}</${tag}>`
+    : `<${tag} class="math ${kind} math-error" title="${escapeHtml(result.reason)}">${escapeHtml(token.source.trim())}</${tag}>`;
+  if (element.length > cachedFormulaChars) return element;
+  // Oldest first out: a Map iterates in insertion order.
+  if (rendered.size >= formulaCacheLimit) rendered.delete(rendered.keys().next().value!);
+  rendered.set(key, element);
+  return element;
+}
+
+function renderFormula(token: Pick<MathToken, 'tex' | 'display'>): { ok: true; markup: string } | { ok: false; reason: string } {
   try {
     if (token.tex.length > maxFormulaLength) throw new Error(`Formula longer than ${maxFormulaLength} characters`);
-    const html = katex.renderToString(token.tex, {
+    const markup = katex.renderToString(token.tex, {
       displayMode: token.display,
       throwOnError: true,
       output: 'htmlAndMathml',
@@ -87,9 +115,8 @@ export function renderMath(token: Pick<MathToken, 'tex' | 'display' | 'source'>,
       maxSize: 50,
       maxExpand: 500,
     });
-    return `<${tag} class="math ${kind}">${html}</${tag}>`;
+    return { ok: true, markup };
   } catch (error) {
-    const reason = error instanceof Error ? error.message : 'Cannot render this formula';
-    return `<${tag} class="math ${kind} math-error" title="${escapeHtml(reason)}">${escapeHtml(token.source.trim())}</${tag}>`;
+    return { ok: false, reason: error instanceof Error ? error.message : 'Cannot render this formula' };
   }
 }
