@@ -10,12 +10,14 @@ import type { Checkpointer } from './checkpointer.ts';
 import type { ConversationCache } from './conversation-cache.ts';
 import type { HubLimits } from './hub-options.ts';
 import type { LiveConversation } from './live-conversation.ts';
+import type { GeneratedTitle } from './model-titles.ts';
 import type { RunQueue } from './run-queue/run-queue.ts';
 import type { ModelResolver } from './run/run-context.ts';
 import type { RemoteExecution } from './run/remote-execution.ts';
 import type { RunControl } from './run-control/run-control.ts';
 import { checkSendParent, findMessage, regenerateTarget, requireBranchable, showBranch } from './branch-checks.ts';
 import { newRunRecord } from './run/new-run.ts';
+import { addCost, addUsage } from './run/usage.ts';
 import { sendTrigger } from './steer-policy.ts';
 import { titleFromMessage } from './title.ts';
 import { validateConversationPatch, validateSendInput, type ConversationPatch, type SendInput } from './validate.ts';
@@ -76,6 +78,30 @@ export class Commands {
     await this.#durable(live);
     this.#cache.release(live);
     return next;
+  }
+
+  /**
+   * A title model's answer (model-titles.ts): the title is set only while the conversation still has
+   * `expectedTitle` (a rename meanwhile wins); the request's usage and cost join the totals either way.
+   */
+  async applyGeneratedTitle(conversationId: string, generated: GeneratedTitle): Promise<boolean> {
+    const live = await this.#use(conversationId);
+    try {
+      const current = live.state.conversation;
+      const applies = generated.title !== null && current.title === generated.expectedTitle;
+      const next = {
+        ...current,
+        ...(applies ? { title: generated.title! } : {}),
+        usage: addUsage(current.usage, generated.usage),
+        cost: addCost(current.cost, generated.cost),
+        updatedAt: this.#clock.now(),
+      };
+      live.emit({ type: 'conversation-updated', runId: null, data: { conversation: next } });
+      await this.#durable(live);
+      return applies;
+    } finally {
+      this.#cache.release(live);
+    }
   }
 
   /** Stops any run and deletes the conversation for good. */

@@ -32,6 +32,8 @@ export type SessionHubOptions = {
   logger?: Logger;
   /** Where runs of remotely served projects execute (machine workers, `src/workers/`). Default: every run here. */
   remote?: RemoteExecution;
+  /** The model that writes each conversation's title after its first reply (model-titles.ts). None: the first message's title stays. */
+  titleModel?: string;
   /** Told what happens (appended events, checkpoint writes), for metrics; see engine-observer.ts. */
   observer?: EngineObserver;
   limits?: Partial<HubLimits>;

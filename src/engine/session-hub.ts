@@ -18,10 +18,11 @@ import { Catalog } from './catalog.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { Commands } from './commands.ts';
 import { ConversationCache } from './conversation-cache.ts';
-import { observeEventLog } from './engine-observer.ts';
+import { combineObservers, observeEventLog } from './engine-observer.ts';
 import type { EventLog } from './event-log/event-log.ts';
 import { MemoryEventLog } from './event-log/memory-event-log.ts';
 import { parseInput } from './hub-inputs.ts';
+import { ModelTitles, type GeneratedTitle } from './model-titles.ts';
 import { sessionsOf } from './session-info.ts';
 import { defaultLimits, type HubLimits, type SessionHubOptions } from './hub-options.ts';
 import { recoverConversations } from './recovery.ts';
@@ -58,6 +59,7 @@ export class SessionHub {
   readonly #cluster: SessionHubOptions['cluster'];
   readonly #executor: RunExecutor;
   readonly #eventLog: EventLog;
+  readonly #titles: ModelTitles | undefined;
 
   constructor(options: SessionHubOptions) {
     this.limits = { ...defaultLimits, ...options.limits };
@@ -65,7 +67,10 @@ export class SessionHub {
     this.#clock = options.clock ?? systemClock;
     const ids = options.ids ?? createIdGenerator({ now: () => this.#clock.now() });
     this.#logger = options.logger ?? silentLogger;
-    const eventLog = (this.#eventLog = observeEventLog(options.eventLog ?? new MemoryEventLog({ clock: this.#clock, capacity: this.limits.logCapacity, newEpoch: () => randomBytes(6).toString('base64url') }), options.observer));
+    // Titles by a model, when one is configured: it watches for first replies as the log takes them.
+    const titles = (this.#titles = options.titleModel === undefined ? undefined : new ModelTitles({ model: options.titleModel, models: options.models, logger: this.#logger }));
+    const logObserver = titles ? combineObservers(...(options.observer ? [options.observer] : []), titles.observer) : options.observer;
+    const eventLog = (this.#eventLog = observeEventLog(options.eventLog ?? new MemoryEventLog({ clock: this.#clock, capacity: this.limits.logCapacity, newEpoch: () => randomBytes(6).toString('base64url') }), logObserver));
     const runQueue = options.runQueue ?? new MemoryRunQueue({ concurrency: this.limits.maxConcurrentRuns });
     const runControl = options.runControl ?? new MemoryRunControl();
     this.#runQueue = runQueue;
@@ -96,6 +101,7 @@ export class SessionHub {
     const executor = new RunExecutor({ store: this.#store, cache: this.#cache, runControl, deps, logger: this.#logger, takeOver: takeOver || undefined, remote: options.remote, queueRun: (run) => runQueue.push({ conversationId: run.conversationId, runId: run.id }) });
     this.#executor = executor;
     runQueue.setWorker(this.#parked.worker((job, claim) => executor.execute(job, claim)));
+    titles?.attach(this);
   }
 
   /**
@@ -184,6 +190,16 @@ export class SessionHub {
     return this.#commands.updateConversation(conversationId, patch);
   }
 
+  /** A title model's answer; see model-titles.ts. Resolves true when the title was set. */
+  applyGeneratedTitle(conversationId: string, generated: GeneratedTitle): Promise<boolean> {
+    return this.#commands.applyGeneratedTitle(conversationId, generated);
+  }
+
+  /** Resolves once no title request is under way (tests). */
+  titlesSettled(): Promise<void> {
+    return this.#titles?.settled() ?? Promise.resolve();
+  }
+
   /** Stops any run and deletes the conversation for good. */
   deleteConversation(conversationId: string): Promise<void> {
     return this.#commands.deleteConversation(conversationId);
@@ -268,6 +284,7 @@ export class SessionHub {
   /** Checkpoints everything and ends: active runs become `interrupted` (and can be continued later). */
   async close(): Promise<void> {
     this.#timers.clear();
+    await this.#titles?.close();
     if (this.#cluster) {
       // The queue stops handing this node runs; those it executes get a grace period to finish.
       const drained = this.#runQueue.close();

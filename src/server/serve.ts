@@ -135,7 +135,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
         approvals: options.approvals,
       });
       tools = createMcpTools({ config: config.mcp, clientVersion: packageVersion(), logger });
-      hub = new SessionHub({ store: embeddedStore, models, logger, eventLog: journal.eventLog, observer, limits: benchLimits(options.env).hub, approvals: options.approvals, remote: workers.remote, tools });
+      hub = new SessionHub({ store: embeddedStore, models, logger, eventLog: journal.eventLog, observer, limits: benchLimits(options.env).hub, approvals: options.approvals, remote: workers.remote, tools, titleModel: config.titleModel });
       await hub.start();
     }
     const server = await startServer({

@@ -54,6 +54,8 @@ export type TestServerOptions = {
   allowOrigins?: string[];
   staticDir?: string;
   logger?: Logger;
+  /** The hub's `titleModel` (titles written by a model after the first reply). */
+  titleModel?: string;
 };
 
 export type TestResponse = { status: number; headers: Headers; body: any };
@@ -92,7 +94,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const config = loadProviderConfig({ env: {}, configPath: 'test-config.json', readFile: () => JSON.stringify(fakeProviderConfig(upstream.url)) });
   const models = createModelRegistry(config);
   const metrics = new ServerMetrics();
-  const hub = new SessionHub({ store, models, logger: options.logger, limits: options.hubLimits, observer: metrics.observer, approvals: options.approvals });
+  const hub = new SessionHub({ store, models, logger: options.logger, limits: options.hubLimits, observer: metrics.observer, approvals: options.approvals, titleModel: options.titleModel });
   await hub.start();
   await hub.createProject({ name: 'demo', path: project.path });
   const conversation = await hub.createConversation({ projectName: 'demo', model: testModel });
@@ -162,7 +164,7 @@ export type SpawnedServe = {
 };
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const providerEnv = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'OLLAMA_HOST', 'CONFAB_CONFIG', 'CONFAB_TOKEN', 'CONFAB_DEFAULT_MODEL'];
+const providerEnv = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'OLLAMA_HOST', 'CONFAB_CONFIG', 'CONFAB_TOKEN', 'CONFAB_DEFAULT_MODEL', 'CONFAB_TITLE_MODEL'];
 
 /**
  * Runs `confab serve --port 0 --data-dir <dataDir>` (with `--config` pointing at `upstreamUrl`
