@@ -118,8 +118,13 @@ export class JournalEventLog implements EventLog {
     if (this.#scheduled || this.#writing) return;
     this.#scheduled = true;
     const wait = this.#lastCommitAt + this.#commitIntervalMs - this.#clock.now();
-    if (wait > 0) this.#clock.setTimeout(() => this.#startCommit(), wait);
-    else setImmediate(() => this.#startCommit());
+    if (wait <= 0) {
+      setImmediate(() => this.#startCommit());
+      return;
+    }
+    const timer = this.#clock.setTimeout(() => this.#startCommit(), wait);
+    // Appends wait on it (the system clock's timers do not keep the process alive; this one must, as setImmediate does).
+    (timer as { ref?: () => void }).ref?.();
   }
 
   #startCommit(): void {
