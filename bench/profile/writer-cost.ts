@@ -8,8 +8,9 @@
  * 1 ms resolution subtracted), CPU µs per delta on the main thread and in the whole process, and
  * each delta's latency from the source yielding it to the subscriber receiving it (p99).
  * `--intervals 0,2` compares journal commit intervals (`commitIntervalMs`) instead, on `--writers`
- * (default both): each variant's journal transactions per 1000 deltas and delta latency p50 too.
- *   node bench/profile/writer-cost.ts [--conversations 50] [--deltas 300] [--rate 50] [--rounds 3] [--writers inline,worker] [--intervals 0]
+ * (default both): each variant's journal transactions per 1000 deltas and delta latency p50 too;
+ * `--spread` starts each stream at a random point of its period.
+ *   node bench/profile/writer-cost.ts [--conversations 50] [--deltas 300] [--rate 50] [--rounds 3] [--writers inline,worker] [--intervals 0] [--spread]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -33,6 +34,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     writers: { type: 'string', default: 'inline,worker' },
     intervals: { type: 'string', default: '0' },
+    /** Each stream starts at a random point of its period, as streams started at different times do (without it every stream's timer fires in the same turn). */
+    spread: { type: 'boolean', default: false },
   },
 });
 const [conversations, deltas, rate, rounds] = [values.conversations, values.deltas, values.rate, values.rounds].map(Number) as [number, number, number, number];
@@ -43,6 +46,7 @@ let streams = 0;
 const paced: StepSource = {
   async *stream(request: StepRequest): AsyncIterable<StreamPart> {
     const stream = ++streams;
+    if (values.spread) await sleep(Math.random() * (1000 / rate));
     yield { type: 'text-start', id: 't' };
     for (let n = 0; n < deltas && !request.signal.aborted; n++) {
       await sleep(1000 / rate);
