@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--quick] [--only capacity,fanout,...,agent-overhead] [--targets confab,relay,ai-sdk,langgraph]
- *                   [--clients N] [--profile | --no-profile] [--out DIR]`
+ *                   [--clients N] [--profile | --no-profile] [--steps 100,250] [--out DIR]`
  * and the parameters of each scenario in the two modes: quick (about a minute, for development)
  * and full (at most 15 minutes on a 2-core machine).
  */
@@ -89,6 +89,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       clients: { type: 'string', default: '2' },
       profile: { type: 'boolean' },
       'no-profile': { type: 'boolean' },
+      /** Capacity steps to run instead of the mode's (no refinement): for before/after comparisons of one load. */
+      steps: { type: 'string' },
       out: { type: 'string', default: 'bench/results' },
     },
     strict: true,
@@ -103,6 +105,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const params = structuredClone(mode === 'quick' ? quick : full);
   if (values.profile) params.profile ??= { streams: 100, tokens: 200 };
   if (values['no-profile']) params.profile = undefined;
+  if (values.steps !== undefined) params.capacity = { ...params.capacity, steps: parseSteps(values.steps), refine: false };
   return {
     mode,
     scenarios: list<ScenarioName>(values.only, [...scenarioNames, ...optInScenarioNames], 'scenario', optInScenarioNames),
@@ -111,4 +114,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     outDir: values.out,
     params,
   };
+}
+
+function parseSteps(value: string): number[] {
+  const steps = value.split(',').map((step) => Number(step.trim()));
+  if (steps.length === 0 || steps.some((step) => !Number.isInteger(step) || step <= 0)) throw new Error(`--steps takes positive whole numbers separated by commas, got "${value}"`);
+  return steps;
 }

@@ -10,6 +10,7 @@ import { toWireError } from '../http/respond.ts';
 import type { ServerLimits } from '../server-limits.ts';
 import { turnCache } from '../../util/turn-cache.ts';
 import { parseClientFrame, type ClientFrame, type FrameIdValue, type ServerControlFrame } from './client-frames.ts';
+import { textFrames } from './text-frames.ts';
 
 export const closeCodes = { goingAway: 1001, policyViolation: 1008, messageTooBig: 1009 } as const;
 
@@ -18,7 +19,7 @@ const eventPayload = turnCache((event: ConfabEvent) => Buffer.from(encodeEvent(e
 
 export type WsConnectionOptions = {
   ws: WebSocket;
-  /** The upgraded socket under `ws`: corked while a batch of frames is written. */
+  /** The upgraded socket under `ws`: a batch of frames is written to it directly, in one write. */
   socket: Duplex;
   hub: SessionHub;
   limits: ServerLimits;
@@ -33,7 +34,7 @@ type Watch = { generation: number; subscription: Subscription | undefined };
 
 /**
  * One client socket carrying many conversations. Replies (ack, error, pong) and the events of
- * every subscription ready in the same event-loop turn go out as one corked write. Events are only
+ * every subscription ready in the same event-loop turn go out as one write. Events are only
  * taken from subscriptions while the socket's buffered bytes are under the high-water mark; above
  * it the socket is looked at again on `drain` or after a short timer, and a subscription that falls
  * too far behind meanwhile is cut over to a snapshot by its own bound. Replies wait too, up to
@@ -209,28 +210,37 @@ export class WsConnection {
     setImmediate(() => this.#flush());
   }
 
-  /** Writes replies, then events, as one corked batch, while the socket is under its high-water mark. */
+  /**
+   * Writes replies, then events, framed into one buffer (text-frames.ts): one socket write per
+   * batch, while the socket with the batch so far stays under its high-water mark.
+   */
   #flush(): void {
     this.#scheduled = false;
-    if (this.#closed || this.#ws.readyState !== WebSocket.OPEN || this.#overHighWater()) return;
-    this.#socket.cork();
-    try {
-      for (const frame of this.#outbox) this.#ws.send(frame);
-      this.#outbox = [];
-      for (const [conversationId, { subscription }] of this.#watches) {
-        if (!subscription) continue;
-        if (this.#overHighWater()) return;
-        for (const event of subscription.take()) this.#ws.send(eventPayload(event), { binary: false });
-        if (subscription.closed && subscription.pending === 0) this.#watches.delete(conversationId);
-      }
-    } finally {
-      this.#socket.uncork();
+    if (this.#closed || this.#ws.readyState !== WebSocket.OPEN || !this.#socket.writable || this.#overHighWater(0)) return;
+    const payloads: Buffer[] = [];
+    let bytes = 0;
+    for (const frame of this.#outbox) {
+      const payload = Buffer.from(frame, 'utf8');
+      payloads.push(payload);
+      bytes += payload.length;
     }
+    this.#outbox = [];
+    for (const [conversationId, { subscription }] of this.#watches) {
+      if (!subscription) continue;
+      if (this.#overHighWater(bytes)) break;
+      for (const event of subscription.take()) {
+        const payload = eventPayload(event);
+        payloads.push(payload);
+        bytes += payload.length;
+      }
+      if (subscription.closed && subscription.pending === 0) this.#watches.delete(conversationId);
+    }
+    if (payloads.length > 0) this.#socket.write(textFrames(payloads));
   }
 
-  /** True (and a retry armed) when the socket holds more than the high-water mark. */
-  #overHighWater(): boolean {
-    if (this.#ws.bufferedAmount <= this.#limits.wsHighWaterBytes) return false;
+  /** True (and a retry armed) when the socket holds, with `batched` bytes about to be written, more than the high-water mark. */
+  #overHighWater(batched: number): boolean {
+    if (this.#ws.bufferedAmount + batched <= this.#limits.wsHighWaterBytes) return false;
     if (this.#retryTimer === undefined) {
       this.#retryTimer = setTimeout(() => {
         this.#retryTimer = undefined;
