@@ -2,6 +2,8 @@ import type { Store } from '../store/store.ts';
 import type { Clock } from '../util/clock.ts';
 import type { IdGenerator } from '../util/ids.ts';
 import type { Logger } from '../util/logger.ts';
+import type { CatalogBus } from '../catalog/catalog-bus.ts';
+import type { CatalogFeedLimits } from '../catalog/catalog-feed.ts';
 import type { EngineObserver } from './engine-observer.ts';
 import type { ApprovalOptions } from './approvals/approval-gate.ts';
 import type { EventLog } from './event-log/event-log.ts';
@@ -33,6 +35,9 @@ export type SessionHubOptions = {
   remote?: RemoteExecution;
   /** Told what happens (appended events, checkpoint writes), for metrics; see engine-observer.ts. */
   observer?: EngineObserver;
+  /** Where catalog changes go and the catalog feed hears them (src/catalog/). Default: in this process only. */
+  catalogBus?: CatalogBus;
+  catalogFeed?: Partial<CatalogFeedLimits>;
   limits?: Partial<HubLimits>;
   retry?: Partial<RetryOptions>;
   /**
