@@ -28,13 +28,13 @@ export const catalogEventDefinitions = [
     z.object({ reason: CatalogReloadReasonSchema }),
   ),
   defineCatalogEvent('project-created', 'A project was registered (from any client, on any node).', z.object({ project: ProjectSchema })),
-  defineCatalogEvent('project-deleted', 'A project was removed, with all its conversations (no `conversation-deleted` follows for them).', z.object({ projectName: z.string() })),
+  defineCatalogEvent('project-deleted', 'A project was removed, with all its conversations: drop them too (a `conversation-deleted` may not follow for each).', z.object({ projectName: z.string() })),
   defineCatalogEvent('conversation-created', 'A conversation was created (or imported).', z.object({ conversation: ConversationSchema })),
   defineCatalogEvent('conversation-updated', 'A conversation record changed: title (also the automatic one), model, system prompt, busy policy, branch, totals after a run; `updatedAt` says when.', z.object({ conversation: ConversationSchema })),
   defineCatalogEvent('conversation-deleted', 'A conversation was deleted.', z.object({ conversationId: z.string() })),
   defineCatalogEvent(
     'session-status',
-    'A conversation\'s run state changed: `running` (a run executes), `waiting-for-approval` (a run waits for a person), `waiting` (a queued run waits for a machine worker), `queued` (runs wait, none executes), `idle`. `runId` is the run the change was about.',
+    'A run of the conversation changed phase; `status` is the conversation\'s run state after it (it may repeat the previous one): `running` (a run executes), `waiting-for-approval` (a run waits for a person), `waiting` (a queued run waits for a machine worker), `queued` (runs wait, none executes), `idle`. `runId` is the run that changed.',
     z.object({ conversationId: z.string(), status: SessionStatusSchema, runId: z.string().nullable() }),
   ),
 ] as const;
@@ -89,3 +89,9 @@ export function parseCatalogChange(value: unknown): CatalogChange | undefined {
   const data = dataSchemas.get(envelope.data.type)!.safeParse(envelope.data.data);
   return data.success ? ({ ...envelope.data, data: data.data } as CatalogChange) : undefined;
 }
+
+/** The envelope with each type's data schema, as one union: what the OpenAPI document says a catalog SSE `data:` line carries. */
+export const CatalogEventSchema = z.discriminatedUnion(
+  'type',
+  catalogEventDefinitions.map((definition) => CatalogEventEnvelopeSchema.extend({ type: z.literal(definition.type), data: definition.data })) as unknown as [z.ZodObject, ...z.ZodObject[]],
+);
