@@ -37,6 +37,8 @@ export class CatalogFeed {
   #seq = 0;
   /** Every event with a seq above this is in the backlog. */
   #floor = 0;
+  /** The seq when the bus last lost messages: a cursor up to it may have missed some. */
+  #lostAt = -1;
   #listening: Promise<() => void> | undefined;
 
   constructor(options: { bus: CatalogBus; clock: Clock; limits?: Partial<CatalogFeedLimits>; epoch?: string }) {
@@ -90,6 +92,7 @@ export class CatalogFeed {
     const cursor = parseCursor(after);
     if (!cursor) return 'no-cursor';
     if (cursor.epoch !== this.epoch || cursor.seq > this.#seq) return 'other-epoch';
+    if (cursor.seq <= this.#lostAt) return 'missed-changes';
     if (cursor.seq < this.#floor) return 'too-old';
     const missed = this.#backlog.filter((event) => event.seq > cursor.seq);
     return missed.length > this.#limits.watcherBuffer ? 'fell-behind' : missed;
@@ -117,6 +120,7 @@ export class CatalogFeed {
   #lost(): void {
     this.#backlog = [];
     this.#floor = this.#seq;
+    this.#lostAt = this.#seq;
     for (const watcher of this.#watchers) watcher.requestReload('missed-changes');
   }
 
