@@ -1,4 +1,4 @@
-import { parseCatalogEvent, type CatalogEvent } from '../events/catalog-definitions.ts';
+import { parseCatalogEvent, type CatalogEvent, type SessionStatus } from '../events/catalog-definitions.ts';
 import { parseCursor } from '../events/cursor.ts';
 import { reconnectDelay, type ReconnectOptions } from './backoff.ts';
 import { ConfabClientError, toClientError } from './client-error.ts';
@@ -6,6 +6,7 @@ import { errorFromResponse, type Http } from './http.ts';
 import { notify } from './listeners.ts';
 import type { Scheduler } from './scheduler.ts';
 import { SseParser } from './sse-parser.ts';
+import type { WatchStatus } from './watch-reducer.ts';
 
 /** `connecting` until the first stream opens, `live` while one is open, `reconnecting` between, `closed` at the end. */
 export type CatalogWatchStatus = 'connecting' | 'live' | 'reconnecting' | 'closed';
@@ -20,6 +21,20 @@ export type CatalogWatchOptions = {
   /** Time allowed for the stream's response headers. */
   requestTimeoutMs: number;
 };
+
+const watchStatuses: Record<SessionStatus, WatchStatus> = {
+  idle: 'idle',
+  queued: 'queued',
+  // Waiting for a machine worker: a run waits, none executes.
+  waiting: 'queued',
+  running: 'running',
+  'waiting-for-approval': 'requires-action',
+};
+
+/** A `session-status` as a conversation watch's status (what lists already show for an open conversation). */
+export function watchStatusOf(status: SessionStatus): WatchStatus {
+  return watchStatuses[status];
+}
 
 /** Answers that another attempt cannot change: the watch ends with them. */
 const finalCodes = new Set(['unauthorized', 'forbidden', 'not_found', 'bad_request']);

@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import type { CatalogEvent, CatalogWatch, Conversation, ConversationPatch, ConversationSummary, ModelList, NewConversation, Project, RequestLimits, WatchStatus } from 'confab/client';
-import { ConfabClientError } from 'confab/client';
+import { ConfabClientError, watchStatusOf } from 'confab/client';
 import { client } from '../client.ts';
 import { describeError } from './error-text.ts';
 
@@ -148,7 +148,7 @@ class AppStore {
       case 'conversation-deleted':
         return this.removeConversation(event.data.conversationId);
       case 'session-status': {
-        const status = watchStatusOf[event.data.status];
+        const status = watchStatusOf(event.data.status);
         if (status === 'idle') delete this.#sessionStatus[event.data.conversationId];
         else this.#sessionStatus[event.data.conversationId] = status;
         return this.#set({ busy: this.#mergedBusy() });
@@ -318,14 +318,6 @@ class AppStore {
   }
 }
 
-/** The feed's `waiting` (for a machine worker) shows as queued: a run waits, none executes. */
-const watchStatusOf: Record<Extract<CatalogEvent, { type: 'session-status' }>['data']['status'], WatchStatus> = {
-  idle: 'idle',
-  queued: 'queued',
-  waiting: 'queued',
-  running: 'running',
-  'waiting-for-approval': 'requires-action',
-};
 
 function sortedProjects(projects: Project[]): Project[] {
   return projects.sort((a, b) => a.name.localeCompare(b.name));

@@ -5,7 +5,7 @@
  * panel sees its conversation change or a command here changes one, and, only while the feed is
  * down, every `confab.listRefreshSeconds` while the view is visible.
  */
-import type { CatalogEvent, ConfabClient, ConversationSummary, WatchStatus } from '../../../../src/client/index.ts';
+import { watchStatusOf, type CatalogEvent, type ConfabClient, type ConversationSummary, type WatchStatus } from '../../../../src/client/index.ts';
 import type { ConfabConnection } from './connection.ts';
 import { describeError } from './describe-error.ts';
 import type { ProjectResolver } from './project-resolver.ts';
@@ -28,14 +28,6 @@ export type ConversationTreeOptions = {
 
 const statusText: Record<WatchStatus, string> = { running: 'running', 'requires-action': 'needs approval', queued: 'queued', idle: '' };
 
-/** The feed's `waiting` (for a machine worker) shows as queued: a run waits, none executes. */
-const watchStatusOf: Record<Extract<CatalogEvent, { type: 'session-status' }>['data']['status'], WatchStatus> = {
-  idle: 'idle',
-  queued: 'queued',
-  waiting: 'queued',
-  running: 'running',
-  'waiting-for-approval': 'requires-action',
-};
 
 export class ConversationTree implements api.TreeDataProvider<TreeNode> {
   readonly #options: ConversationTreeOptions;
@@ -82,7 +74,7 @@ export class ConversationTree implements api.TreeDataProvider<TreeNode> {
         for (const [projectName, list] of this.#lists) this.#lists.set(projectName, list.filter((existing) => existing.id !== event.data.conversationId));
         return this.#changed.fire(undefined);
       case 'session-status':
-        this.#serverStatus.set(event.data.conversationId, watchStatusOf[event.data.status]);
+        this.#serverStatus.set(event.data.conversationId, watchStatusOf(event.data.status));
         return this.#changed.fire(undefined);
     }
   }
