@@ -34,6 +34,13 @@ describe('CatalogFeed', () => {
     assert.deepEqual((await feed.watch('e1.9')).take().map((event) => event.data), [{ reason: 'other-epoch' }], 'a cursor past the feed');
   });
 
+  it('folds changes made before a pending reload is read into it: the reload is current as of its seq', async () => {
+    const { bus, feed } = await feedWith();
+    const watcher = await feed.watch(undefined);
+    await bus.publish(deleted('a'));
+    assert.deepEqual(watcher.take().map((event) => [event.type, event.seq]), [['catalog-reload', 1]]);
+  });
+
   it('tells a watcher more than `watcherBuffer` events behind to reload, once, at the seq when it reads', async () => {
     const { bus, feed } = await feedWith({ watcherBuffer: 2 });
     const watcher = await feed.watch('e1.0');
@@ -74,6 +81,21 @@ describe('CatalogFeed', () => {
     assert.equal(tracker.statusOf('c3'), 'running');
     tracker.apply('c3', 'r', 'ended');
     assert.equal(tracker.size, 1);
+  });
+
+  it('tries the bus again on the next watch when it could not be reached', async () => {
+    const bus = new MemoryCatalogBus();
+    let refusals = 1;
+    const flaky = {
+      publish: bus.publish.bind(bus),
+      subscribe: (listener: Parameters<MemoryCatalogBus['subscribe']>[0]) => (refusals-- > 0 ? Promise.reject(new Error('bus down')) : bus.subscribe(listener)),
+    };
+    const feed = new CatalogFeed({ bus: flaky, clock, epoch: 'e1' });
+    await assert.rejects(feed.watch(undefined), /bus down/);
+    const watcher = await feed.watch(undefined);
+    assert.deepEqual(watcher.take().map((event) => event.type), ['catalog-reload']);
+    await bus.publish(deleted('a'));
+    assert.deepEqual(watcher.take().map((event) => event.type), ['project-deleted']);
   });
 
   it('ends its watchers when closed, and they hear nothing more', async () => {

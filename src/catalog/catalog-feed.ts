@@ -59,7 +59,13 @@ export class CatalogFeed {
 
   /** Listens on the bus (once; the first watch waits for it). */
   start(): Promise<void> {
-    this.#listening ??= this.#bus.subscribe({ message: (message) => this.#receive(message), lost: () => this.#lost() });
+    if (!this.#listening) {
+      const listening = (this.#listening = this.#bus.subscribe({ message: (message) => this.#receive(message), lost: () => this.#lost() }));
+      // A bus that could not be reached is tried again by the next watch.
+      listening.catch(() => {
+        if (this.#listening === listening) this.#listening = undefined;
+      });
+    }
     return this.#listening.then(() => undefined);
   }
 
@@ -83,7 +89,7 @@ export class CatalogFeed {
 
   /** Stops listening and ends every watcher. */
   async close(): Promise<void> {
-    const stop = await this.#listening;
+    const stop = await this.#listening?.catch(() => undefined);
     stop?.();
     for (const watcher of [...this.#watchers]) watcher.close();
   }

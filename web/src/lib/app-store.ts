@@ -124,6 +124,8 @@ class AppStore {
       });
       watch.onStatus((status) => {
         if (status === 'live') return this.#stopFallbackPoll();
+        // The server cannot be reached: the first load goes ahead, to say so.
+        started();
         if (ConfabClientError.is(watch.error, 'unauthorized')) return this.setUnauthorized();
         this.#startFallbackPoll();
       });
