@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseCatalogEvent } from '../../src/events/catalog-definitions.ts';
 import { openSse } from '../support/sse-client.ts';
-import { withTestServer, type TestServer } from '../support/server-fixture.ts';
+import { eventually, withTestServer, type TestServer } from '../support/server-fixture.ts';
 import { connectWs, tryUpgrade } from '../support/ws-client.ts';
 
 const catalogUrl = (server: TestServer, query = '') => `${server.url}/v1/catalog/events${query}`;
@@ -62,6 +62,23 @@ describe('catalog feed over WebSocket', () => {
       assert.equal(pong.type, 'pong');
       assert.deepEqual(catalogFrames(watcher.frames.slice(before)), [], 'nothing after unsubscribe-catalog');
       watcher.close();
+    });
+  });
+
+  it('holds one catalog watch per socket: subscribing again replaces it, and events are not doubled', async () => {
+    await withTestServer(async (server) => {
+      const client = await connectWs(server.url, server.authHeaders);
+      await client.request({ type: 'subscribe-catalog' });
+      const first = await client.waitFor((frame) => frame.type === 'catalog-reload');
+      await client.request({ type: 'subscribe-catalog', after: first.cursor });
+      assert.equal(server.hub.catalogFeed.watchers, 1);
+      await server.request('POST', '/v1/projects', { name: 'once', path: await newProjectDir() });
+      await client.waitFor((frame) => frame.type === 'project-created');
+      await client.request({ type: 'ping' });
+      assert.deepEqual(catalogFrames(client.frames).map((event) => event.type), ['catalog-reload', 'project-created']);
+      client.close();
+      await client.closed;
+      await eventually(() => server.hub.catalogFeed.watchers === 0, 10_000, 'a closed socket to leave no watcher');
     });
   });
 
@@ -132,6 +149,19 @@ describe('catalog feed over SSE', () => {
         other.close();
       },
       { catalogFeed: { backlog: 2 } },
+    );
+  });
+
+  it('counts catalog streams against the token\'s stream cap', async () => {
+    await withTestServer(
+      async (server) => {
+        const open = await openSse(catalogUrl(server), server.authHeaders);
+        const refused = await fetch(catalogUrl(server), { headers: server.authHeaders });
+        assert.equal(refused.status, 429);
+        assert.equal((await refused.json()).error.code, 'rate_limited');
+        open.close();
+      },
+      { limits: { maxStreamsPerToken: 1 } },
     );
   });
 
