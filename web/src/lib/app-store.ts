@@ -1,7 +1,8 @@
 import { useSyncExternalStore } from 'react';
-import type { CatalogEvent, CatalogWatch, Conversation, ConversationPatch, ConversationSummary, ModelList, NewConversation, Project, RequestLimits, WatchStatus } from 'confab/client';
+import type { CatalogEvent, Conversation, ConversationPatch, ConversationSummary, ModelList, NewConversation, Project, RequestLimits, WatchStatus } from 'confab/client';
 import { ConfabClientError, watchStatusOf } from 'confab/client';
 import { client } from '../client.ts';
+import { CatalogLink } from './catalog-link.ts';
 import { describeError } from './error-text.ts';
 
 /** What the whole app shares: sign-in, projects, the current project's conversations, models, notices. */
@@ -29,12 +30,6 @@ export type AppState = {
 export type Notice = { id: number; text: string; tone: 'error' | 'info' };
 
 const projectKey = 'confab.project';
-/**
- * Lists follow the catalog feed. Only while the feed is down (reconnecting, or refused by something
- * between us and the server) are they polled, and slowly: the feed's `catalog-reload` on reconnect
- * catches up anyway, so the poll only bounds how stale a list gets when the feed cannot be had.
- */
-const fallbackPollMs = 30_000;
 const pageSize = 100;
 
 class AppStore {
@@ -56,12 +51,7 @@ class AppStore {
   #liveStatus: Record<string, WatchStatus> = {};
   #sessionStatus: Record<string, WatchStatus> = {};
   #noticeId = 0;
-  #pollTimer: number | undefined;
-  #catalog: CatalogWatch | undefined;
-  /** Resolves at the feed's first event (or once it failed): the lists are loaded after it, so no change falls between. */
-  #catalogStarted: Promise<void> | undefined;
-  /** Catalog events that arrived while the lists were (re)loading: applied after the load, which they may postdate. */
-  #heldEvents: CatalogEvent[] | undefined;
+  readonly #catalog = new CatalogLink({ apply: (event) => this.#applyCatalog(event), poll: () => void this.poll(), unauthorized: () => this.setUnauthorized() });
 
   get state(): AppState {
     return this.#state;
@@ -79,13 +69,13 @@ class AppStore {
 
   /** First the catalog feed; then projects, models and running states; then the chosen project's conversations. */
   async start(): Promise<void> {
-    await this.#openCatalog();
+    await this.#catalog.open();
     const query = new URLSearchParams(window.location.search);
     if (query.get('signin') === 'invalid-link') {
       window.history.replaceState(window.history.state, '', window.location.pathname + window.location.hash);
       this.#set({ invalidSignInLink: true });
     }
-    this.#heldEvents ??= [];
+    this.#catalog.hold();
     try {
       const [projects, models, limits] = await Promise.all([
         client.projects.list(),
@@ -104,34 +94,8 @@ class AppStore {
       this.#set({ loadError: describeError(error), reachable: false });
       window.setTimeout(() => void this.start(), 2000);
     } finally {
-      this.#applyHeldEvents();
+      this.#catalog.release();
     }
-  }
-
-  #applyHeldEvents(): void {
-    const held = this.#heldEvents ?? [];
-    this.#heldEvents = undefined;
-    for (const event of held) this.#applyCatalog(event);
-  }
-
-  #openCatalog(): Promise<void> {
-    this.#catalogStarted ??= new Promise<void>((started) => {
-      const watch = (this.#catalog = client.watchCatalog());
-      watch.onEvent((event) => {
-        started();
-        if (this.#heldEvents) this.#heldEvents.push(event);
-        else this.#applyCatalog(event);
-      });
-      watch.onStatus((status) => {
-        if (status === 'live') return this.#stopFallbackPoll();
-        // The server cannot be reached: the first load goes ahead, to say so.
-        started();
-        if (ConfabClientError.is(watch.error, 'unauthorized')) return this.setUnauthorized();
-        this.#startFallbackPoll();
-      });
-      watch.ready.catch(() => started());
-    });
-    return this.#catalogStarted;
   }
 
   #applyCatalog(event: CatalogEvent): void {
@@ -167,21 +131,9 @@ class AppStore {
     else this.#set({ projectName: null, conversations: [], conversationsLoaded: true });
   }
 
-  #startFallbackPoll(): void {
-    if (this.#pollTimer !== undefined) return;
-    this.#pollTimer = window.setInterval(() => {
-      if (document.visibilityState === 'visible') void this.poll();
-    }, fallbackPollMs);
-  }
-
-  #stopFallbackPoll(): void {
-    window.clearInterval(this.#pollTimer);
-    this.#pollTimer = undefined;
-  }
-
   /** Everything the catalog feed could not replay: projects, models, running states, conversations. */
   async reload(): Promise<void> {
-    this.#heldEvents ??= [];
+    this.#catalog.hold();
     try {
       const [projects, models] = await Promise.all([client.projects.list(), client.models(), this.#loadSessions()]);
       this.#set({ projects, models, reachable: true });
@@ -191,7 +143,7 @@ class AppStore {
     } catch (error) {
       this.#handleBackgroundError(error);
     } finally {
-      this.#applyHeldEvents();
+      this.#catalog.release();
     }
   }
 
