@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CatalogSubscription } from '../../catalog/catalog-subscription.ts';
 import type { SessionHub } from '../../engine/session-hub.ts';
 import { CatalogEventSchema, type CatalogEvent } from '../../events/catalog-definitions.ts';
+import { turnCache } from '../../util/turn-cache.ts';
 import type { Router } from '../http/router.ts';
 import { serveSse } from '../sse/serve-sse.ts';
 import { sseHeaders, type SseEncoder } from '../sse/sse-stream.ts';
@@ -9,10 +10,13 @@ import type { StreamRegistry } from '../stream-registry.ts';
 
 export type CatalogRouteDeps = { hub: SessionHub; streams: StreamRegistry; token: string; keepAliveMs: number };
 
-/** `id: <cursor>` and `data: <event JSON>` per catalog event; the stream ends only with the server. */
+/** `id: <cursor>\ndata: <event JSON>\n\n`, built once per event in a turn and shared by every stream writing it then. */
+const catalogFrame = turnCache((event: CatalogEvent) => `id: ${event.cursor}\ndata: ${JSON.stringify(event)}\n\n`);
+
+/** One frame per catalog event; the stream ends only with the server. */
 const catalogFrames: SseEncoder<CatalogEvent, CatalogSubscription> = (events, subscription) => {
   let frames = '';
-  for (const event of events) frames += `id: ${event.cursor}\ndata: ${JSON.stringify(event)}\n\n`;
+  for (const event of events) frames += catalogFrame(event);
   return { frames, end: subscription.closed && subscription.pending === 0 };
 };
 
