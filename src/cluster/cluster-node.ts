@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ConfabError } from '../domain/errors.ts';
 import { Pool } from 'pg';
 import { PgBoss } from 'pg-boss';
 import { createClient } from 'redis';
@@ -17,6 +18,7 @@ import { lockDatabase } from '../store/postgres/postgres-server-lock.ts';
 import { systemClock } from '../util/clock.ts';
 import type { Logger } from '../util/logger.ts';
 import type { ClusterSettings } from './cluster-settings.ts';
+import { ApprovalExpiryQueue } from './approval-expiry-queue.ts';
 import { migrateCluster } from './migrate.ts';
 
 export type ClusterNodeOptions = ClusterSettings & {
@@ -99,6 +101,7 @@ export async function openClusterNode(options: ClusterNodeOptions): Promise<Clus
       onAbandoned: async (job, attempt) => hub?.abandonRun(job, attempt),
     });
     const runQueue: RunQueue = options.worker ? queue : queueOnly(queue);
+    const approvalExpiry = await ApprovalExpiryQueue.create({ boss, logger: options.logger, expire: (job) => expireApproval(hub, job, options.logger) });
     hub = new SessionHub({
       store,
       models: options.models,
@@ -110,7 +113,7 @@ export async function openClusterNode(options: ClusterNodeOptions): Promise<Clus
       catalogBus,
       limits: options.limits,
       approvals: options.approvals,
-      cluster: options.cluster ?? {},
+      cluster: { ...options.cluster, approvalExpiry },
     });
     await hub.start();
     const opened = hub;
@@ -136,4 +139,13 @@ function queueOnly(queue: RunQueue): RunQueue {
     waiting: (conversationId) => queue.waiting(conversationId),
     close: async () => {},
   };
+}
+
+/** The expiry job's work: an approval gone with its conversation has nothing left to expire. */
+async function expireApproval(hub: SessionHub | undefined, job: { conversationId: string; approvalId: string }, logger: Logger): Promise<void> {
+  if (!hub) throw new Error('the node is still starting');
+  await hub.expireApproval(job.conversationId, job.approvalId).catch((error: unknown) => {
+    if (!ConfabError.is(error, 'not_found')) throw error;
+    logger.info('an approval to expire is gone with its conversation', { approvalId: job.approvalId });
+  });
 }

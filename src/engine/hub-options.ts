@@ -6,6 +6,7 @@ import type { CatalogBus } from '../catalog/catalog-bus.ts';
 import type { CatalogFeedLimits } from '../catalog/catalog-feed.ts';
 import type { EngineObserver } from './engine-observer.ts';
 import type { ApprovalOptions } from './approvals/approval-gate.ts';
+import type { ExpiryTimers } from './approvals/approval-timers.ts';
 import type { EventLog } from './event-log/event-log.ts';
 import type { RunQueue } from './run-queue/run-queue.ts';
 import type { RunControl } from './run-control/run-control.ts';
@@ -52,6 +53,8 @@ export type ClusterHubOptions = {
   takeOver?: TakeOverPolicy;
   /** How long `close()` lets this node's runs finish before it interrupts them. Default 10 s. */
   shutdownGraceMs?: number;
+  /** Approvals' expiry shared by the nodes (src/cluster/approval-expiry-queue.ts); default: this process's timers. */
+  approvalExpiry?: ExpiryTimers;
 };
 
 export type HubLimits = {

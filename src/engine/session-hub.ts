@@ -11,8 +11,8 @@ import { createIdGenerator } from '../util/ids.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
 import { ApprovalDesk } from './approvals/approval-desk.ts';
 import { createApprovalGate } from './approvals/approval-gate.ts';
-import { recoverApprovals } from './approvals/approval-recovery.ts';
-import { ApprovalTimers } from './approvals/approval-timers.ts';
+import { armPendingApprovals, recoverApprovals } from './approvals/approval-recovery.ts';
+import { ApprovalTimers, type ExpiryTimers } from './approvals/approval-timers.ts';
 import { ParkedRuns } from './approvals/parked-runs.ts';
 import { MemoryCatalogBus } from '../catalog/catalog-bus.ts';
 import { CatalogFeed } from '../catalog/catalog-feed.ts';
@@ -56,7 +56,7 @@ export class SessionHub {
   readonly #catalog: Catalog;
   readonly #commands: Commands;
   readonly #runQueue: RunQueue;
-  readonly #timers: ApprovalTimers;
+  readonly #timers: ExpiryTimers;
   readonly #desk: ApprovalDesk;
   readonly #parked: ParkedRuns;
   readonly #cluster: SessionHubOptions['cluster'];
@@ -82,7 +82,7 @@ export class SessionHub {
     const forwardOnly = options.cluster ? checkpointStoreOf(this.#store) : undefined;
     this.#checkpointer = new Checkpointer({ store: this.#store, clock: this.#clock, intervalMs: this.limits.checkpointIntervalMs, logger: this.#logger, observer: options.observer, forwardOnly });
     const tools = options.tools ?? defaultTools();
-    this.#timers = new ApprovalTimers({ clock: this.#clock, onDue: (approval) => this.#desk.expireQuietly(approval) });
+    this.#timers = options.cluster?.approvalExpiry ?? new ApprovalTimers({ clock: this.#clock, onDue: (approval) => this.#desk.expireQuietly(approval) });
     const deps: RunDependencies = {
       persistence: this.#checkpointer,
       ids,
@@ -98,11 +98,11 @@ export class SessionHub {
     const shared = { store: this.#store, clock: this.#clock, ids, limits: this.limits, models: options.models };
     this.#cache = new ConversationCache({ ...shared, eventLog, runQueue, runControl, checkpointer: this.#checkpointer, idleReleaseMs: this.limits.idleReleaseMs, shared: options.cluster !== undefined });
     this.#catalog = new Catalog({ ...shared, cache: this.#cache, observer });
-    this.#commands = new Commands({ ...shared, cache: this.#cache, catalog: this.#catalog, checkpointer: this.#checkpointer, runQueue, runControl });
+    this.#commands = new Commands({ ...shared, cache: this.#cache, catalog: this.#catalog, checkpointer: this.#checkpointer, runQueue, runControl, remote: options.remote });
     this.#desk = new ApprovalDesk({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, timers: this.#timers, logger: this.#logger });
     this.#parked = new ParkedRuns({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, runControl, desk: this.#desk });
     const takeOver = options.cluster && { policy: options.cluster.takeOver ?? 'continue-once', queueContinue: (run: Run) => runQueue.push({ conversationId: run.conversationId, runId: run.id }) };
-    const executor = new RunExecutor({ store: this.#store, cache: this.#cache, runControl, deps, logger: this.#logger, takeOver: takeOver || undefined, remote: options.remote });
+    const executor = new RunExecutor({ store: this.#store, cache: this.#cache, runControl, deps, logger: this.#logger, takeOver: takeOver || undefined, remote: options.remote, queueRun: (run) => runQueue.push({ conversationId: run.conversationId, runId: run.id }) });
     this.#executor = executor;
     runQueue.setWorker(this.#parked.worker((job, claim) => executor.execute(job, claim)));
   }
@@ -113,8 +113,12 @@ export class SessionHub {
    * parked runs wait on). Call once before serving.
    */
   async start(): Promise<{ recovered: Run[] }> {
-    // In a cluster nothing is orphaned by this process starting: the queue hands a dead worker's runs out again.
-    if (this.#cluster) return { recovered: [] };
+    // In a cluster nothing is orphaned by this process starting: the queue hands a dead worker's runs
+    // out again. Pending approvals' expiry is armed again (shared jobs: once, whoever arms it).
+    if (this.#cluster) {
+      await armPendingApprovals(this.#store, this.#timers);
+      return { recovered: [] };
+    }
     const recovered = await recoverConversations({ store: this.#store, eventLog: this.#eventLog, cache: this.#cache, checkpointer: this.#checkpointer, now: () => this.#clock.now() });
     if (recovered.length > 0) this.#logger.warn('marked runs interrupted after restart', { count: recovered.length });
     const approvals = await recoverApprovals({ store: this.#store, desk: this.#desk, timers: this.#timers, runQueue: this.#runQueue, clock: this.#clock });
@@ -216,6 +220,11 @@ export class SessionHub {
    */
   async approve(conversationId: string, approvalId: string, input: ApproveInput): Promise<{ approval: Approval }> {
     return this.#desk.approve(conversationId, approvalId, parseInput(ApproveInputSchema, input, 'approval answer'));
+  }
+
+  /** Expires a pending approval that is due (a cluster's shared expiry job); nothing when it is settled or not due. */
+  expireApproval(conversationId: string, approvalId: string): Promise<void> {
+    return this.#desk.expire(conversationId, approvalId);
   }
 
   /** Starts a run that carries on from the last run's partial message (stopped, interrupted, failed or cut short). */
