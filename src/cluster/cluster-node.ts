@@ -3,6 +3,7 @@ import { ConfabError } from '../domain/errors.ts';
 import { Pool } from 'pg';
 import { PgBoss } from 'pg-boss';
 import { createClient } from 'redis';
+import { RedisCatalogBus } from '../catalog/redis-catalog-bus.ts';
 import type { ApprovalOptions } from '../engine/approvals/approval-gate.ts';
 import type { EngineObserver } from '../engine/engine-observer.ts';
 import { RedisEventLog } from '../engine/event-log/redis-event-log.ts';
@@ -82,6 +83,9 @@ export async function openClusterNode(options: ClusterNodeOptions): Promise<Clus
     closers.push(async () => eventLog.close());
     const runControl = new RedisRunControl({ redis, subscriber, keyPrefix: options.redisKeyPrefix, logger: options.logger });
     closers.push(async () => runControl.close());
+    // Catalog changes of every node reach the catalog watchers of every API node.
+    const catalogBus = new RedisCatalogBus({ redis, subscriber, keyPrefix: options.redisKeyPrefix, logger: options.logger });
+    closers.push(() => catalogBus.close());
 
     const boss = new PgBoss(pgBossOptions(options.databaseUrl, { max: 4 }));
     boss.on('error', (error: unknown) => options.logger.warn('pg-boss error', { error }));
@@ -106,6 +110,7 @@ export async function openClusterNode(options: ClusterNodeOptions): Promise<Clus
       runControl,
       logger: options.logger,
       observer: options.observer,
+      catalogBus,
       limits: options.limits,
       approvals: options.approvals,
       cluster: { ...options.cluster, approvalExpiry },

@@ -2,6 +2,8 @@ import type { Store } from '../store/store.ts';
 import type { Clock } from '../util/clock.ts';
 import type { IdGenerator } from '../util/ids.ts';
 import type { Logger } from '../util/logger.ts';
+import type { CatalogBus } from '../catalog/catalog-bus.ts';
+import type { CatalogFeedLimits } from '../catalog/catalog-feed.ts';
 import type { EngineObserver } from './engine-observer.ts';
 import type { ApprovalOptions } from './approvals/approval-gate.ts';
 import type { ExpiryTimers } from './approvals/approval-timers.ts';
@@ -36,6 +38,9 @@ export type SessionHubOptions = {
   titleModel?: string;
   /** Told what happens (appended events, checkpoint writes), for metrics; see engine-observer.ts. */
   observer?: EngineObserver;
+  /** Where catalog changes go and the catalog feed hears them (src/catalog/). Default: in this process only. */
+  catalogBus?: CatalogBus;
+  catalogFeed?: Partial<CatalogFeedLimits>;
   limits?: Partial<HubLimits>;
   retry?: Partial<RetryOptions>;
   /**

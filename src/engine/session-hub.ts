@@ -14,6 +14,10 @@ import { createApprovalGate } from './approvals/approval-gate.ts';
 import { armPendingApprovals, recoverApprovals } from './approvals/approval-recovery.ts';
 import { ApprovalTimers, type ExpiryTimers } from './approvals/approval-timers.ts';
 import { ParkedRuns } from './approvals/parked-runs.ts';
+import { MemoryCatalogBus } from '../catalog/catalog-bus.ts';
+import { CatalogFeed } from '../catalog/catalog-feed.ts';
+import { catalogProducer } from '../catalog/catalog-producer.ts';
+import type { CatalogSubscription } from '../catalog/catalog-subscription.ts';
 import { Catalog } from './catalog.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { Commands } from './commands.ts';
@@ -60,6 +64,8 @@ export class SessionHub {
   readonly #executor: RunExecutor;
   readonly #eventLog: EventLog;
   readonly #titles: ModelTitles | undefined;
+  /** Catalog changes of every node, numbered for watchers (src/catalog/). */
+  readonly catalogFeed: CatalogFeed;
 
   constructor(options: SessionHubOptions) {
     this.limits = { ...defaultLimits, ...options.limits };
@@ -67,10 +73,12 @@ export class SessionHub {
     this.#clock = options.clock ?? systemClock;
     const ids = options.ids ?? createIdGenerator({ now: () => this.#clock.now() });
     this.#logger = options.logger ?? silentLogger;
+    const catalogBus = options.catalogBus ?? new MemoryCatalogBus();
+    this.catalogFeed = new CatalogFeed({ bus: catalogBus, clock: this.#clock, limits: options.catalogFeed });
     // Titles by a model, when one is configured: it watches for first replies as the log takes them.
     const titles = (this.#titles = options.titleModel === undefined ? undefined : new ModelTitles({ model: options.titleModel, models: options.models, logger: this.#logger }));
-    const logObserver = titles ? combineObservers(...(options.observer ? [options.observer] : []), titles.observer) : options.observer;
-    const eventLog = (this.#eventLog = observeEventLog(options.eventLog ?? new MemoryEventLog({ clock: this.#clock, capacity: this.limits.logCapacity, newEpoch: () => randomBytes(6).toString('base64url') }), logObserver));
+    const observer = combineObservers(...(options.observer ? [options.observer] : []), catalogProducer(catalogBus, this.#logger), ...(titles ? [titles.observer] : []));
+    const eventLog = (this.#eventLog = observeEventLog(options.eventLog ?? new MemoryEventLog({ clock: this.#clock, capacity: this.limits.logCapacity, newEpoch: () => randomBytes(6).toString('base64url') }), observer));
     const runQueue = options.runQueue ?? new MemoryRunQueue({ concurrency: this.limits.maxConcurrentRuns });
     const runControl = options.runControl ?? new MemoryRunControl();
     this.#runQueue = runQueue;
@@ -93,7 +101,7 @@ export class SessionHub {
     };
     const shared = { store: this.#store, clock: this.#clock, ids, limits: this.limits, models: options.models };
     this.#cache = new ConversationCache({ ...shared, eventLog, runQueue, runControl, checkpointer: this.#checkpointer, idleReleaseMs: this.limits.idleReleaseMs, shared: options.cluster !== undefined });
-    this.#catalog = new Catalog({ ...shared, cache: this.#cache });
+    this.#catalog = new Catalog({ ...shared, cache: this.#cache, observer });
     this.#commands = new Commands({ ...shared, cache: this.#cache, catalog: this.#catalog, checkpointer: this.#checkpointer, runQueue, runControl, remote: options.remote });
     this.#desk = new ApprovalDesk({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, timers: this.#timers, logger: this.#logger });
     this.#parked = new ParkedRuns({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, runControl, desk: this.#desk });
@@ -276,6 +284,11 @@ export class SessionHub {
     return live.subscribe(options.after, options.bufferLimit ?? this.limits.subscriberBufferLimit);
   }
 
+  /** Watches the catalog after `after` (a catalog cursor): replay when held, else `catalog-reload` first; then live. */
+  watchCatalog(after: string | undefined): Promise<CatalogSubscription> {
+    return this.catalogFeed.watch(after);
+  }
+
   /** Live conversations: what is running, queued and watched. */
   sessions(): SessionInfo[] {
     return sessionsOf(this.#cache);
@@ -285,6 +298,7 @@ export class SessionHub {
   async close(): Promise<void> {
     this.#timers.clear();
     await this.#titles?.close();
+    await this.catalogFeed.close();
     if (this.#cluster) {
       // The queue stops handing this node runs; those it executes get a grace period to finish.
       const drained = this.#runQueue.close();

@@ -27,6 +27,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CatalogFeedLimits } from '../../src/catalog/catalog-feed.ts';
 import { SessionHub } from '../../src/engine/session-hub.ts';
 import type { ApprovalOptions } from '../../src/engine/approvals/approval-gate.ts';
 import type { HubLimits } from '../../src/engine/hub-options.ts';
@@ -49,6 +50,8 @@ export const testPricing = { inputPerMillion: 1, outputPerMillion: 2 };
 export type TestServerOptions = {
   limits?: Partial<ServerLimits>;
   hubLimits?: Partial<HubLimits>;
+  /** The catalog feed's bounds (backlog, watcher buffer). */
+  catalogFeed?: Partial<CatalogFeedLimits>;
   /** Which tools' calls wait for approval (the hub's `approvals` option). */
   approvals?: ApprovalOptions;
   allowOrigins?: string[];
@@ -94,7 +97,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const config = loadProviderConfig({ env: {}, configPath: 'test-config.json', readFile: () => JSON.stringify(fakeProviderConfig(upstream.url)) });
   const models = createModelRegistry(config);
   const metrics = new ServerMetrics();
-  const hub = new SessionHub({ store, models, logger: options.logger, limits: options.hubLimits, observer: metrics.observer, approvals: options.approvals, titleModel: options.titleModel });
+  const hub = new SessionHub({ store, models, logger: options.logger, limits: options.hubLimits, observer: metrics.observer, catalogFeed: options.catalogFeed, approvals: options.approvals, titleModel: options.titleModel });
   await hub.start();
   await hub.createProject({ name: 'demo', path: project.path });
   const conversation = await hub.createConversation({ projectName: 'demo', model: testModel });

@@ -3,6 +3,8 @@ import { WebSocket, type RawData } from 'ws';
 import { ConfabError } from '../../domain/errors.ts';
 import type { SessionHub } from '../../engine/session-hub.ts';
 import type { Subscription } from '../../engine/subscription.ts';
+import type { CatalogSubscription } from '../../catalog/catalog-subscription.ts';
+import type { CatalogEvent } from '../../events/catalog-definitions.ts';
 import type { ConfabEvent } from '../../events/definitions.ts';
 import { withFields, type Logger } from '../../util/logger.ts';
 import { encodeEvent } from '../encode-event.ts';
@@ -16,6 +18,7 @@ export const closeCodes = { goingAway: 1001, policyViolation: 1008, messageTooBi
 
 /** The event's JSON as UTF-8 bytes, made once per event in a turn and shared by every socket writing it then. */
 const eventPayload = turnCache((event: ConfabEvent) => Buffer.from(encodeEvent(event), 'utf8'));
+const catalogPayload = turnCache((event: CatalogEvent) => Buffer.from(JSON.stringify(event), 'utf8'));
 
 export type WsConnectionOptions = {
   ws: WebSocket;
@@ -28,6 +31,15 @@ export type WsConnectionOptions = {
   requestId: string;
   onClose: (connection: WsConnection) => void;
 };
+
+/** What the socket drains: a conversation subscription or the catalog watch. */
+type Drainable = { onReadable: (() => void) | undefined; close(): void };
+
+function stopDraining(subscription: Drainable | undefined): void {
+  if (!subscription) return;
+  subscription.onReadable = undefined;
+  subscription.close();
+}
 
 /** A conversation this socket watches: the generation of the latest (un)subscribe, and the subscription once made. */
 type Watch = { generation: number; subscription: Subscription | undefined };
@@ -53,6 +65,8 @@ export class WsConnection {
   /** Conversations subscribed or being subscribed (one map: an idle socket holds little). */
   readonly #watches = new Map<string, Watch>();
   #generation = 0;
+  /** The catalog watch (one per socket): the generation of the latest (un)subscribe-catalog, and the subscription once made. */
+  #catalog: { generation: number; subscription: CatalogSubscription | undefined } | undefined;
   #outbox: string[] = [];
   #malformed = 0;
   #inFlight = 0;
@@ -124,6 +138,11 @@ export class WsConnection {
         return { type: 'pong', id: frame.id };
       case 'subscribe':
         return this.#subscribe(frame.conversationId, frame.after ?? undefined, frame.id);
+      case 'subscribe-catalog':
+        return this.#subscribeCatalog(frame.after ?? undefined, frame.id);
+      case 'unsubscribe-catalog':
+        this.#unsubscribeCatalog();
+        return { type: 'ack', id: frame.id, result: { catalog: false } };
       case 'unsubscribe':
         this.#unsubscribe(frame.conversationId);
         return { type: 'ack', id: frame.id, result: { conversationId: frame.conversationId } };
@@ -171,18 +190,39 @@ export class WsConnection {
     }
     watch.subscription?.close();
     watch.subscription = subscription;
-    // The ack goes into the outbox before the subscription's first events are drained.
+    return this.#startDraining(subscription, ack);
+  }
+
+  /** The ack goes into the outbox before the subscription's first events are drained. */
+  #startDraining(subscription: Drainable, ack: ServerControlFrame): undefined {
     this.#reply(ack);
     subscription.onReadable = () => this.#schedule();
     return undefined;
   }
 
+  /** Like `#subscribe`, for the one catalog watch a socket may hold; a second subscribe replaces the first. */
+  async #subscribeCatalog(after: string | undefined, id: FrameIdValue | undefined): Promise<ServerControlFrame | undefined> {
+    const watch = { generation: ++this.#generation, subscription: this.#catalog?.subscription };
+    this.#catalog = watch;
+    const subscription = await this.#hub.watchCatalog(after);
+    const ack: ServerControlFrame = { type: 'ack', id, result: { catalog: true } };
+    if (this.#closed || this.#catalog !== watch) {
+      subscription.close();
+      return ack;
+    }
+    watch.subscription?.close();
+    watch.subscription = subscription;
+    return this.#startDraining(subscription, ack);
+  }
+
+  #unsubscribeCatalog(): void {
+    stopDraining(this.#catalog?.subscription);
+    this.#catalog = undefined;
+  }
+
   #unsubscribe(conversationId: string): void {
-    const subscription = this.#watches.get(conversationId)?.subscription;
+    stopDraining(this.#watches.get(conversationId)?.subscription);
     this.#watches.delete(conversationId);
-    if (!subscription) return;
-    subscription.onReadable = undefined;
-    subscription.close();
   }
 
   #malformedFrame(id: FrameIdValue | undefined, message: string): void {
@@ -225,6 +265,14 @@ export class WsConnection {
       bytes += payload.length;
     }
     this.#outbox = [];
+    const catalog = this.#catalog?.subscription;
+    if (catalog) {
+      for (const event of catalog.take()) {
+        const payload = catalogPayload(event);
+        payloads.push(payload);
+        bytes += payload.length;
+      }
+    }
     for (const [conversationId, { subscription }] of this.#watches) {
       if (!subscription) continue;
       if (this.#overHighWater(bytes)) break;
@@ -254,12 +302,9 @@ export class WsConnection {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
-    for (const { subscription } of this.#watches.values()) {
-      if (!subscription) continue;
-      subscription.onReadable = undefined;
-      subscription.close();
-    }
+    for (const { subscription } of this.#watches.values()) stopDraining(subscription);
     this.#watches.clear();
+    this.#unsubscribeCatalog();
     this.#outbox = [];
     this.#onClose(this);
   }
