@@ -14,6 +14,8 @@ export type WatcherPlan = {
 export type ClientInit = {
   protocol: ProtocolName;
   baseUrl: string;
+  /** Where the starting messages are sent, when not `baseUrl` (the scale-out bench sends through one API node and watches through another). */
+  sendUrl?: string;
   token: string;
   tokenSize: number;
   /** Keep every watcher's text (for the exact-text check). */

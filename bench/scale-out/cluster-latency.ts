@@ -1,11 +1,12 @@
 /**
  * The scale-out scenario: the same streams against embedded Confab (one process, SQLite) and a
- * Confab cluster (an API node and a worker on Postgres and a private Redis), in one run. Reports
+ * Confab cluster (two API nodes — messages sent through one, watched through the other — and a
+ * worker, on Postgres and a private Redis; `--api-nodes 1` for one node doing both), in one run. Reports
  * token latency (upstream send → watcher receipt) p50/p99 for both, the difference (what crossing
  * processes adds), delivery and exact text, and the cluster's Redis commands and Postgres
  * transactions per 1000 tokens delivered.
  *
- *   npx node bench/scale-out/cluster-latency.ts [--conversations 20] [--watchers 2] [--tokens 200] [--rate 20]
+ *   npx node bench/scale-out/cluster-latency.ts [--conversations 20] [--watchers 2] [--tokens 200] [--rate 20] [--api-nodes 2]
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     watchers: { type: 'string', default: '2' },
     tokens: { type: 'string', default: '200' },
     rate: { type: 'string', default: '20' },
+    'api-nodes': { type: 'string', default: '2' },
   },
 });
 const plan: StreamRunPlan = {
@@ -36,6 +38,8 @@ const plan: StreamRunPlan = {
   clients: 2,
   prefix: 'scale-out',
 };
+const apiNodes = Number(values['api-nodes']);
+if (apiNodes !== 1 && apiNodes !== 2) throw new Error('--api-nodes takes 1 or 2');
 const workDir = join(process.cwd(), 'bench', 'results', 'tmp', `cluster-${process.pid}`);
 mkdirSync(workDir, { recursive: true });
 const upstream = await startUpstream();
@@ -49,7 +53,7 @@ try {
   } finally {
     await embedded.stop();
   }
-  const cluster = await startConfabCluster({ upstreamUrl: upstream.url, workDir });
+  const cluster = await startConfabCluster({ upstreamUrl: upstream.url, workDir }, { apiNodes });
   try {
     await warmUp(cluster, upstream, plan);
     const before = await cluster.counters();
@@ -75,7 +79,7 @@ try {
 }
 const [embedded, cluster] = rows;
 process.stdout.write(
-  `${plan.conversations} conversations × ${plan.watchersEach} watchers, ${plan.tokens} tokens at ${plan.rate}/s; load average ${loadavg()[0]!.toFixed(2)}\n` +
+  `${plan.conversations} conversations × ${plan.watchersEach} watchers, ${plan.tokens} tokens at ${plan.rate}/s; cluster: ${apiNodes} API node(s) + 1 worker; load average ${loadavg()[0]!.toFixed(2)}\n` +
     rows.map((row) => JSON.stringify(row)).join('\n') +
     `\nadded by crossing processes: p50 ${((cluster!.p50 as number) - (embedded!.p50 as number)).toFixed(1)} ms, p99 ${((cluster!.p99 as number) - (embedded!.p99 as number)).toFixed(1)} ms\n`,
 );

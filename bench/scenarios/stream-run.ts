@@ -61,7 +61,7 @@ export async function runStreams(target: Target, upstream: UpstreamHandle, plan:
     for (let w = 1; w < plan.watchersEach; w++) watchers.push({ conversationId });
   });
 
-  const pool = await ClientPool.open({ protocol: target.protocol, baseUrl: target.baseUrl, token: target.token, tokenSize: plan.tokenSize, collectText: plan.collectText }, watchers, plan.clients);
+  const pool = await ClientPool.open({ protocol: target.protocol, baseUrl: target.baseUrl, sendUrl: target.sendUrl, token: target.token, tokenSize: plan.tokenSize, collectText: plan.collectText }, watchers, plan.clients);
   try {
     const connection = await pool.connect();
     const before = await target.metrics(true);

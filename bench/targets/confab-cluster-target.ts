@@ -1,10 +1,11 @@
 /**
- * Confab scaled out, for bench/scale-out/cluster-latency.ts: one API node (`confab serve
- * --no-worker`, which the watchers use) and one `confab worker`, on a throwaway Postgres database
- * and a private Redis (persistence off), so the commands counted are this cluster's alone. Every
- * token crosses processes: the worker reads the upstream and appends to Redis; the API node
- * delivers what Redis publishes. `counters()` reads Redis's commands and the database's committed
- * transactions, for "commands per 1000 tokens".
+ * Confab scaled out, for bench/scale-out/cluster-latency.ts: API nodes (`confab serve --no-worker`)
+ * and one `confab worker`, on a throwaway Postgres database and a private Redis (persistence off),
+ * so the commands counted are this cluster's alone. With two API nodes (the default) messages are
+ * sent through the first and watched through the second, as the issue's scenario has it; with one,
+ * both go through it. Every token crosses processes: the worker reads the upstream and appends to
+ * Redis; the watchers' node delivers what Redis publishes. `counters()` reads Redis's commands and
+ * the database's committed transactions, for "commands per 1000 tokens".
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -21,7 +22,8 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export type ClusterTarget = Target & { counters(): Promise<{ redisCommands: number; postgresTransactions: number }> };
 
-export async function startConfabCluster(context: TargetContext): Promise<ClusterTarget> {
+export async function startConfabCluster(context: TargetContext, options: { apiNodes?: 1 | 2 } = {}): Promise<ClusterTarget> {
+  const apiNodes = options.apiNodes ?? 2;
   const dataDir = resolve(context.workDir, `confab-cluster-${Date.now()}`);
   const projectDir = join(dataDir, 'project');
   mkdirSync(projectDir, { recursive: true });
@@ -43,15 +45,20 @@ export async function startConfabCluster(context: TargetContext): Promise<Cluste
     for (const close of stops.splice(0).reverse()) await close().catch(() => {});
   };
   try {
-    const api = await spawnServer({
-      command: process.execPath,
-      args: ['src/cli/main.ts', 'serve', '--port', '0', '--no-worker', '--data-dir', join(dataDir, 'api'), '--config', configPath],
-      cwd: repoRoot,
-      env,
-      ready: /running at (http:\/\/[^/\s]+)/,
-      timeoutMs: 60_000,
-    });
-    stops.push(() => api.stop(10_000));
+    const apis = [];
+    for (let n = 0; n < apiNodes; n++) {
+      const api = await spawnServer({
+        command: process.execPath,
+        args: ['src/cli/main.ts', 'serve', '--port', '0', '--no-worker', '--data-dir', join(dataDir, `api-${n}`), '--config', configPath],
+        cwd: repoRoot,
+        env,
+        ready: /running at (http:\/\/[^/\s]+)/,
+        timeoutMs: 60_000,
+      });
+      stops.push(() => api.stop(10_000));
+      apis.push(api);
+    }
+    const [sender, watched] = [apis[0]!, apis.at(-1)!];
     const worker = await spawnServer({
       command: process.execPath,
       args: ['src/cli/main.ts', 'worker', '--concurrency', '24', '--config', configPath],
@@ -61,24 +68,26 @@ export async function startConfabCluster(context: TargetContext): Promise<Cluste
       timeoutMs: 60_000,
     });
     stops.push(() => worker.stop(15_000));
-    const baseUrl = api.match[1];
+    const sendUrl = sender.match[1];
+    const baseUrl = watched.match[1];
     const auth = { authorization: `Bearer ${token}` };
-    const project = await requestJson('POST', `${baseUrl}/v1/projects`, { name: 'bench', path: projectDir }, auth);
+    const project = await requestJson('POST', `${sendUrl}/v1/projects`, { name: 'bench', path: projectDir }, auth);
     if (project.status !== 201) throw new Error(`Confab cluster: creating the project answered ${project.status} ${project.text}`);
     const stats = new Client({ connectionString: database.url });
     await stats.connect();
     stops.push(() => stats.end());
     return {
       name: 'confab',
-      label: 'Confab cluster (API node + worker)',
+      label: apiNodes === 2 ? 'Confab cluster (2 API nodes + worker)' : 'Confab cluster (API node + worker)',
       protocol: 'confab',
       baseUrl,
+      sendUrl,
       token,
-      pids: [api.pid, worker.pid, ...(redis.pid ? [redis.pid] : [])],
-      readyMs: api.readyMs,
+      pids: [...apis.map((api) => api.pid), worker.pid, ...(redis.pid ? [redis.pid] : [])],
+      readyMs: sender.readyMs,
       async createConversations(count, prefix) {
         return mapLimited(Array.from({ length: count }, (_, i) => i), 8, async (i) => {
-          const reply = await requestJson('POST', `${baseUrl}/v1/conversations`, { projectName: 'bench', title: `${prefix}-${i}` }, auth);
+          const reply = await requestJson('POST', `${sendUrl}/v1/conversations`, { projectName: 'bench', title: `${prefix}-${i}` }, auth);
           if (reply.status !== 201) throw new Error(`Confab cluster: creating a conversation answered ${reply.status} ${reply.text}`);
           return (JSON.parse(reply.text) as { conversation: { id: string } }).conversation.id;
         });

@@ -19,6 +19,8 @@ export interface Target {
   label: string;
   protocol: ProtocolName;
   baseUrl: string;
+  /** Where messages are sent, when not `baseUrl` (watchers always use `baseUrl`). */
+  sendUrl?: string;
   token: string;
   /** Root pids whose process trees are charged for CPU and memory. */
   pids: number[];

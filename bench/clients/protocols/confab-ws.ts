@@ -55,7 +55,7 @@ export function confabProtocol({ init, stats }: ProtocolContext): Protocol {
     connect: (watcher) => open(watcher, undefined),
     async start(watcher) {
       const message = watcher.sendStart();
-      const reply = await requestJson('POST', `${init.baseUrl}/v1/conversations/${encodeURIComponent(watcher.plan.conversationId)}/messages`, { content: message }, auth);
+      const reply = await requestJson('POST', `${init.sendUrl ?? init.baseUrl}/v1/conversations/${encodeURIComponent(watcher.plan.conversationId)}/messages`, { content: message }, auth);
       if (reply.status !== 202) throw new Error(`send: HTTP ${reply.status} ${reply.text.slice(0, 200)}`);
       return undefined;
     },
