@@ -43,6 +43,8 @@ export class RunThreads implements RemoteExecution {
   readonly #links: ThreadLink[] = [];
   #started = 0;
   #closed = false;
+  /** Runs handed to a thread so far. */
+  assigned = 0;
 
   constructor(options: RunThreadsOptions) {
     this.#options = options;
@@ -81,6 +83,7 @@ export class RunThreads implements RemoteExecution {
       approvalExpiryMs: this.#options.approvalExpiryMs ?? 24 * 60 * 60_000,
     });
     link.assignments.set(queued.id, assignment);
+    this.assigned++;
     link.roots.set(queued.id, project?.path ?? '');
     const onAbort = () => stopAssignment(assignment, remote.fence, abortReason(signal)!);
     signal.addEventListener('abort', onAbort, { once: true });
