@@ -25,7 +25,7 @@ export type ThreadRunFrame = Extract<ServerFrame, { type: 'run' }> & { projectRo
  */
 export type ToThread = { frames: (ServerFrame | ThreadRunFrame)[]; events?: string };
 
-/** Thread → main: the run loops' batches, and log lines for the server's logger. */
-export type FromThread = { frames: WorkerFrame[]; logs?: ThreadLogLine[] };
+/** Thread → main: the run loops' batches, and log lines for the server's logger; `ready` once, when its modules are loaded. */
+export type FromThread = { frames: WorkerFrame[]; logs?: ThreadLogLine[]; ready?: true };
 
 export type ThreadLogLine = { level: 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> };

@@ -104,3 +104,6 @@ port.on('message', (message: ToThread) => {
   if (message.events === undefined) return;
   for (const relay of JSON.parse(message.events) as Extract<ServerFrame, { type: 'events' }>[]) receive({ ...relay, type: 'events' });
 });
+
+// Loading the providers takes a while (seconds on a busy machine): runs go to this thread from now on.
+port.postMessage({ frames: [], ready: true } satisfies FromThread);

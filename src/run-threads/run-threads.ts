@@ -36,7 +36,8 @@ export type RunThreadsOptions = {
  * thread is a run on a machine worker (the engine's `RemoteExecution`, src/workers/run-assignment.ts):
  * its events are appended here under its fence, stops and approvals reach it as frames. A thread
  * that exits is a lost worker: its runs are taken over (interrupted, partial kept, continued once)
- * and the next run starts a new thread in its place. Coding agents' runs stay on the main thread.
+ * and the next run starts a new thread in its place. Coding agents' runs stay on the main thread,
+ * and so do runs that start while no thread has loaded yet.
  */
 export class RunThreads implements RemoteExecution {
   readonly #options: RunThreadsOptions;
@@ -65,11 +66,11 @@ export class RunThreads implements RemoteExecution {
     const project = await this.#options.store.getProject(conversation.projectName);
     const machine = this.#options.machine;
     if (project && machine?.serves(project)) return machine.execute(remote);
-    if (!this.#onThread(remote)) {
+    const link = this.#pick();
+    if (!link || !this.#onThread(remote)) {
       await executeRun(conversation.writer(remote.fence), queued, project?.path || undefined, signal, deps);
       return;
     }
-    const link = this.#pick();
     const assignment = new RunAssignment(link, {
       fence: remote.fence,
       queued,
@@ -119,12 +120,22 @@ export class RunThreads implements RemoteExecution {
     }
   }
 
-  /** The live thread with the fewest runs; a thread that exited is replaced first. */
-  #pick(): ThreadLink {
+  /** Resolves once every thread has loaded (runs before that execute on the main thread). */
+  get ready(): Promise<void> {
+    return Promise.all(this.#links.map((link) => link.ready)).then(() => undefined);
+  }
+
+  /**
+   * The loaded thread with the fewest runs; a thread that exited is replaced first. None while
+   * every thread is still loading: the run then executes on the main thread rather than wait.
+   */
+  #pick(): ThreadLink | undefined {
     for (let index = 0; index < this.#links.length; index++) {
       if (!this.#links[index].alive) this.#links[index] = this.#spawn();
     }
-    return this.#links.reduce((best, link) => (link.assignments.size < best.assignments.size ? link : best));
+    let best: ThreadLink | undefined;
+    for (const link of this.#links) if (link.takesRuns && (!best || link.assignments.size < best.assignments.size)) best = link;
+    return best;
   }
 
   #spawn(): ThreadLink {

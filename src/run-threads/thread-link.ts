@@ -24,6 +24,10 @@ export class ThreadLink implements WorkerLink {
   /** Project directories of the runs about to be sent (the `run` frame carries it to the thread). */
   readonly roots = new Map<string, string>();
   readonly exited: Promise<void>;
+  /** Resolves once the thread has loaded and takes runs (never, for a thread that exits first). */
+  readonly ready: Promise<void>;
+  #ready = false;
+  #resolveReady!: () => void;
   readonly #logger: Logger;
   readonly #feeds = new Map<string, { fence: Fence; subscription: Subscription }>();
   #frames: ToThread['frames'] = [];
@@ -34,6 +38,7 @@ export class ThreadLink implements WorkerLink {
     this.workerName = name;
     this.#logger = logger;
     this.worker = new Worker(threadUrl, { workerData: data, name });
+    this.ready = new Promise((resolve) => (this.#resolveReady = resolve));
     this.worker.on('message', (message: FromThread) => this.#receive(message));
     this.worker.on('error', (error) => this.#logger.error('a run thread crashed', { thread: name, error }));
     this.exited = new Promise((resolve) => this.worker.once('exit', (code) => {
@@ -44,6 +49,11 @@ export class ThreadLink implements WorkerLink {
 
   get alive(): boolean {
     return this.#alive;
+  }
+
+  /** Loaded and not exited: runs may go to it. */
+  get takesRuns(): boolean {
+    return this.#alive && this.#ready;
   }
 
   send(frame: ServerFrame): void {
@@ -95,6 +105,10 @@ export class ThreadLink implements WorkerLink {
   }
 
   #receive(message: FromThread): void {
+    if (message.ready) {
+      this.#ready = true;
+      this.#resolveReady();
+    }
     for (const line of message.logs ?? []) this.#logger[line.level](line.message, { thread: this.workerName, ...line.fields });
     for (const frame of message.frames) {
       if (frame.type !== 'batch') continue;

@@ -94,8 +94,8 @@ describe('runs on run threads', () => {
       assert.equal((await server.store.getRun(runId))?.status, 'interrupted');
       assert.equal(body.messages.length, 2);
       assert.equal(body.messages[1].parts.map((part: { text?: string }) => part.text).join(''), 'Once upon there was a thread.');
+      // The continue run executes on the main thread or on the new thread, whichever takes it first.
       assert.notEqual(server.runThreads!.links[0], dying, 'a new thread replaced the one that died');
-      assert.equal(server.runThreads!.assigned, 2);
       events.close();
     }, { runWorkers: 1 });
   });

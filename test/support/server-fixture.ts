@@ -105,6 +105,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const placement = runWorkers > 0 ? openRunThreads({ count: runWorkers, config, store, logger: options.logger ?? silentLogger, maxConcurrentRuns, clientVersion: '0.0.0-test', approvals: options.approvals }) : undefined;
   const hub = new SessionHub({ store, models, logger: options.logger, limits: options.hubLimits, observer: metrics.observer, approvals: options.approvals, remote: placement?.threads, runQueue: placement?.runQueue });
   await hub.start();
+  // Every run of the suite on a thread: none runs on the main thread while the threads load.
+  await placement?.threads.ready;
   await hub.createProject({ name: 'demo', path: project.path });
   const conversation = await hub.createConversation({ projectName: 'demo', model: testModel });
   const server = await startServer({
