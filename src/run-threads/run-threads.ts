@@ -125,6 +125,13 @@ export class RunThreads implements RemoteExecution {
     return Promise.all(this.#links.map((link) => link.ready)).then(() => undefined);
   }
 
+  /** Resolves once every thread has loaded, or after `ms`, whichever comes first. */
+  async whenReady(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.ready, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+  }
+
   /**
    * The loaded thread with the fewest runs; a thread that exited is replaced first. None while
    * every thread is still loading: the run then executes on the main thread rather than wait.
@@ -138,11 +145,9 @@ export class RunThreads implements RemoteExecution {
     return best;
   }
 
+  /** Threads keep the process alive (a run's end may be on its way from one while the server shuts down) until `close`. */
   #spawn(): ThreadLink {
-    const link = new ThreadLink(`run-thread-${++this.#started}`, this.#options.data, this.#options.logger);
-    // An idle thread does not keep the process alive; one with runs is ended by `close`.
-    link.worker.unref();
-    return link;
+    return new ThreadLink(`run-thread-${++this.#started}`, this.#options.data, this.#options.logger);
   }
 
   /** The thread is gone mid-run: this server takes the next attempt, fencing it out, and ends the run as a lost worker's. */

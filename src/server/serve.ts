@@ -85,6 +85,8 @@ export type RunningServe = {
 };
 
 const packageRoot = new URL('../../', import.meta.url);
+/** How long serve waits for its run threads to load before it listens anyway (runs then start on the main thread). */
+const threadLoadWaitMs = 10_000;
 
 /**
  * Everything `confab serve` runs, in one process: provider config, the data directory's lock (one
@@ -151,6 +153,8 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       threads = placement?.threads;
       hub = new SessionHub({ store: embeddedStore, models, logger, eventLog: journal.eventLog, observer, limits: benchLimits(options.env).hub, approvals: options.approvals, remote: placement?.threads ?? workers.remote, runQueue: placement?.runQueue, tools });
       await hub.start();
+      // Loaded on the other cores while the main thread opened the store; runs before that would execute here.
+      if (threads) await threads.whenReady(threadLoadWaitMs);
     }
     const server = await startServer({
       hub,

@@ -135,7 +135,7 @@ describe('confab serve as a process', () => {
   it('--workers must be a whole number from 0 to 64 (exit 2, a clear message)', async () => {
     await withDirs(async ({ dataDir }) => {
       for (const value of ['x', '-1', '65', '1.5']) {
-        const refused = await runConfab(['serve', '--port', '0', '--data-dir', dataDir, '--workers', value]);
+        const refused = await runConfab(['serve', '--port', '0', '--data-dir', dataDir, `--workers=${value}`]);
         assert.equal(refused.code, 2, value);
         assert.equal(refused.stderr, `confab serve: --workers must be a whole number from 0 to 64, got "${value}".\n`);
       }
