@@ -66,6 +66,7 @@ export class ThreadLink implements WorkerLink {
 
   feed(fence: Fence, subscription: Subscription): void {
     this.#feeds.set(fence.runId, { fence, subscription });
+    subscription.relay = true;
     subscription.onReadable = () => this.#schedule();
     this.#schedule();
   }
