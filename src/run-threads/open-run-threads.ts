@@ -25,7 +25,8 @@ export function defaultRunThreads(cores = availableParallelism()): number {
 export function runThreadsSetting(flag: string | undefined, env: Record<string, string | undefined>): number {
   const source = flag !== undefined ? '--workers' : 'CONFAB_RUN_WORKERS';
   const value = flag ?? env.CONFAB_RUN_WORKERS?.trim();
-  if (value === undefined || value === '') return defaultRunThreads();
+  // An empty variable is unset; an empty flag is a mistake.
+  if (value === undefined || (flag === undefined && value === '')) return defaultRunThreads();
   if (!/^\d+$/.test(value) || Number(value) > maxRunThreads) throw new ConfabError('bad_request', `${source} must be a whole number from 0 to ${maxRunThreads}, got "${value}".`);
   return Number(value);
 }
