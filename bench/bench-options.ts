@@ -1,7 +1,7 @@
 /**
- * `npm run bench -- [--quick] [--only capacity,fanout,...] [--targets confab,relay,ai-sdk,langgraph]
+ * `npm run bench -- [--quick] [--only capacity,fanout,...,agent-overhead] [--targets confab,relay,ai-sdk,langgraph]
  *                   [--confab-workers 0,1,2]
- *                   [--clients N] [--profile | --no-profile] [--out DIR]`
+ *                   [--clients N] [--profile | --no-profile] [--steps 100,250] [--out DIR]`
  * and the parameters of each scenario in the two modes: quick (about a minute, for development)
  * and full (at most 15 minutes on a 2-core machine).
  */
@@ -9,7 +9,9 @@ import { parseArgs } from 'node:util';
 import type { TargetName } from './targets/target.ts';
 
 export const scenarioNames = ['capacity', 'fanout', 'resume', 'idle', 'store', 'overhead', 'startup'] as const;
-export type ScenarioName = (typeof scenarioNames)[number];
+/** Run only when named in `--only`: they need the coding agents of the tools cache (scripts/ci/install-agents.sh). */
+export const optInScenarioNames = ['agent-overhead'] as const;
+export type ScenarioName = (typeof scenarioNames)[number] | (typeof optInScenarioNames)[number];
 export const targetNames: TargetName[] = ['confab', 'relay', 'ai-sdk', 'langgraph'];
 
 export type BenchParams = {
@@ -33,6 +35,8 @@ export type BenchParams = {
   idle: { connections: number; perConversation: number; settleMs: number };
   store: { streams: number; tokens: number; rampMs: number };
   overhead: { sends: number; spacingMs: number; tokens: number };
+  /** Turns per side (direct and through Confab), after one warm-up turn each. */
+  agentOverhead: { sends: number };
   /** Fresh starts per target (the median is reported). */
   startup: { runs: number };
   /** Confab under `--cpu-prof` for one capacity step of this many streams (undefined: no profile). */
@@ -57,6 +61,7 @@ const quick: BenchParams = {
   idle: { connections: 500, perConversation: 10, settleMs: 800 },
   store: { streams: 20, tokens: 80, rampMs: 200 },
   overhead: { sends: 6, spacingMs: 150, tokens: 3 },
+  agentOverhead: { sends: 5 },
   startup: { runs: 1 },
   profile: undefined,
 };
@@ -70,6 +75,7 @@ const full: BenchParams = {
   idle: { connections: 10_000, perConversation: 10, settleMs: 2_000 },
   store: { streams: 50, tokens: 500, rampMs: 1_000 },
   overhead: { sends: 40, spacingMs: 200, tokens: 5 },
+  agentOverhead: { sends: 30 },
   startup: { runs: 7 },
   profile: { streams: 250, tokens: 400 },
 };
@@ -84,13 +90,15 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       clients: { type: 'string', default: '2' },
       profile: { type: 'boolean' },
       'no-profile': { type: 'boolean' },
+      /** Capacity steps to run instead of the mode's (no refinement): for before/after comparisons of one load. */
+      steps: { type: 'string' },
       out: { type: 'string', default: 'bench/results' },
       'confab-workers': { type: 'string' },
     },
     strict: true,
   });
-  const list = <T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] => {
-    if (value === undefined) return [...allowed];
+  const list = <T extends string>(value: string | undefined, allowed: readonly T[], what: string, optIn: readonly T[] = []): T[] => {
+    if (value === undefined) return allowed.filter((name) => !optIn.includes(name));
     const names = value.split(',').map((name) => name.trim()).filter(Boolean);
     for (const name of names) if (!allowed.includes(name as T)) throw new Error(`unknown ${what} "${name}"; choose from ${allowed.join(', ')}`);
     return names as T[];
@@ -99,9 +107,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const params = structuredClone(mode === 'quick' ? quick : full);
   if (values.profile) params.profile ??= { streams: 100, tokens: 200 };
   if (values['no-profile']) params.profile = undefined;
+  if (values.steps !== undefined) params.capacity = { ...params.capacity, steps: parseSteps(values.steps), refine: false };
   return {
     mode,
-    scenarios: list(values.only, scenarioNames, 'scenario'),
+    scenarios: list<ScenarioName>(values.only, [...scenarioNames, ...optInScenarioNames], 'scenario', optInScenarioNames),
     targets: withConfabWorkers(list(values.targets, targetNames, 'target'), values['confab-workers']),
     clients: Math.max(1, Number(values.clients) || 2),
     outDir: values.out,
@@ -118,4 +127,10 @@ function withConfabWorkers(targets: TargetName[], value: string | undefined): Ta
   const counts = value.split(',').map((count) => count.trim());
   for (const count of counts) if (!/^[0-4]$/.test(count)) throw new Error(`--confab-workers takes numbers from 0 to 4, got "${count}"`);
   return targets.flatMap((name) => (name === 'confab' ? counts.map((count) => `confab-w${count}` as TargetName) : [name]));
+}
+
+function parseSteps(value: string): number[] {
+  const steps = value.split(',').map((step) => Number(step.trim()));
+  if (steps.length === 0 || steps.some((step) => !Number.isInteger(step) || step <= 0)) throw new Error(`--steps takes positive whole numbers separated by commas, got "${value}"`);
+  return steps;
 }

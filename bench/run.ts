@@ -11,6 +11,7 @@ import { ClientPool } from './clients/client-pool.ts';
 import { profileConfab } from './profile/profile-capacity.ts';
 import { targetLabels, type BenchResults } from './report/bench-results.ts';
 import { writeResults } from './report/write-results.ts';
+import { runAgentOverhead } from './scenarios/agent-overhead.ts';
 import { runCapacity } from './scenarios/capacity.ts';
 import { runFanout } from './scenarios/fanout.ts';
 import { runIdle } from './scenarios/idle.ts';
@@ -115,6 +116,9 @@ try {
         break;
       case 'startup':
         results.startup = await runStartup(context);
+        break;
+      case 'agent-overhead':
+        results.agentOverhead = await runAgentOverhead(context);
         break;
     }
   }

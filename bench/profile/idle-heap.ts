@@ -21,7 +21,7 @@ import { diffHeaps, summarizeHeap } from './heap-summary.ts';
 const { values } = parseArgs({ options: { connections: { type: 'string', default: '2000' }, 'per-conversation': { type: 'string', default: '10' }, dir: { type: 'string' }, env: { type: 'string', default: '' } } });
 const connections = Number(values.connections);
 const perConversation = Number(values['per-conversation']);
-const env = Object.fromEntries(values.env.split(',').filter(Boolean).map((pair) => pair.split('=', 2) as [string, string]));
+const env = Object.fromEntries(values.env.split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)] as [string, string]));
 const dir = resolve(values.dir ?? join(tmpdir(), `confab-idle-heap-${process.pid}`));
 mkdirSync(dir, { recursive: true });
 

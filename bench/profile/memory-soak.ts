@@ -21,7 +21,7 @@ const { values } = parseArgs({
   options: { streams: { type: 'string', default: '200' }, tokens: { type: 'string', default: '500' }, seconds: { type: 'string', default: '120' }, snapshots: { type: 'string' }, env: { type: 'string', default: '' } },
 });
 const [streams, tokens, seconds] = [values.streams, values.tokens, values.seconds].map(Number) as [number, number, number];
-const env = Object.fromEntries(values.env.split(',').filter(Boolean).map((pair) => pair.split('=', 2) as [string, string]));
+const env = Object.fromEntries(values.env.split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)] as [string, string]));
 const snapshotDir = values.snapshots ? resolve(values.snapshots) : undefined;
 if (snapshotDir) mkdirSync(snapshotDir, { recursive: true });
 

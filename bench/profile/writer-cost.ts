@@ -7,7 +7,10 @@
  * thread otherwise; p99, max, total), the event-loop delay (p99, max; `monitorEventLoopDelay`,
  * 1 ms resolution subtracted), CPU µs per delta on the main thread and in the whole process, and
  * each delta's latency from the source yielding it to the subscriber receiving it (p99).
- *   node bench/profile/writer-cost.ts [--conversations 50] [--deltas 300] [--rate 50] [--rounds 3]
+ * `--intervals 0,2` compares journal commit intervals (`commitIntervalMs`) instead, on `--writers`
+ * (default both): each variant's journal transactions per 1000 deltas and delta latency p50 too;
+ * `--spread` starts each stream at a random point of its period.
+ *   node bench/profile/writer-cost.ts [--conversations 50] [--deltas 300] [--rate 50] [--rounds 3] [--writers inline,worker] [--intervals 0] [--spread]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -23,7 +26,18 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { systemClock } from '../../src/util/clock.ts';
 import { EventCollector, isRunEnd, makeProjectDir, singleSourceModels } from '../../test/support/hub-fixture.ts';
 
-const { values } = parseArgs({ options: { conversations: { type: 'string', default: '50' }, deltas: { type: 'string', default: '300' }, rate: { type: 'string', default: '50' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: {
+    conversations: { type: 'string', default: '50' },
+    deltas: { type: 'string', default: '300' },
+    rate: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '3' },
+    writers: { type: 'string', default: 'inline,worker' },
+    intervals: { type: 'string', default: '0' },
+    /** Each stream starts at a random point of its period, as streams started at different times do (without it every stream's timer fires in the same turn). */
+    spread: { type: 'boolean', default: false },
+  },
+});
 const [conversations, deltas, rate, rounds] = [values.conversations, values.deltas, values.rate, values.rounds].map(Number) as [number, number, number, number];
 
 /** When each delta was yielded, by its text (unique per stream and index). */
@@ -32,6 +46,7 @@ let streams = 0;
 const paced: StepSource = {
   async *stream(request: StepRequest): AsyncIterable<StreamPart> {
     const stream = ++streams;
+    if (values.spread) await sleep(Math.random() * (1000 / rate));
     yield { type: 'text-start', id: 't' };
     for (let n = 0; n < deltas && !request.signal.aborted; n++) {
       await sleep(1000 / rate);
@@ -49,7 +64,7 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
 
 type Writer = 'inline' | 'worker';
 
-async function measure(writer: Writer) {
+async function measure(writer: Writer, commitIntervalMs: number) {
   const dir = await mkdtemp(join(tmpdir(), 'confab-writer-cost-'));
   const project = await makeProjectDir();
   const store = new SqliteStore({ path: join(dir, 'confab.db'), writer });
@@ -67,7 +82,7 @@ async function measure(writer: Writer) {
     }
   };
   const journal = new SqliteJournal({ database: store.database, writer: queue });
-  const eventLog = new JournalEventLog({ journal, clock: systemClock, newEpoch: () => Math.random().toString(36).slice(2) });
+  const eventLog = new JournalEventLog({ journal, clock: systemClock, newEpoch: () => Math.random().toString(36).slice(2), commitIntervalMs });
   const hub = new SessionHub({ store, models: singleSourceModels(paced), eventLog, limits: { maxConcurrentRuns: conversations } });
   await hub.start();
   await hub.createProject({ name: 'bench', path: project.path });
@@ -85,7 +100,7 @@ async function measure(writer: Writer) {
   );
   held.length = 0;
   const delay = monitorEventLoopDelay({ resolution: 1 });
-  const [cpu, threadCpu] = [process.cpuUsage(), process.threadCpuUsage()];
+  const [cpu, threadCpu, journalWrites] = [process.cpuUsage(), process.threadCpuUsage(), journal.writes];
   delay.enable();
   await Promise.all(ids.map((id) => hub.send(id, { content: 'go' })));
   await Promise.all(ended);
@@ -95,6 +110,8 @@ async function measure(writer: Writer) {
   const ms = (ns: number) => round2(Math.max(0, ns / 1e6 - 1));
   const result = {
     writer,
+    commitIntervalMs,
+    journalWritesPer1000: round2(((journal.writes - journalWrites) * 1000) / total),
     load: loadavg()[0]!.toFixed(1),
     writeCalls: held.length,
     heldP99Ms: round2(percentile(held, 99)),
@@ -104,6 +121,7 @@ async function measure(writer: Writer) {
     loopMaxMs: ms(delay.max),
     mainCpuUsPerDelta: round2((threadUsed.user + threadUsed.system) / total),
     processCpuUsPerDelta: round2((used.user + used.system) / total),
+    deltaLatencyP50Ms: round2(percentile(latencies, 50)),
     deltaLatencyP99Ms: round2(percentile(latencies, 99)),
   };
   for (const watcher of watchers) watcher.close();
@@ -116,7 +134,8 @@ async function measure(writer: Writer) {
   return result;
 }
 
-const writers: Writer[] = ['inline', 'worker'];
+const writers = values.writers.split(',') as Writer[];
+const variants = writers.flatMap((writer) => values.intervals.split(',').map((interval) => ({ writer, interval: Number(interval) })));
 for (let n = 0; n < rounds; n++) {
-  for (const writer of n % 2 === 0 ? writers : [...writers].reverse()) console.log(JSON.stringify({ conversations, deltas, rate, ...(await measure(writer)) }));
+  for (const { writer, interval } of n % 2 === 0 ? variants : [...variants].reverse()) console.log(JSON.stringify({ conversations, deltas, rate, ...(await measure(writer, interval)) }));
 }

@@ -1,6 +1,7 @@
 /** Everything one bench run produced: the shape of `bench/results/<date>.json`. */
 import type { BenchParams } from '../bench-options.ts';
 import type { ProfileResult } from '../profile/profile-capacity.ts';
+import type { AgentOverheadResult } from '../scenarios/agent-overhead.ts';
 import type { CapacityResult } from '../scenarios/capacity.ts';
 import type { FanoutPoint } from '../scenarios/fanout.ts';
 import type { IdleResult } from '../scenarios/idle.ts';
@@ -37,6 +38,7 @@ export type BenchResults = {
   store?: PerTarget<StoreResult>;
   overhead?: { upstream: OverheadResult; targets: PerTarget<OverheadResult> };
   startup?: { floor: StartupResult; targets: PerTarget<StartupResult> };
+  agentOverhead?: AgentOverheadResult;
   profile?: ProfileResult | { error: string };
 };
 

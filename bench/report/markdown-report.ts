@@ -17,10 +17,12 @@ export function markdownReport(results: BenchResults): string {
   out.push(`\`${meta.command}\` on ${meta.cpus} CPUs, ${meta.memoryGiB} GiB, Node ${meta.node}; load average before ${meta.loadBefore.join(' / ')}, after ${meta.loadAfter.join(' / ')}; ${meta.durationSeconds} s; ${meta.clients} load-client processes.`, '');
 
   const arrows = { higher: ' ↑', lower: ' ↓', none: '' } as const;
-  out.push(
+  const headline = headlineRows(results);
+  // A run of the agent scenario alone has no row against the targets.
+  if (headline.length > 0) out.push(
     table(
       ['scenario', 'metric', ...targets.map((name) => targetLabels[name]), ...(targets.includes('confab') ? baselines.map((name) => `Confab ÷ ${targetLabels[name]}`) : [])],
-      headlineRows(results).map((row) => [
+      headline.map((row) => [
         row.scenario,
         row.metric + arrows[row.better],
         ...targets.map((name) => row.values[name]),
@@ -119,5 +121,18 @@ export function markdownReport(results: BenchResults): string {
       out.push(table(['self %', 'self ms', 'area'], summary.byArea.slice(0, 10).map((entry) => [entry.percent, entry.selfMs, entry.name])), '');
     }
   }
+  if (results.agentOverhead) out.push(...agentOverheadSection(results.agentOverhead));
   return out.join('\n');
+}
+
+function agentOverheadSection(result: NonNullable<BenchResults['agentOverhead']>): string[] {
+  const out = ['### Coding agent: overhead to first token', ''];
+  if ('skipped' in result) return [...out, `- skipped: ${result.skipped}`, ''];
+  const rows = [
+    [`${result.agent}, direct (stdio client)`, result.sends, result.direct.firstTokenMs.p50, result.direct.firstTokenMs.p99, result.direct.turnMs.p50, ''],
+    [`${result.agent}, through Confab`, result.sends, result.confab.firstTokenMs.p50, result.confab.firstTokenMs.p99, result.confab.turnMs.p50, `×${result.ratioP50} (+${result.addedP50Ms} ms p50, +${result.addedP99Ms} ms p99)`],
+  ];
+  out.push(table(['path', 'sends', 'first token p50 ms', 'p99 ms', 'whole turn p50 ms', 'Confab ÷ direct'], rows), '');
+  out.push('Direct: `turn/start` to the first `item/agentMessage/delta`. Through Confab: `POST …/messages` to the first `part-delta` on an SSE watcher. Same agent, same fake model, turns alternated.', '');
+  return out;
 }

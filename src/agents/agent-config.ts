@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Pricing } from '../providers/pricing.ts';
+import { codexApprovalPolicies, codexSandboxModes, type CodexApprovalPolicy, type CodexSandboxMode } from './codex/codex-policy.ts';
 
 /**
  * A coding agent declared as a provider in the config file:
@@ -34,6 +35,9 @@ export type AgentProviderSettings = {
   sessionMode: string | undefined;
   /** claude-code only: where the Claude Agent SDK is installed, when not beside Confab. */
   sdkPath: string | undefined;
+  /** codex only: Codex's sandbox and approval policy for its threads (undefined: Confab's default, codex-policy.ts). */
+  sandbox: CodexSandboxMode | undefined;
+  approvalPolicy: CodexApprovalPolicy | undefined;
 };
 
 /** The program each type runs when the config names none. A generic ACP agent must name its program. */
@@ -65,11 +69,14 @@ export const AgentProviderSchema = z
     stopGraceMs: z.number().int().min(100).max(600_000).optional(),
     sessionMode: z.string().min(1).optional(),
     sdkPath: z.string().min(1).optional(),
+    sandbox: z.enum(codexSandboxModes).optional(),
+    approvalPolicy: z.enum(codexApprovalPolicies).optional(),
   })
   .superRefine((agent, context) => {
     if (agent.type === 'acp' && agent.command === undefined) context.addIssue({ code: 'custom', path: ['command'], message: 'is required for type acp' });
     if (agent.sessionMode !== undefined && agent.type !== 'acp') context.addIssue({ code: 'custom', path: ['sessionMode'], message: 'only applies to type acp' });
     if (agent.sdkPath !== undefined && agent.type !== 'claude-code') context.addIssue({ code: 'custom', path: ['sdkPath'], message: 'only applies to type claude-code' });
+    for (const field of ['sandbox', 'approvalPolicy'] as const) if (agent[field] !== undefined && agent.type !== 'codex') context.addIssue({ code: 'custom', path: [field], message: 'only applies to type codex' });
   });
 
 export function isAgentType(type: unknown): type is AgentType {
@@ -89,6 +96,8 @@ export function toAgentSettings(name: string, parsed: z.infer<typeof AgentProvid
     stopGraceMs: parsed.stopGraceMs ?? agentDefaults.stopGraceMs,
     sessionMode: parsed.sessionMode,
     sdkPath: parsed.sdkPath,
+    sandbox: parsed.sandbox,
+    approvalPolicy: parsed.approvalPolicy,
   };
 }
 

@@ -13,7 +13,7 @@ const noModels: ModelRegistry = {
   defaultModel: () => undefined,
 };
 
-const agent = (name: string, type: AgentType): AgentProviderSettings => ({ name, type, command: name, args: [], env: {}, models: undefined, sessionMode: undefined, sdkPath: undefined, ...agentDefaults });
+const agent = (name: string, type: AgentType): AgentProviderSettings => ({ name, type, command: name, args: [], env: {}, models: undefined, sessionMode: undefined, sdkPath: undefined, sandbox: undefined, approvalPolicy: undefined, ...agentDefaults });
 
 describe('agents in the model listing', () => {
   it('marks the agents whose running turn takes steered messages (Codex), and only those', () => {

@@ -1,6 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { withAgents } from '../agents/agent-models.ts';
 import { createModelRegistry } from '../providers/model-registry.ts';
 import { loadProviderConfig } from '../providers/provider-config.ts';
 import { createProjectTools } from '../tools/project/project-tools.ts';
@@ -73,7 +74,9 @@ export async function run(argv: string[]): Promise<number> {
 
   let models;
   try {
-    models = createModelRegistry(loadProviderConfig({ env: process.env, configPath: values.config }));
+    // Coding agents declared in the config run here too, in this machine's project directories.
+    const config = loadProviderConfig({ env: process.env, configPath: values.config });
+    models = withAgents(createModelRegistry(config), config.agents);
   } catch (error) {
     process.stderr.write(`confab worker: ${(error as Error).message}\n`);
     return 1;
@@ -100,11 +103,10 @@ export async function run(argv: string[]): Promise<number> {
     for (const signal of signals) process.once(signal, () => resolveStop('signal'));
   });
   const outcome = await Promise.race([stopped, worker.ended]);
-  if (outcome === 'signal') {
-    await worker.close();
-    return 0;
-  }
-  return outcome.refused ? 3 : 0;
+  if (outcome === 'signal') await worker.close();
+  // The agents' processes end with the worker.
+  models.close();
+  return outcome === 'signal' || !outcome.refused ? 0 : 3;
 }
 
 function usage(message: string): number {

@@ -30,7 +30,8 @@ Options:
   --worker-wait TIME     A run of a project served by machine workers waits this long for one
                          (default 10m), then fails with worker_unavailable.
   --worker-grace TIME    A machine worker that lost its connection mid-run has this long to
-                         come back and resume (default 20s); then its run ends interrupted.
+                         come back and resume (default 20s); then its run ends interrupted,
+                         and another online worker of the project continues it once.
   --worker-time-limit TIME
                          A run on a machine worker is stopped after TIME (default 1h).
   --worker-heartbeat TIME

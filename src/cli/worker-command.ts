@@ -22,7 +22,7 @@ Options:
   --redis-url URL        The cluster's Redis (default: $CONFAB_REDIS_URL).
   --concurrency N        Runs executed at once (default ${defaultConcurrency}).
   --shutdown-grace TIME  On SIGTERM, how long running runs may take to finish before they are
-                         interrupted (e.g. 30s; default 10s).
+                         handed back (e.g. 30s; default 10s).
   --config FILE          Provider config file (default: $CONFAB_CONFIG).
   --log-level LEVEL      info, warn (default), error or silent (default: $CONFAB_LOG_LEVEL).
   --require-approval TOOL
@@ -32,7 +32,8 @@ Options:
   -h, --help             Show this help.
 
 SIGTERM, SIGINT or SIGHUP: stops taking runs, lets the running ones finish within the grace,
-interrupts the rest (their partial messages kept, "continue" carries on), and exits 0.
+hands back the rest (interrupted, their partial messages kept, a "continue" run queued for
+another worker), and exits 0.
 `;
 
 /**

@@ -13,7 +13,7 @@ import ts from 'typescript';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const entry = join(root, 'src/client/index.ts');
 
-const browserSafeShared = ['src/events/definitions.ts', 'src/events/apply-event.ts', 'src/events/touches.ts', 'src/events/cursor.ts', 'src/domain/schemas.ts', 'src/domain/approval-schemas.ts', 'src/domain/records.ts', 'src/domain/requests.ts', 'src/domain/errors.ts', 'src/domain/branches.ts', 'src/domain/conversation-export.ts'];
+const browserSafeShared = ['src/events/definitions.ts', 'src/events/catalog-definitions.ts', 'src/events/apply-event.ts', 'src/events/touches.ts', 'src/events/cursor.ts', 'src/domain/schemas.ts', 'src/domain/approval-schemas.ts', 'src/domain/records.ts', 'src/domain/requests.ts', 'src/domain/errors.ts', 'src/domain/branches.ts', 'src/domain/conversation-export.ts'];
 const allowedPackages = new Set(['zod']);
 const nodeGlobals = /\b(process\.|Buffer\b|require\(|__dirname|__filename|setImmediate\(|global\.)/;
 

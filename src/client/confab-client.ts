@@ -3,6 +3,7 @@ import type { ApproveResult, MessageSearchHit, ModelList, RequestLimits, Session
 import { defaultReconnectOptions, type ReconnectOptions } from './backoff.ts';
 import type { ConfabClientError } from './client-error.ts';
 import { Connection, type ConnectionState, type TransportMode } from './connection.ts';
+import { CatalogWatch } from './catalog-watch.ts';
 import { ConversationWatch } from './conversation-watch.ts';
 import { Http, type FetchLike } from './http.ts';
 import { randomRequestId } from './request-id.ts';
@@ -63,6 +64,8 @@ export class ConfabClient {
   readonly #connection: Connection;
   readonly #watches = new Map<string, ConversationWatch>();
   readonly #newRequestId: () => string;
+  readonly #catalogWatches = new Set<CatalogWatch>();
+  readonly #catalogOptions: ConstructorParameters<typeof CatalogWatch>[0];
 
   constructor(options: ClientOptions) {
     this.#http = new Http(options);
@@ -91,13 +94,23 @@ export class ConfabClient {
         maxFrameBytes: options.maxRequestBytes ?? defaultMaxRequestBytes,
       });
     };
+    const reconnect = { ...defaultReconnectOptions, ...definedOnly(options.reconnect ?? {}) };
+    const random = options.random ?? Math.random;
+    this.#catalogOptions = {
+      http: this.#http,
+      scheduler,
+      reconnect,
+      random,
+      idleTimeoutMs: options.sseIdleTimeoutMs ?? 45_000,
+      requestTimeoutMs,
+    };
     this.#connection = new Connection({
       mode,
       createTransport,
       probe: () => health(this.#http),
-      reconnect: { ...defaultReconnectOptions, ...definedOnly(options.reconnect ?? {}) },
+      reconnect,
       scheduler,
-      random: options.random ?? Math.random,
+      random,
       requestTimeoutMs,
       onError: options.onError,
     });
@@ -164,6 +177,18 @@ export class ConfabClient {
     return watch;
   }
 
+  /**
+   * The catalog feed: projects, conversations and each conversation's live status as events, so
+   * lists need no polling. Starts with `catalog-reload` (load the lists, then apply events);
+   * reconnects by itself from its cursor. Its own SSE stream, beside the live connection.
+   */
+  watchCatalog(): CatalogWatch {
+    const watch = new CatalogWatch(this.#catalogOptions);
+    this.#catalogWatches.add(watch);
+    watch.onStatus((status) => status === 'closed' && this.#catalogWatches.delete(watch));
+    return watch;
+  }
+
   /** The live connection's state. */
   get connection(): ConnectionState {
     return this.#connection.state;
@@ -179,6 +204,7 @@ export class ConfabClient {
 
   /** Closes the live connection and every watch. REST calls keep working. */
   async close(): Promise<void> {
+    for (const watch of [...this.#catalogWatches]) watch.close();
     for (const watch of [...this.#watches.values()]) {
       while (!watch.closed) watch.close();
     }

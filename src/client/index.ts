@@ -3,6 +3,8 @@
  */
 export { createClient, ConfabClient, type ClientOptions } from './confab-client.ts';
 export { ConversationWatch, type WatchState, type SendOptions } from './conversation-watch.ts';
+export { CatalogWatch, watchStatusOf, type CatalogWatchStatus } from './catalog-watch.ts';
+export { parseCatalogEvent, catalogEventDefinitions, type CatalogEvent, type CatalogEventOf, type CatalogEventType, type SessionStatus } from '../events/catalog-definitions.ts';
 export type { ConnectionState, ConnectionStatus, TransportMode } from './connection.ts';
 export type { RetryState, QueuedRun, WatchStatus } from './watch-reducer.ts';
 export { retryCount } from './retry-count.ts';

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { ConfabError } from '../domain/errors.ts';
 import { Pool } from 'pg';
 import { PgBoss } from 'pg-boss';
 import { createClient } from 'redis';
+import { RedisCatalogBus } from '../catalog/redis-catalog-bus.ts';
 import type { ApprovalOptions } from '../engine/approvals/approval-gate.ts';
 import type { EngineObserver } from '../engine/engine-observer.ts';
 import { RedisEventLog } from '../engine/event-log/redis-event-log.ts';
@@ -16,6 +18,7 @@ import { lockDatabase } from '../store/postgres/postgres-server-lock.ts';
 import { systemClock } from '../util/clock.ts';
 import type { Logger } from '../util/logger.ts';
 import type { ClusterSettings } from './cluster-settings.ts';
+import { ApprovalExpiryQueue } from './approval-expiry-queue.ts';
 import { migrateCluster } from './migrate.ts';
 
 export type ClusterNodeOptions = ClusterSettings & {
@@ -80,6 +83,9 @@ export async function openClusterNode(options: ClusterNodeOptions): Promise<Clus
     closers.push(async () => eventLog.close());
     const runControl = new RedisRunControl({ redis, subscriber, keyPrefix: options.redisKeyPrefix, logger: options.logger });
     closers.push(async () => runControl.close());
+    // Catalog changes of every node reach the catalog watchers of every API node.
+    const catalogBus = new RedisCatalogBus({ redis, subscriber, keyPrefix: options.redisKeyPrefix, logger: options.logger });
+    closers.push(() => catalogBus.close());
 
     const boss = new PgBoss(pgBossOptions(options.databaseUrl, { max: 4 }));
     boss.on('error', (error: unknown) => options.logger.warn('pg-boss error', { error }));
@@ -95,6 +101,7 @@ export async function openClusterNode(options: ClusterNodeOptions): Promise<Clus
       onAbandoned: async (job, attempt) => hub?.abandonRun(job, attempt),
     });
     const runQueue: RunQueue = options.worker ? queue : queueOnly(queue);
+    const approvalExpiry = await ApprovalExpiryQueue.create({ boss, logger: options.logger, expire: (job) => expireApproval(hub, job, options.logger) });
     hub = new SessionHub({
       store,
       models: options.models,
@@ -103,9 +110,10 @@ export async function openClusterNode(options: ClusterNodeOptions): Promise<Clus
       runControl,
       logger: options.logger,
       observer: options.observer,
+      catalogBus,
       limits: options.limits,
       approvals: options.approvals,
-      cluster: options.cluster ?? {},
+      cluster: { ...options.cluster, approvalExpiry },
     });
     await hub.start();
     const opened = hub;
@@ -131,4 +139,13 @@ function queueOnly(queue: RunQueue): RunQueue {
     waiting: (conversationId) => queue.waiting(conversationId),
     close: async () => {},
   };
+}
+
+/** The expiry job's work: an approval gone with its conversation has nothing left to expire. */
+async function expireApproval(hub: SessionHub | undefined, job: { conversationId: string; approvalId: string }, logger: Logger): Promise<void> {
+  if (!hub) throw new Error('the node is still starting');
+  await hub.expireApproval(job.conversationId, job.approvalId).catch((error: unknown) => {
+    if (!ConfabError.is(error, 'not_found')) throw error;
+    logger.info('an approval to expire is gone with its conversation', { approvalId: job.approvalId });
+  });
 }

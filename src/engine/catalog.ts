@@ -7,6 +7,7 @@ import type { Store } from '../store/store.ts';
 import type { Clock } from '../util/clock.ts';
 import type { IdGenerator } from '../util/ids.ts';
 import type { ConversationCache } from './conversation-cache.ts';
+import { notify, type EngineObserver } from './engine-observer.ts';
 import type { HubLimits } from './hub-options.ts';
 import { importedRecords, parseExport } from './import-conversation.ts';
 import { prepareProject } from './projects.ts';
@@ -26,14 +27,17 @@ export class Catalog {
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
   readonly #limits: HubLimits;
+  readonly #observer: EngineObserver | undefined;
 
-  constructor(options: { store: Store; cache: ConversationCache; models: ModelResolver; clock: Clock; ids: IdGenerator; limits: HubLimits }) {
+  /** `observer` is told of every change once stored (the catalog feed). */
+  constructor(options: { store: Store; cache: ConversationCache; models: ModelResolver; clock: Clock; ids: IdGenerator; limits: HubLimits; observer?: EngineObserver }) {
     this.#store = options.store;
     this.#cache = options.cache;
     this.#models = options.models;
     this.#clock = options.clock;
     this.#ids = options.ids;
     this.#limits = options.limits;
+    this.#observer = options.observer;
   }
 
   async createProject(input: { name: unknown; path: unknown }): Promise<Project> {
@@ -42,6 +46,7 @@ export class Catalog {
     const same = (await this.#store.listProjects()).find((existing) => existing.path === project.path);
     if (same) throw new ConfabError('bad_request', `The directory ${project.path} is already registered as project "${same.name}".`);
     await this.#store.createProject(project);
+    notify(this.#observer, 'catalogChanged', { type: 'project-created', at: project.createdAt, data: { project } });
     return project;
   }
 
@@ -62,6 +67,7 @@ export class Catalog {
       if (live.state.conversation.projectName === name) await this.#cache.unload(live, { kind: 'delete' });
     }
     await this.#store.deleteProject(name);
+    notify(this.#observer, 'catalogChanged', { type: 'project-deleted', at: this.#clock.now(), data: { projectName: name } });
   }
 
   async createConversation(input: NewConversation): Promise<Conversation> {
@@ -82,6 +88,7 @@ export class Catalog {
     };
     validateConversationPatch(conversation, this.#limits);
     await this.#store.commit({ conversations: [conversation] });
+    notify(this.#observer, 'catalogChanged', { type: 'conversation-created', at: now, data: { conversation } });
     return conversation;
   }
 
@@ -114,6 +121,7 @@ export class Catalog {
     });
     validateConversationPatch(conversation, this.#limits);
     await this.#store.commit({ conversations: [conversation], messages });
+    notify(this.#observer, 'catalogChanged', { type: 'conversation-created', at: conversation.createdAt, data: { conversation } });
     return conversation;
   }
 

@@ -1,4 +1,5 @@
 import type { CheckpointStore } from '../store/checkpoint-commits.ts';
+import type { RunFence } from '../store/run-claims.ts';
 import type { Store, StoreBatch } from '../store/store.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/logger.ts';
@@ -95,9 +96,10 @@ export class Checkpointer {
    * Writes everything pending plus `batch`, in one transaction: used at run end so the terminal
    * records are stored before the events announcing them go out. Rejects when the write fails (the
    * pending records stay dirty and are retried; the caller decides what to do about `batch`).
+   * `fence` (forward-only stores only): the transaction is refused whole unless that run claim is current.
    */
-  commitNow(batch: StoreBatch): Promise<void> {
-    const write = this.#writing.then(() => this.#write(batch));
+  commitNow(batch: StoreBatch, fence?: RunFence): Promise<void> {
+    const write = this.#writing.then(() => this.#write(batch, true, fence));
     this.#writing = write.catch(() => {});
     return write;
   }
@@ -115,7 +117,7 @@ export class Checkpointer {
   }
 
   /** `extra` records go after the dirty ones, so they win where both hold the same record. */
-  async #write(extra?: StoreBatch, rethrow = extra !== undefined): Promise<void> {
+  async #write(extra?: StoreBatch, rethrow = extra !== undefined, fence?: RunFence): Promise<void> {
     if (this.#dirty.size === 0 && !extra) return;
     const lives = [...this.#dirty];
     this.#dirty.clear();
@@ -156,7 +158,7 @@ export class Checkpointer {
     const started = performance.now();
     const report = (ok: boolean) => notify(this.#observer, 'checkpointWritten', { durationMs: performance.now() - started, conversations: Object.keys(batch.lastSeq).length, ok });
     try {
-      if (this.#forward) await this.#forward.commitCheckpoint(batch, extra);
+      if (this.#forward) await this.#forward.commitCheckpoint(batch, extra, fence);
       else await this.#store.commit(batch);
       this.commits++;
       report(true);

@@ -1,5 +1,5 @@
 import { ConfabError } from '../domain/errors.ts';
-import type { BusyPolicy, Conversation, Message, Run } from '../domain/schemas.ts';
+import type { BusyPolicy, ContextInput, ContextPart, Conversation, Message, Project, Run } from '../domain/schemas.ts';
 import { isTerminalRunStatus } from '../domain/schemas.ts';
 import type { Store } from '../store/store.ts';
 import { resolveContext } from '../tools/context.ts';
@@ -10,11 +10,14 @@ import type { Checkpointer } from './checkpointer.ts';
 import type { ConversationCache } from './conversation-cache.ts';
 import type { HubLimits } from './hub-options.ts';
 import type { LiveConversation } from './live-conversation.ts';
+import type { GeneratedTitle } from './model-titles.ts';
 import type { RunQueue } from './run-queue/run-queue.ts';
 import type { ModelResolver } from './run/run-context.ts';
+import type { RemoteExecution } from './run/remote-execution.ts';
 import type { RunControl } from './run-control/run-control.ts';
 import { checkSendParent, findMessage, regenerateTarget, requireBranchable, showBranch } from './branch-checks.ts';
 import { newRunRecord } from './run/new-run.ts';
+import { addCost, addUsage } from './run/usage.ts';
 import { sendTrigger } from './steer-policy.ts';
 import { titleFromMessage } from './title.ts';
 import { validateConversationPatch, validateSendInput, type ConversationPatch, type SendInput } from './validate.ts';
@@ -36,6 +39,7 @@ export class Commands {
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
   readonly #limits: HubLimits;
+  readonly #remote: RemoteExecution | undefined;
   readonly #pendingSends = new Map<string, Promise<{ message: Message; run: Run }>>();
 
   constructor(options: {
@@ -49,6 +53,8 @@ export class Commands {
     clock: Clock;
     ids: IdGenerator;
     limits: HubLimits;
+    /** Where runs of projects served by machine workers execute (and their attached files are read). */
+    remote?: RemoteExecution;
   }) {
     this.#store = options.store;
     this.#cache = options.cache;
@@ -60,6 +66,7 @@ export class Commands {
     this.#clock = options.clock;
     this.#ids = options.ids;
     this.#limits = options.limits;
+    this.#remote = options.remote;
   }
 
   async updateConversation(conversationId: string, patch: ConversationPatch): Promise<Conversation> {
@@ -71,6 +78,30 @@ export class Commands {
     await this.#durable(live);
     this.#cache.release(live);
     return next;
+  }
+
+  /**
+   * A title model's answer (model-titles.ts): the title is set only while the conversation still has
+   * `expectedTitle` (a rename meanwhile wins); the request's usage and cost join the totals either way.
+   */
+  async applyGeneratedTitle(conversationId: string, generated: GeneratedTitle): Promise<boolean> {
+    const live = await this.#use(conversationId);
+    try {
+      const current = live.state.conversation;
+      const applies = generated.title !== null && current.title === generated.expectedTitle;
+      const next = {
+        ...current,
+        ...(applies ? { title: generated.title! } : {}),
+        usage: addUsage(current.usage, generated.usage),
+        cost: addCost(current.cost, generated.cost),
+        updatedAt: this.#clock.now(),
+      };
+      live.emit({ type: 'conversation-updated', runId: null, data: { conversation: next } });
+      await this.#durable(live);
+      return applies;
+    } finally {
+      this.#cache.release(live);
+    }
   }
 
   /** Stops any run and deletes the conversation for good. */
@@ -122,11 +153,8 @@ export class Commands {
         requireBranchable(this.#models, conversation.model);
       }
       const project = await this.#catalog.getProject(conversation.projectName);
-      if (project.path === '' && (input.context?.length ?? 0) > 0) {
-        throw new ConfabError('bad_request', `Project "${project.name}" lives on machine workers, not on this server, so the server cannot read context files from it; mention the files in the message instead.`);
-      }
       const trigger = busy && policy === 'steer' ? sendTrigger(live.state, this.#models, { explicit: input.onBusy === 'steer', onMachineWorkers: project.path === '' }) : 'send';
-      const context = await resolveContext(project.path, input.context ?? [], { newId: () => this.#ids('part'), maxBytes: this.#limits.maxContextBytes });
+      const context = await this.#context(project, input.context ?? []);
       const now = this.#clock.now();
       const runId = this.#ids('run');
       const message: Message = {
@@ -160,6 +188,13 @@ export class Commands {
     } finally {
       this.#cache.release(live);
     }
+  }
+
+  /** The context parts of attached files: read where the project's runs read files (a machine worker's directory, for a project workers serve). */
+  #context(project: Project, inputs: ContextInput[]): Promise<ContextPart[]> {
+    const options = { newId: () => this.#ids('part'), maxBytes: this.#limits.maxContextBytes };
+    if (this.#remote?.serves(project) && inputs.some((input) => input.content === undefined)) return this.#remote.readContext(project, inputs, options);
+    return resolveContext(project.path, inputs, options);
   }
 
   /**

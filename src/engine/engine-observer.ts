@@ -1,3 +1,4 @@
+import type { CatalogChange } from '../events/catalog-definitions.ts';
 import type { ConfabEvent } from '../events/definitions.ts';
 import type { ConversationLog, EventDraft, EventLog, Fence, LogListener, LogSubscription } from './event-log/event-log.ts';
 
@@ -11,6 +12,8 @@ export interface EngineObserver {
   eventsAppended?(events: readonly ConfabEvent[]): void;
   /** A checkpoint transaction ended: how long the store took, for how many conversations, and whether it committed. */
   checkpointWritten?(report: CheckpointReport): void;
+  /** A catalog record this process stored (a project created or deleted, a conversation created), once stored. */
+  catalogChanged?(change: CatalogChange): void;
 }
 
 export type CheckpointReport = { durationMs: number; conversations: number; ok: boolean };
@@ -19,12 +22,16 @@ export type CheckpointReport = { durationMs: number; conversations: number; ok: 
 export function combineObservers(...observers: EngineObserver[]): EngineObserver {
   const appended = observers.filter((observer) => observer.eventsAppended);
   const written = observers.filter((observer) => observer.checkpointWritten);
+  const cataloged = observers.filter((observer) => observer.catalogChanged);
   return {
     eventsAppended(events) {
       for (const observer of appended) notify(observer, 'eventsAppended', events);
     },
     checkpointWritten(report) {
       for (const observer of written) notify(observer, 'checkpointWritten', report);
+    },
+    catalogChanged(change) {
+      for (const observer of cataloged) notify(observer, 'catalogChanged', change);
     },
   };
 }

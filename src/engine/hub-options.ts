@@ -2,8 +2,11 @@ import type { Store } from '../store/store.ts';
 import type { Clock } from '../util/clock.ts';
 import type { IdGenerator } from '../util/ids.ts';
 import type { Logger } from '../util/logger.ts';
+import type { CatalogBus } from '../catalog/catalog-bus.ts';
+import type { CatalogFeedLimits } from '../catalog/catalog-feed.ts';
 import type { EngineObserver } from './engine-observer.ts';
 import type { ApprovalOptions } from './approvals/approval-gate.ts';
+import type { ExpiryTimers } from './approvals/approval-timers.ts';
 import type { EventLog } from './event-log/event-log.ts';
 import type { RunQueue } from './run-queue/run-queue.ts';
 import type { RunControl } from './run-control/run-control.ts';
@@ -31,8 +34,13 @@ export type SessionHubOptions = {
   logger?: Logger;
   /** Where runs of remotely served projects execute (machine workers, `src/workers/`). Default: every run here. */
   remote?: RemoteExecution;
+  /** The model that writes each conversation's title after its first reply (model-titles.ts). None: the first message's title stays. */
+  titleModel?: string;
   /** Told what happens (appended events, checkpoint writes), for metrics; see engine-observer.ts. */
   observer?: EngineObserver;
+  /** Where catalog changes go and the catalog feed hears them (src/catalog/). Default: in this process only. */
+  catalogBus?: CatalogBus;
+  catalogFeed?: Partial<CatalogFeedLimits>;
   limits?: Partial<HubLimits>;
   retry?: Partial<RetryOptions>;
   /**
@@ -47,6 +55,8 @@ export type ClusterHubOptions = {
   takeOver?: TakeOverPolicy;
   /** How long `close()` lets this node's runs finish before it interrupts them. Default 10 s. */
   shutdownGraceMs?: number;
+  /** Approvals' expiry shared by the nodes (src/cluster/approval-expiry-queue.ts); default: this process's timers. */
+  approvalExpiry?: ExpiryTimers;
 };
 
 export type HubLimits = {

@@ -5,7 +5,7 @@ import { applyEvent } from '../events/apply-event.ts';
 import { touchesOf } from '../events/touches.ts';
 import { formatCursor, parseCursor } from '../events/cursor.ts';
 import type { ConfabEvent } from '../events/definitions.ts';
-import type { ConversationLog, EventDraft, Fence, LogSubscription } from './event-log/event-log.ts';
+import { LogLostError, type ConversationLog, type EventDraft, type Fence, type LogSubscription } from './event-log/event-log.ts';
 import { markTouched, type DirtyRecords } from './dirty-records.ts';
 import { Subscription } from './subscription.ts';
 
@@ -103,6 +103,7 @@ export class LiveConversation {
       },
       gap: () => {
         if (!this.#onGap) throw new Error(`the log of ${this.id} lost events this node had not folded yet`);
+        if (this.broken) return;
         this.broken = true;
         this.#onGap();
       },
@@ -176,8 +177,13 @@ export class LiveConversation {
         if (pending.persisted.includes(true)) this.#onDirty(this);
       },
       (error: unknown) => {
-        if (pending.fence && ConfabError.is(error, 'stale_fence')) this.#onStaleFence(pending.fence);
-        else this.#appendError = error;
+        if (pending.fence && ConfabError.is(error, 'stale_fence')) return this.#onStaleFence(pending.fence);
+        this.#appendError = error;
+        // A shared log whose history Redis lost: this copy is stale, as after a gap (load it again).
+        if (LogLostError.is(error) && this.#onGap && !this.broken) {
+          this.broken = true;
+          this.#onGap();
+        }
       },
     );
   }

@@ -4,8 +4,9 @@ import { withFields, type Logger } from '../util/logger.ts';
 import type { ConversationCache } from './conversation-cache.ts';
 import type { RunClaim, RunJob } from './run-queue/run-queue.ts';
 import type { RunControl } from './run-control/run-control.ts';
+import { claimedPersistence } from './run/claimed-persistence.ts';
 import { executeRun } from './run/execute-run.ts';
-import { takeOverRun, type TakeOverPolicy } from './run/take-over.ts';
+import { queueContinueRun, takeOverRun, type TakeOverPolicy } from './run/take-over.ts';
 import type { AbortReason, RunDependencies, RunWriter } from './run/run-context.ts';
 import type { Fence } from './event-log/event-log.ts';
 import type { LiveConversation } from './live-conversation.ts';
@@ -24,11 +25,13 @@ export class RunExecutor {
   readonly #runControl: RunControl;
   readonly #takeOver: RunExecutorOptions['takeOver'];
   readonly #remote: RemoteExecution | undefined;
+  readonly #queueRun: ((run: Run) => Promise<void>) | undefined;
 
   constructor(options: RunExecutorOptions) {
     this.#store = options.store;
     this.#takeOver = options.takeOver;
     this.#remote = options.remote;
+    this.#queueRun = options.queueRun;
     this.#runControl = options.runControl;
     this.#cache = options.cache;
     this.#deps = options.deps;
@@ -39,7 +42,7 @@ export class RunExecutor {
    * Executes one claimed run. Stops arrive through run control (from any node, never lost between
    * claim and start); a lost claim aborts the run as `fenced`, and the log refuses its writes.
    */
-  async execute(job: RunJob, claim: RunClaim, options: { abandon?: boolean } = {}): Promise<void> {
+  async execute(job: RunJob, claim: RunClaim, options: { abandon?: boolean; again?: boolean } = {}): Promise<void> {
     const live = this.#cache.peek(job.conversationId);
     if (!live) return;
     // The command that queued the run may not be folded yet (on a shared log, appended by another node).
@@ -62,18 +65,25 @@ export class RunExecutor {
     try {
       const fence: Fence = { runId: job.runId, attempt: claim.attempt };
       await live.log.claim(fence);
+      // On a shared store the run's end is fenced there too (claimed-persistence.ts).
+      const persistence = this.#takeOver ? await claimedPersistence(this.#store, this.#deps.persistence, fence, logger) : this.#deps.persistence;
+      if (!persistence) return logger.warn('a later attempt holds this run in the store; this worker was replaced', { attempt: claim.attempt });
+      const deps = { ...this.#deps, persistence, logger };
       if (this.#takeOver && (options.abandon || queued.status === 'running')) {
         const policy = options.abandon ? 'interrupt' : this.#takeOver.policy;
-        await takeOverRun(runWriter(live, fence), queued, { policy, signal: controller.signal, queueContinue: this.#takeOver.queueContinue }, { ...this.#deps, logger });
+        await takeOverRun(runWriter(live, fence), queued, { policy, signal: controller.signal, queueContinue: this.#takeOver.queueContinue }, deps);
         return;
       }
       const project = await this.#store.getProject(live.state.conversation.projectName);
-      const deps = { ...this.#deps, logger };
       if (project && this.#remote?.serves(project)) {
-        await this.#remote.execute({ queued, fence, signal: controller.signal, deps, conversation: remoteConversation(live) });
+        await this.#remote.execute({ queued, fence, signal: controller.signal, deps, conversation: remoteConversation(live), queueRun: this.#queueRun });
       } else {
         // A project served only by machine workers has no directory here ('').
-        await executeRun(runWriter(live, fence), queued, project?.path || undefined, controller.signal, deps);
+        const ended = await executeRun(runWriter(live, fence), queued, project?.path || undefined, controller.signal, deps);
+        // A cluster worker shutting down hands back what it could not finish in its grace: another worker continues it.
+        if (this.#takeOver && ended.status === 'interrupted' && ended.assistantMessageId && (controller.signal.reason as AbortReason | undefined)?.kind === 'shutdown') {
+          await queueContinueRun(runWriter(live, fence), ended, this.#takeOver.queueContinue, deps);
+        }
       }
     } catch (error) {
       logger.error('run crashed', { error });
@@ -86,6 +96,23 @@ export class RunExecutor {
       live.active = undefined;
       finished();
       this.#cache.release(live);
+    }
+    if (live.broken && this.#takeOver && !options.again) await this.#again(job, claim);
+  }
+
+  /**
+   * The shared log under the run lost its history (Redis restarted without persistence) or the fold
+   * missed events: the run is judged again on a copy loaded from the store, under the same claim.
+   * One whose end did not reach the log is still `running` there and is taken over (its partial as
+   * of the last checkpoint kept, continued once); one that ended is left alone.
+   */
+  async #again(job: RunJob, claim: RunClaim): Promise<void> {
+    const fresh = await this.#cache.use(job.conversationId).catch(() => undefined);
+    if (!fresh) return;
+    try {
+      await this.execute(job, claim, { again: true });
+    } finally {
+      this.#cache.release(fresh);
     }
   }
 }
@@ -103,6 +130,8 @@ export type RunExecutorOptions = {
   takeOver?: { policy: TakeOverPolicy; queueContinue: (run: Run) => Promise<void> };
   /** Executes the runs of projects served by machine workers there (src/workers). */
   remote?: RemoteExecution;
+  /** Queues a run (the remote execution queues a `continue` when a worker was lost mid-run). */
+  queueRun?: (run: Run) => Promise<void>;
 };
 
 /** Queued, parked (resumed once its approvals are settled), or orphaned by a dead worker (taken over). */

@@ -11,17 +11,22 @@ import { createIdGenerator } from '../util/ids.ts';
 import { silentLogger, type Logger } from '../util/logger.ts';
 import { ApprovalDesk } from './approvals/approval-desk.ts';
 import { createApprovalGate } from './approvals/approval-gate.ts';
-import { recoverApprovals } from './approvals/approval-recovery.ts';
-import { ApprovalTimers } from './approvals/approval-timers.ts';
+import { armPendingApprovals, recoverApprovals } from './approvals/approval-recovery.ts';
+import { ApprovalTimers, type ExpiryTimers } from './approvals/approval-timers.ts';
 import { ParkedRuns } from './approvals/parked-runs.ts';
+import { MemoryCatalogBus } from '../catalog/catalog-bus.ts';
+import { CatalogFeed } from '../catalog/catalog-feed.ts';
+import { catalogProducer } from '../catalog/catalog-producer.ts';
+import type { CatalogSubscription } from '../catalog/catalog-subscription.ts';
 import { Catalog } from './catalog.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { Commands } from './commands.ts';
 import { ConversationCache } from './conversation-cache.ts';
-import { observeEventLog } from './engine-observer.ts';
+import { combineObservers, observeEventLog } from './engine-observer.ts';
 import type { EventLog } from './event-log/event-log.ts';
 import { MemoryEventLog } from './event-log/memory-event-log.ts';
 import { parseInput } from './hub-inputs.ts';
+import { ModelTitles, type GeneratedTitle } from './model-titles.ts';
 import { sessionsOf } from './session-info.ts';
 import { defaultLimits, type HubLimits, type SessionHubOptions } from './hub-options.ts';
 import { recoverConversations } from './recovery.ts';
@@ -52,12 +57,15 @@ export class SessionHub {
   readonly #catalog: Catalog;
   readonly #commands: Commands;
   readonly #runQueue: RunQueue;
-  readonly #timers: ApprovalTimers;
+  readonly #timers: ExpiryTimers;
   readonly #desk: ApprovalDesk;
   readonly #parked: ParkedRuns;
   readonly #cluster: SessionHubOptions['cluster'];
   readonly #executor: RunExecutor;
   readonly #eventLog: EventLog;
+  readonly #titles: ModelTitles | undefined;
+  /** Catalog changes of every node, numbered for watchers (src/catalog/). */
+  readonly catalogFeed: CatalogFeed;
 
   constructor(options: SessionHubOptions) {
     this.limits = { ...defaultLimits, ...options.limits };
@@ -65,7 +73,12 @@ export class SessionHub {
     this.#clock = options.clock ?? systemClock;
     const ids = options.ids ?? createIdGenerator({ now: () => this.#clock.now() });
     this.#logger = options.logger ?? silentLogger;
-    const eventLog = (this.#eventLog = observeEventLog(options.eventLog ?? new MemoryEventLog({ clock: this.#clock, capacity: this.limits.logCapacity, newEpoch: () => randomBytes(6).toString('base64url') }), options.observer));
+    const catalogBus = options.catalogBus ?? new MemoryCatalogBus();
+    this.catalogFeed = new CatalogFeed({ bus: catalogBus, clock: this.#clock, limits: options.catalogFeed });
+    // Titles by a model, when one is configured: it watches for first replies as the log takes them.
+    const titles = (this.#titles = options.titleModel === undefined ? undefined : new ModelTitles({ model: options.titleModel, models: options.models, logger: this.#logger }));
+    const observer = combineObservers(...(options.observer ? [options.observer] : []), catalogProducer(catalogBus, this.#logger), ...(titles ? [titles.observer] : []));
+    const eventLog = (this.#eventLog = observeEventLog(options.eventLog ?? new MemoryEventLog({ clock: this.#clock, capacity: this.limits.logCapacity, newEpoch: () => randomBytes(6).toString('base64url') }), observer));
     const runQueue = options.runQueue ?? new MemoryRunQueue({ concurrency: this.limits.maxConcurrentRuns });
     const runControl = options.runControl ?? new MemoryRunControl();
     this.#runQueue = runQueue;
@@ -73,7 +86,7 @@ export class SessionHub {
     const forwardOnly = options.cluster ? checkpointStoreOf(this.#store) : undefined;
     this.#checkpointer = new Checkpointer({ store: this.#store, clock: this.#clock, intervalMs: this.limits.checkpointIntervalMs, logger: this.#logger, observer: options.observer, forwardOnly });
     const tools = options.tools ?? defaultTools();
-    this.#timers = new ApprovalTimers({ clock: this.#clock, onDue: (approval) => this.#desk.expireQuietly(approval) });
+    this.#timers = options.cluster?.approvalExpiry ?? new ApprovalTimers({ clock: this.#clock, onDue: (approval) => this.#desk.expireQuietly(approval) });
     const deps: RunDependencies = {
       persistence: this.#checkpointer,
       ids,
@@ -88,14 +101,15 @@ export class SessionHub {
     };
     const shared = { store: this.#store, clock: this.#clock, ids, limits: this.limits, models: options.models };
     this.#cache = new ConversationCache({ ...shared, eventLog, runQueue, runControl, checkpointer: this.#checkpointer, idleReleaseMs: this.limits.idleReleaseMs, shared: options.cluster !== undefined });
-    this.#catalog = new Catalog({ ...shared, cache: this.#cache });
-    this.#commands = new Commands({ ...shared, cache: this.#cache, catalog: this.#catalog, checkpointer: this.#checkpointer, runQueue, runControl });
+    this.#catalog = new Catalog({ ...shared, cache: this.#cache, observer });
+    this.#commands = new Commands({ ...shared, cache: this.#cache, catalog: this.#catalog, checkpointer: this.#checkpointer, runQueue, runControl, remote: options.remote });
     this.#desk = new ApprovalDesk({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, timers: this.#timers, logger: this.#logger });
     this.#parked = new ParkedRuns({ ...shared, cache: this.#cache, checkpointer: this.#checkpointer, runQueue, runControl, desk: this.#desk });
     const takeOver = options.cluster && { policy: options.cluster.takeOver ?? 'continue-once', queueContinue: (run: Run) => runQueue.push({ conversationId: run.conversationId, runId: run.id }) };
-    const executor = new RunExecutor({ store: this.#store, cache: this.#cache, runControl, deps, logger: this.#logger, takeOver: takeOver || undefined, remote: options.remote });
+    const executor = new RunExecutor({ store: this.#store, cache: this.#cache, runControl, deps, logger: this.#logger, takeOver: takeOver || undefined, remote: options.remote, queueRun: (run) => runQueue.push({ conversationId: run.conversationId, runId: run.id }) });
     this.#executor = executor;
     runQueue.setWorker(this.#parked.worker((job, claim) => executor.execute(job, claim)));
+    titles?.attach(this);
   }
 
   /**
@@ -104,8 +118,12 @@ export class SessionHub {
    * parked runs wait on). Call once before serving.
    */
   async start(): Promise<{ recovered: Run[] }> {
-    // In a cluster nothing is orphaned by this process starting: the queue hands a dead worker's runs out again.
-    if (this.#cluster) return { recovered: [] };
+    // In a cluster nothing is orphaned by this process starting: the queue hands a dead worker's runs
+    // out again. Pending approvals' expiry is armed again (shared jobs: once, whoever arms it).
+    if (this.#cluster) {
+      await armPendingApprovals(this.#store, this.#timers);
+      return { recovered: [] };
+    }
     const recovered = await recoverConversations({ store: this.#store, eventLog: this.#eventLog, cache: this.#cache, checkpointer: this.#checkpointer, now: () => this.#clock.now() });
     if (recovered.length > 0) this.#logger.warn('marked runs interrupted after restart', { count: recovered.length });
     const approvals = await recoverApprovals({ store: this.#store, desk: this.#desk, timers: this.#timers, runQueue: this.#runQueue, clock: this.#clock });
@@ -180,6 +198,16 @@ export class SessionHub {
     return this.#commands.updateConversation(conversationId, patch);
   }
 
+  /** A title model's answer; see model-titles.ts. Resolves true when the title was set. */
+  applyGeneratedTitle(conversationId: string, generated: GeneratedTitle): Promise<boolean> {
+    return this.#commands.applyGeneratedTitle(conversationId, generated);
+  }
+
+  /** Resolves once no title request is under way (tests). */
+  titlesSettled(): Promise<void> {
+    return this.#titles?.settled() ?? Promise.resolve();
+  }
+
   /** Stops any run and deletes the conversation for good. */
   deleteConversation(conversationId: string): Promise<void> {
     return this.#commands.deleteConversation(conversationId);
@@ -207,6 +235,11 @@ export class SessionHub {
    */
   async approve(conversationId: string, approvalId: string, input: ApproveInput): Promise<{ approval: Approval }> {
     return this.#desk.approve(conversationId, approvalId, parseInput(ApproveInputSchema, input, 'approval answer'));
+  }
+
+  /** Expires a pending approval that is due (a cluster's shared expiry job); nothing when it is settled or not due. */
+  expireApproval(conversationId: string, approvalId: string): Promise<void> {
+    return this.#desk.expire(conversationId, approvalId);
   }
 
   /** Starts a run that carries on from the last run's partial message (stopped, interrupted, failed or cut short). */
@@ -251,6 +284,11 @@ export class SessionHub {
     return live.subscribe(options.after, options.bufferLimit ?? this.limits.subscriberBufferLimit);
   }
 
+  /** Watches the catalog after `after` (a catalog cursor): replay when held, else `catalog-reload` first; then live. */
+  watchCatalog(after: string | undefined): Promise<CatalogSubscription> {
+    return this.catalogFeed.watch(after);
+  }
+
   /** Live conversations: what is running, queued and watched. */
   sessions(): SessionInfo[] {
     return sessionsOf(this.#cache);
@@ -259,6 +297,8 @@ export class SessionHub {
   /** Checkpoints everything and ends: active runs become `interrupted` (and can be continued later). */
   async close(): Promise<void> {
     this.#timers.clear();
+    await this.#titles?.close();
+    await this.catalogFeed.close();
     if (this.#cluster) {
       // The queue stops handing this node runs; those it executes get a grace period to finish.
       const drained = this.#runQueue.close();

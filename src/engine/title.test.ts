@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { titleFromMessage } from './title.ts';
+import { titleFromMessage, titleFromModelReply } from './title.ts';
 
 it('takes the first non-empty line', () => {
   assert.equal(titleFromMessage('\n\n  Fix the login bug  \nmore detail'), 'Fix the login bug');
@@ -16,4 +16,16 @@ it('cuts a single long word hard', () => {
   const title = titleFromMessage('x'.repeat(100));
   assert.equal(title.length, 60);
   assert.ok(title.endsWith('…'));
+});
+
+it('takes a title model\'s answer without its label, quotes, emphasis or final full stop', () => {
+  assert.equal(titleFromModelReply('Title: "Fixing the login bug."\n\nThis conversation is about…'), 'Fixing the login bug');
+  assert.equal(titleFromModelReply('## **Nginx config location**'), 'Nginx config location');
+  assert.equal(titleFromModelReply('  “Quinces in autumn”  '), 'Quinces in autumn');
+  assert.equal(titleFromModelReply('Version 2.0'), 'Version 2.0');
+});
+
+it('leaves nothing of an answer with no words, and cuts a long one like a message title', () => {
+  assert.equal(titleFromModelReply('\n  ""  \n'), '');
+  assert.equal(titleFromModelReply('word '.repeat(40)).length <= 60, true);
 });

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ApprovalSchema } from '../domain/approval-schemas.ts';
 import * as domain from '../domain/schemas.ts';
+import { catalogEventDefinitions } from './catalog-definitions.ts';
 import { eventDefinitions } from './definitions.ts';
 import type { Touches } from './touches.ts';
 
@@ -21,6 +22,7 @@ const named = new Map<unknown, string>([
   [domain.PartSchema, '`Part`'],
   [domain.MessageStatusSchema, '`MessageStatus`'],
   [domain.StreamedPartKindSchema, '`"text" | "reasoning"`'],
+  [domain.ProjectSchema, '`Project`'],
   [ApprovalSchema, '`Approval`'],
 ]);
 
@@ -66,6 +68,27 @@ function describeRecord(schema: z.ZodType, heading: string): string {
   return [`### ${heading}`, '', '| field | type |', '| --- | --- |', ...rows, ''].join('\n');
 }
 
+/** The catalog feed's events (src/events/catalog-definitions.ts): their own envelope, types and data. */
+function catalogSection(): string[] {
+  const lines = [
+    '## Catalog events',
+    '',
+    'The catalog feed (`GET /v1/catalog/events`, WebSocket `subscribe-catalog`; docs/protocol.md) keeps',
+    'lists current: projects, conversations and each conversation\'s live status. Its envelope is',
+    '`{ feed: "catalog", seq, cursor, type, at, data }`: `seq` increases by one per event within one',
+    'feed epoch, `cursor` resumes after the event, and `feed` tells it from a conversation event on a',
+    'shared WebSocket. Models change only when the server restarts, which starts a new epoch: a',
+    'resuming watcher then gets `catalog-reload` and reloads the model list with the rest.',
+    '',
+    '| type | emitted when |',
+    '| --- | --- |',
+    ...catalogEventDefinitions.map((definition) => `| \`${definition.type}\` | ${definition.emitted.replace(/\|/g, '\\|')} |`),
+    '',
+  ];
+  for (const definition of catalogEventDefinitions) lines.push(describeRecord(definition.data, `catalog \`${definition.type}\``));
+  return lines;
+}
+
 export function renderEventsDoc(): string {
   const lines = [
     '# Events',
@@ -104,6 +127,7 @@ export function renderEventsDoc(): string {
     '',
   ];
   for (const definition of eventDefinitions) lines.push(describeRecord(definition.data, `\`${definition.type}\``));
+  lines.push(...catalogSection());
   lines.push('## Records', '', 'The records events carry, as defined in `src/domain/schemas.ts` (and `approval-schemas.ts`).', '');
   for (const [schema, name] of [
     [domain.ConversationSchema, 'Conversation'],

@@ -26,7 +26,7 @@ function assertBadRequest(load: () => unknown, ...fragments: string[]) {
 
 describe('providers from the environment', () => {
   test('no variables, no providers', () => {
-    assert.deepEqual(loadProviderConfig({ env: {} }), { providers: [], agents: [], pricing: {}, defaultModel: undefined, mcp: { servers: [], projects: {} } });
+    assert.deepEqual(loadProviderConfig({ env: {} }), { providers: [], agents: [], pricing: {}, defaultModel: undefined, titleModel: undefined, mcp: { servers: [], projects: {} } });
   });
 
   test('each key enables its provider, in a fixed order, with base URL overrides', () => {
@@ -51,6 +51,12 @@ describe('providers from the environment', () => {
 
   test('CONFAB_DEFAULT_MODEL sets the default model', () => {
     assert.equal(loadProviderConfig({ env: { CONFAB_DEFAULT_MODEL: 'openai/gpt-4.1' } }).defaultModel, 'openai/gpt-4.1');
+  });
+
+  test('CONFAB_TITLE_MODEL sets the title model (off when unset); a value that is not provider/model is refused', () => {
+    assert.equal(loadProviderConfig({ env: { CONFAB_TITLE_MODEL: 'openai/gpt-4.1-nano' } }).titleModel, 'openai/gpt-4.1-nano');
+    assert.equal(loadProviderConfig({ env: { CONFAB_TITLE_MODEL: '' } }).titleModel, undefined);
+    assert.throws(() => loadProviderConfig({ env: { CONFAB_TITLE_MODEL: 'gpt-4.1-nano' } }), /CONFAB_TITLE_MODEL: must be provider\/model/);
   });
 });
 
@@ -161,6 +167,15 @@ describe('the config file', () => {
   test('an apiKey from an unset variable names the variable', () => {
     const json = JSON.stringify({ providers: { x: { type: 'openai', apiKey: { env: 'X_KEY' } } } });
     assertBadRequest(() => withFile(json), '/etc/confab.json', 'providers.x.apiKey', 'X_KEY');
+  });
+});
+
+describe('titleModel in the config file', () => {
+  test('the file\'s titleModel wins over CONFAB_TITLE_MODEL; a malformed one names the field', () => {
+    const file = (titleModel: string) => JSON.stringify({ providers: { local: { type: 'openai-compatible', baseURL: 'http://127.0.0.1:8080/v1' } }, titleModel });
+    assert.equal(withFile(file('local/small'), { CONFAB_TITLE_MODEL: 'openai/gpt-4.1-nano' }).titleModel, 'local/small');
+    assert.equal(withFile(JSON.stringify({}), { CONFAB_TITLE_MODEL: 'openai/gpt-4.1-nano' }).titleModel, 'openai/gpt-4.1-nano');
+    assertBadRequest(() => withFile(file('small')), 'titleModel', 'must be provider/model');
   });
 });
 

@@ -60,6 +60,8 @@ export type ProviderConfig = {
   /** Price overrides by full model id (`provider/model`), from the file's `pricing`. */
   pricing: Record<string, Pricing>;
   defaultModel: string | undefined;
+  /** The model that writes a conversation's title after its first reply (`titleModel`, else `CONFAB_TITLE_MODEL`); none: the first message's title stays. */
+  titleModel: string | undefined;
   /** MCP servers whose tools join the conversations' tools (`mcpServers`, `projects.<name>.mcpServers`; see tools/mcp/mcp-config.ts). */
   mcp: McpConfig;
 };
@@ -119,6 +121,7 @@ const ConfigFileSchema = z.strictObject({
     .optional(),
   pricing: z.record(z.string().regex(/^[^/]+\/.+$/, 'pricing keys are provider/model'), PricingSchema).optional(),
   defaultModel: z.string().regex(/^[^/]+\/.+$/, 'must be provider/model').optional(),
+  titleModel: z.string().regex(/^[^/]+\/.+$/, 'must be provider/model').optional(),
   mcpServers: McpServersSchema.optional(),
   projects: McpProjectsSchema.optional(),
 });
@@ -128,7 +131,7 @@ export function loadProviderConfig(options: LoadProviderConfigOptions): Provider
   const fromEnv = providersFromEnv(env);
   const path = options.configPath ?? nonEmpty(env.CONFAB_CONFIG);
   if (path === undefined) {
-    return { providers: fromEnv, agents: [], pricing: {}, defaultModel: nonEmpty(env.CONFAB_DEFAULT_MODEL), mcp: emptyMcpConfig };
+    return { providers: fromEnv, agents: [], pricing: {}, defaultModel: nonEmpty(env.CONFAB_DEFAULT_MODEL), titleModel: titleModelFromEnv(env), mcp: emptyMcpConfig };
   }
   const file = readConfigFile(path, options.readFile ?? ((p) => readFileSync(p, 'utf8')));
   const entries = Object.entries(file.providers ?? {});
@@ -155,8 +158,15 @@ export function loadProviderConfig(options: LoadProviderConfigOptions): Provider
     agents,
     pricing: file.pricing ?? {},
     defaultModel: file.defaultModel ?? nonEmpty(env.CONFAB_DEFAULT_MODEL),
+    titleModel: file.titleModel ?? titleModelFromEnv(env),
     mcp: resolveMcpConfig(file, env, path),
   };
+}
+
+function titleModelFromEnv(env: Record<string, string | undefined>): string | undefined {
+  const model = nonEmpty(env.CONFAB_TITLE_MODEL);
+  if (model !== undefined && !/^[^/]+\/.+$/.test(model)) throw new ConfabError('bad_request', `CONFAB_TITLE_MODEL: must be provider/model, not "${model}".`);
+  return model;
 }
 
 function providersFromEnv(env: Record<string, string | undefined>): ProviderSettings[] {

@@ -99,7 +99,7 @@ function start(frame: ThreadRunFrame): void {
 
 function receive(frame: ServerFrame | ThreadRunFrame): void {
   if (frame.type === 'run') return start(frame as ThreadRunFrame);
-  if (frame.type === 'registered' || frame.runId === undefined) return;
+  if (frame.type === 'registered' || frame.type === 'read-context' || frame.runId === undefined) return;
   const run = runs.get(frame.runId);
   if (run && run.fence.attempt === frame.attempt) run.receive(frame);
 }

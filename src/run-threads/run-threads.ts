@@ -1,5 +1,6 @@
 import { isAgentSource } from '../agents/agent-source.ts';
-import type { Project, Run } from '../domain/schemas.ts';
+import type { ContextInput, ContextPart, Project, Run } from '../domain/schemas.ts';
+import { resolveContext } from '../tools/context.ts';
 import type { Fence } from '../engine/event-log/event-log.ts';
 import { executeRun } from '../engine/run/execute-run.ts';
 import type { RemoteExecution, RemoteRun } from '../engine/run/remote-execution.ts';
@@ -59,6 +60,13 @@ export class RunThreads implements RemoteExecution {
 
   serves(project: Project): boolean {
     return !this.#closed || (this.#options.machine?.serves(project) ?? false);
+  }
+
+  /** Attached files are read here (a thread shares this machine's directories), or by the machine worker serving the project. */
+  readContext(project: Project, inputs: ContextInput[], options: { maxBytes: number; newId: () => string }): Promise<ContextPart[]> {
+    const machine = this.#options.machine;
+    if (machine?.serves(project)) return machine.readContext(project, inputs, options);
+    return resolveContext(project.path, inputs, options);
   }
 
   async execute(remote: RemoteRun): Promise<void> {
@@ -161,7 +169,7 @@ export class RunThreads implements RemoteExecution {
     if (end.kind === 'refused') remote.deps.logger.error('a run thread sent what the server refused', { runId: run.id, error: end.error });
     // Stopped or shut down while its thread died: ended, not continued.
     const policy = remote.signal.aborted || end.kind === 'refused' ? 'interrupt' : 'continue-once';
-    await takeOverRun(writer, run, { policy, signal: new AbortController().signal, queueContinue: this.#options.queueContinue }, remote.deps);
+    await takeOverRun(writer, run, { policy, signal: new AbortController().signal, queueContinue: remote.queueRun ?? this.#options.queueContinue }, remote.deps);
   }
 }
 

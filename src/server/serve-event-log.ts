@@ -28,6 +28,7 @@ export async function openServeEventLog(store: Store, settings: JournalSettings,
     newEpoch: () => randomBytes(6).toString('base64url'),
     retention: settings.retention,
     checkpointBytes: settings.checkpointBytes,
+    commitIntervalMs: settings.commitIntervalMs,
     onError: (error) => logger.error('event journal', { error }),
   });
   return { eventLog, close: () => journal.close() };

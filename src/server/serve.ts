@@ -151,7 +151,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       const maxConcurrentRuns = benchLimits(options.env).hub.maxConcurrentRuns ?? defaultLimits.maxConcurrentRuns;
       const placement = runWorkers > 0 ? openRunThreads({ count: runWorkers, config, store: embeddedStore, logger, maxConcurrentRuns, clientVersion: packageVersion(), approvals: options.approvals, machine: workers.remote }) : undefined;
       threads = placement?.threads;
-      hub = new SessionHub({ store: embeddedStore, models, logger, eventLog: journal.eventLog, observer, limits: benchLimits(options.env).hub, approvals: options.approvals, remote: placement?.threads ?? workers.remote, runQueue: placement?.runQueue, tools });
+      hub = new SessionHub({ store: embeddedStore, models, logger, eventLog: journal.eventLog, observer, limits: benchLimits(options.env).hub, approvals: options.approvals, remote: placement?.threads ?? workers.remote, runQueue: placement?.runQueue, tools, titleModel: config.titleModel });
       await hub.start();
       // Loaded on the other cores while the main thread opened the store; runs before that would execute here.
       if (threads) await threads.whenReady(threadLoadWaitMs);

@@ -1,3 +1,4 @@
+import type { RunFence } from './run-claims.ts';
 import type { StoreBatch } from './store.ts';
 
 /**
@@ -20,7 +21,8 @@ import type { StoreBatch } from './store.ts';
  * `postgres/postgres-checkpoints.test.ts`.
  */
 export interface CheckpointStore {
-  commitCheckpoint(checkpoint: StoreBatch, ahead?: StoreBatch): Promise<{ dropped: string[] }>;
+  /** With `fence` (a worker writing its run's end or approvals), refused whole with `stale_fence` unless it is the run's current claim (run-claims.ts). */
+  commitCheckpoint(checkpoint: StoreBatch, ahead?: StoreBatch, fence?: RunFence): Promise<{ dropped: string[] }>;
 }
 
 /** The store's forward-only checkpoint; a store without one cannot be shared by several nodes. */

@@ -18,6 +18,12 @@ import type { StoreBatch } from './store.ts';
  */
 export interface RunClaimStore {
   claimRun(runId: string, options?: { expectedAttempt?: number }): Promise<RunClaimState | undefined>;
+  /**
+   * Sets the claim to `attempt` (a dispatch's number, as the queue gives it) unless a later attempt
+   * holds it already (`stale`). The same attempt may claim again (a parked run resumed). The
+   * worker's log fence follows the same rule. `missing`: no such run (not stored yet, or deleted).
+   */
+  claimRunAttempt(runId: string, attempt: number): Promise<'claimed' | 'stale' | 'missing'>;
   getRunClaim(runId: string): Promise<RunClaimState | undefined>;
   /** Returns the recorded stop time (the first request's), or undefined when there is no such run. */
   requestStop(runId: string): Promise<number | undefined>;

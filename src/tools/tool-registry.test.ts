@@ -56,6 +56,11 @@ test('specs describe the input as draft-7 JSON Schema without $schema or safe-in
       },
     },
   ]);
+  const [again] = registry.specs();
+  assert.equal(again!.inputSchema, registry.specs()[0]!.inputSchema, 'converted once per schema, not once per run');
+  const other = new ToolRegistry().register({ ...echoTool(), input: z.object({ text: z.string() }) }).specs()[0]!.inputSchema;
+  assert.deepEqual(other.required, ['text']);
+  assert.equal('times' in (other.properties as object), false, 'another schema gets its own conversion');
 });
 
 test('execute runs the tool with parsed input (defaults applied)', async () => {

@@ -109,12 +109,21 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
  * Input schema as draft-7 JSON Schema, the dialect providers accept. `io: 'input'` describes what
  * the model may send (fields with defaults are optional). `$schema` is dropped: some providers
  * reject unknown top-level keywords in tool parameters. So are the ±2^53 bounds zod gives every
- * `.int()`: they tell the model nothing and cost tokens on every request.
+ * `.int()`: they tell the model nothing and cost tokens on every request. Converted once per schema
+ * (about half a millisecond each, and every run asks for every tool's): the result is shared, as
+ * an MCP tool's own `inputSchema` is, and read only.
  */
 export function toInputSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }) as Record<string, unknown>;
-  return dropSafeIntegerBounds(rest) as Record<string, unknown>;
+  let converted = convertedSchemas.get(schema);
+  if (converted === undefined) {
+    const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }) as Record<string, unknown>;
+    converted = dropSafeIntegerBounds(rest) as Record<string, unknown>;
+    convertedSchemas.set(schema, converted);
+  }
+  return converted;
 }
+
+const convertedSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
 
 function dropSafeIntegerBounds(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(dropSafeIntegerBounds);

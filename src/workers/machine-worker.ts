@@ -1,4 +1,6 @@
 import { WebSocket, type RawData } from 'ws';
+import { ConfabError } from '../domain/errors.ts';
+import { resolveContext } from '../tools/context.ts';
 import { defaultReconnectOptions, reconnectDelay, type ReconnectOptions } from '../client/backoff.ts';
 import type { RunDependencies } from '../engine/run/run-context.ts';
 import { defaultRetryOptions } from '../engine/run/retry-policy.ts';
@@ -73,6 +75,8 @@ export class MachineWorker {
     if (this.#closing) return;
     this.#closing = true;
     clearTimeout(this.#reconnectTimer);
+    // No more runs for this worker; the ones it ends here are continued by another worker.
+    this.#send({ type: 'drain' });
     for (const { run } of this.#runs.values()) run.shutdown();
     const settled = Promise.all([...this.#runs.values()].map(({ done }) => done));
     await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
@@ -135,7 +139,9 @@ export class MachineWorker {
       for (const { run } of this.#runs.values()) run.reconnected();
       return;
     }
-    if (frame.type === 'run') return this.#start(frame);
+    // A run sent before the server read `drain` is left unstarted: the server hands it to another worker when this one leaves.
+    if (frame.type === 'run') return this.#closing ? undefined : this.#start(frame);
+    if (frame.type === 'read-context') return void this.#readContext(frame);
     if (frame.type === 'error' && frame.runId === undefined) {
       this.#logger.warn('the server reported an error', { code: frame.code, message: frame.message });
       return;
@@ -177,6 +183,21 @@ export class MachineWorker {
     void done.finally(() => {
       if (this.#runs.get(frame.runId)?.run === run) this.#runs.delete(frame.runId);
     });
+  }
+
+  /** Reads files a client attached to a message, in this machine's directory for the project, with the server's confinement and limit. */
+  async #readContext(frame: Extract<ServerFrame, { type: 'read-context' }>): Promise<void> {
+    const root = this.#options.projects.get(frame.projectName);
+    try {
+      if (root === undefined) throw new ConfabError('not_found', `This worker does not serve project ${frame.projectName}.`);
+      let next = 0;
+      const parts = await resolveContext(root, frame.context, { newId: () => `part_${++next}`, maxBytes: frame.maxBytes });
+      this.#send({ type: 'context', requestId: frame.requestId, parts });
+    } catch (error) {
+      if (!ConfabError.is(error)) this.#logger.error('could not read attached files', { projectName: frame.projectName, error });
+      const refusal = ConfabError.is(error) ? error.toWire() : { code: 'internal', message: 'The worker could not read the attached files.' };
+      this.#send({ type: 'context', requestId: frame.requestId, error: refusal });
+    }
   }
 
   #send(frame: WorkerFrame): void {

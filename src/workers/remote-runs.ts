@@ -1,11 +1,13 @@
 import { ConfabError, type ErrorCode } from '../domain/errors.ts';
-import { emptyUsage, isTerminalRunStatus, type Project } from '../domain/schemas.ts';
+import { emptyUsage, isTerminalRunStatus, type ContextInput, type ContextPart, type Project } from '../domain/schemas.ts';
 import type { Fence } from '../engine/event-log/event-log.ts';
 import { finish, type TerminalEnding } from '../engine/run/end-run.ts';
 import { executeRun } from '../engine/run/execute-run.ts';
+import { queueContinueOnce } from '../engine/run/take-over.ts';
 import type { RemoteExecution, RemoteRun } from '../engine/run/remote-execution.ts';
 import { abortReason, type AbortReason, type RunState } from '../engine/run/run-context.ts';
 import type { Clock } from '../util/clock.ts';
+import { checkedContextParts } from './context-requests.ts';
 import { RunAssignment, type AssignmentEnd, type StopFrame } from './run-assignment.ts';
 import type { WorkerDirectory, WorkerSession } from './worker-directory.ts';
 
@@ -32,7 +34,7 @@ export const defaultWorkerTimings = { waitTimeoutMs: 10 * 60_000, reconnectGrace
  * with `worker_unavailable` after `waitTimeoutMs`. A worker that vanishes before the run wrote
  * anything hands it to another worker; one that vanishes mid-run has `reconnectGraceMs` to resume,
  * after which this server claims the next attempt (fencing the worker out) and ends the run
- * `interrupted`, its partial message kept.
+ * `interrupted`, its partial message kept, then continued once on another online worker.
  */
 export class RemoteRuns implements RemoteExecution {
   readonly #directory: WorkerDirectory;
@@ -63,6 +65,15 @@ export class RemoteRuns implements RemoteExecution {
     return this.#directory.serves(project);
   }
 
+  /** Files attached to a message of a worker project are read by one of its online workers, in its directory. */
+  async readContext(project: Project, inputs: ContextInput[], options: { maxBytes: number; newId: () => string }): Promise<ContextPart[]> {
+    const session = this.#directory.serving(project.name);
+    if (!session) {
+      throw new ConfabError('worker_unavailable', `No machine worker of project ${project.name} is online to read the attached files from; attach their text instead, or send again when one is online.`);
+    }
+    return checkedContextParts(await session.readContext(project.name, inputs, options.maxBytes), inputs, options);
+  }
+
   /** The current assignment of a run (for a worker's batches and resumes). */
   assignment(runId: string): RunAssignment | undefined {
     return this.#assignments.get(runId);
@@ -74,6 +85,23 @@ export class RemoteRuns implements RemoteExecution {
   }
 
   async execute(remote: RemoteRun): Promise<void> {
+    try {
+      await this.#execute(remote);
+    } finally {
+      await this.#cancelLeftApprovals(remote);
+    }
+  }
+
+  /** An ended run's approvals still pending (an agent asked, then the run was stopped or lost) are cancelled here: the worker has no store. */
+  async #cancelLeftApprovals(remote: RemoteRun): Promise<void> {
+    const { conversation, deps, queued } = remote;
+    const run = conversation.state.runs.find((candidate) => candidate.id === queued.id);
+    if (!run || !isTerminalRunStatus(run.status)) return;
+    if (!(conversation.state.approvals ?? []).some((approval) => approval.runId === run.id)) return;
+    await deps.approvals.cancel(conversation.id, run.id).catch((error: unknown) => deps.logger.error('could not cancel the approvals a worker run left', { runId: run.id, error }));
+  }
+
+  async #execute(remote: RemoteRun): Promise<void> {
     const { conversation, signal } = remote;
     const projectName = conversation.projectName;
     let fence = remote.fence;
@@ -101,7 +129,9 @@ export class RemoteRuns implements RemoteExecution {
       const end = await assignment.ended;
       if (this.#assignments.get(fence.runId) === assignment) this.#assignments.delete(fence.runId);
       this.#directory.changed();
-      if (end.kind === 'done' || end.kind === 'fenced') return;
+      if (end.kind === 'fenced') return;
+      // A worker that shut down gracefully ended its run `interrupted` itself: it is handed back.
+      if (end.kind === 'done') return this.#continueElsewhere(remote, fence, assignment.stopReason);
       // The worker is gone (or was refused): this server takes the next attempt, fencing it out.
       fence = { runId: fence.runId, attempt: fence.attempt + 1 };
       await conversation.claim(fence);
@@ -110,8 +140,26 @@ export class RemoteRuns implements RemoteExecution {
         announced = undefined;
         continue;
       }
-      return this.#takeOver(remote, fence, endingFor(end, assignment.stopReason, signal));
+      await this.#takeOver(remote, fence, endingFor(end, assignment.stopReason, signal));
+      return this.#continueElsewhere(remote, fence, assignment.stopReason);
     }
+  }
+
+  /**
+   * A run its worker left `interrupted` (lost mid-run, or shut down) is continued once by another
+   * online worker of the project, as the cluster's take-over does (`continue-once`): a `continue`
+   * run carries on from the partial message. With no worker online it stays `interrupted`. A run
+   * this server stopped (stop, time limit, shutdown) is not continued.
+   */
+  async #continueElsewhere(remote: RemoteRun, fence: Fence, stopReason: AbortReason | undefined): Promise<void> {
+    if (!remote.queueRun || remote.signal.aborted || stopReason) return;
+    const writer = remote.conversation.writer(fence);
+    await writer.flush();
+    const run = writer.state.runs.find((candidate) => candidate.id === fence.runId);
+    if (run?.status !== 'interrupted' || run.assistantMessageId === null) return;
+    if (!this.#directory.online(remote.conversation.projectName)) return;
+    const next = await queueContinueOnce(writer, run, remote.queueRun, remote.deps);
+    if (next) remote.deps.logger.warn('continuing a run its worker left on another worker', { runId: run.id, continueRunId: next.id });
   }
 
   async #run(remote: RemoteRun, session: WorkerSession, fence: Fence): Promise<RunAssignment> {

@@ -21,6 +21,8 @@ const workerEventTypes = new Set<EventType>([
   'run-failed',
   'run-interrupted',
   'approval-requested',
+  // A remembered "always" answer settles an agent's request of this run at once.
+  'approval-resolved',
   'part-start',
   'part-delta',
   'part-end',

@@ -1,4 +1,7 @@
 import { WebSocket, type RawData } from 'ws';
+import { ConfabError } from '../domain/errors.ts';
+import type { ContextInput } from '../domain/schemas.ts';
+import { ContextRequests } from './context-requests.ts';
 import type { Fence } from '../engine/event-log/event-log.ts';
 import type { Subscription } from '../engine/subscription.ts';
 import type { Logger } from '../util/logger.ts';
@@ -30,6 +33,8 @@ export class WorkerConnection implements WorkerSession {
   readonly workerName: string;
   projects: ReadonlySet<string> = new Set();
   concurrency = 1;
+  /** It said it is shutting down: it takes no new runs. */
+  draining = false;
   readonly #ws: WebSocket;
   readonly #record: WorkerRecord;
   readonly #directory: WorkerDirectory;
@@ -43,6 +48,7 @@ export class WorkerConnection implements WorkerSession {
   #closed = false;
   #scheduled = false;
   readonly #timers: NodeJS.Timeout[] = [];
+  readonly #contextReads: ContextRequests;
 
   constructor(options: { ws: WebSocket; record: WorkerRecord; directory: WorkerDirectory; runs: RemoteRuns; limits: WorkerConnectionLimits; logger: Logger }) {
     this.#ws = options.ws;
@@ -52,6 +58,7 @@ export class WorkerConnection implements WorkerSession {
     this.#runs = options.runs;
     this.#limits = options.limits;
     this.#logger = options.logger;
+    this.#contextReads = new ContextRequests(this.workerName);
     this.#ws.on('message', (data: RawData, isBinary: boolean) => this.#onMessage(data, isBinary));
     this.#ws.on('pong', () => (this.#alive = true));
     this.#ws.on('close', () => this.#cleanup());
@@ -91,6 +98,12 @@ export class WorkerConnection implements WorkerSession {
     const feed = this.#feeds.get(runId);
     if (feed) feed.subscription.onReadable = undefined;
     this.#feeds.delete(runId);
+  }
+
+  /** The parts of files attached to a message, read in this worker's directory for the project. */
+  readContext(projectName: string, context: ContextInput[], maxBytes: number): Promise<unknown[]> {
+    if (this.#closed) return Promise.reject(new ConfabError('worker_unavailable', `Machine worker ${this.workerName} is not connected.`));
+    return this.#contextReads.request((frame) => this.send(frame), projectName, context, maxBytes);
   }
 
   refuse(message: string): void {
@@ -140,6 +153,11 @@ export class WorkerConnection implements WorkerSession {
     }
     if (frame.type === 'register') return this.#register(frame);
     if (!this.#registered) return this.refuse('the first frame must be register');
+    if (frame.type === 'drain') {
+      this.draining = true;
+      return this.#directory.changed();
+    }
+    if (frame.type === 'context') return this.#contextReads.answer(frame);
     const assignment = this.#runs.assignment(frame.runId);
     if (!assignment || assignment.workerName !== this.workerName || assignment.fence.attempt !== frame.attempt) {
       return this.send({ type: 'fenced', runId: frame.runId, attempt: frame.attempt, message: `Attempt ${frame.attempt} of run ${frame.runId} is no longer the one that may write: the run was taken over or has ended.` });
@@ -194,6 +212,7 @@ export class WorkerConnection implements WorkerSession {
     this.#closed = true;
     for (const timer of this.#timers) clearTimeout(timer);
     for (const runId of [...this.#feeds.keys()]) this.unfeed(runId);
+    this.#contextReads.close();
     if (this.#registered) {
       this.#directory.detach(this);
       for (const assignment of this.#runs.assignmentsOf(this.workerName)) assignment.detached(this);

@@ -1,5 +1,5 @@
 import { ConfabError } from '../domain/errors.ts';
-import type { Project } from '../domain/schemas.ts';
+import type { ContextInput, Project } from '../domain/schemas.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../util/clock.ts';
 import type { WorkerLink } from './run-assignment.ts';
@@ -9,6 +9,10 @@ import { hashWorkerToken, newWorkerToken, validateWorkerInput, type WorkerRecord
 export interface WorkerSession extends WorkerLink {
   readonly projects: ReadonlySet<string>;
   readonly concurrency: number;
+  /** It is shutting down and takes no new runs. */
+  readonly draining: boolean;
+  /** Reads files attached to a message in its directory for the project (unchecked parts, or a ConfabError). */
+  readContext(projectName: string, context: ContextInput[], maxBytes: number): Promise<unknown[]>;
   /** Runs assigned to it and not ended. */
   readonly running: number;
   /** Closes the connection because the token was revoked (the worker does not reconnect). */
@@ -94,16 +98,21 @@ export class WorkerDirectory {
   pick(projectName: string): WorkerSession | undefined {
     let best: WorkerSession | undefined;
     for (const session of this.#sessions.values()) {
-      if (!session.projects.has(projectName) || session.running >= session.concurrency) continue;
+      if (!session.projects.has(projectName) || session.draining || session.running >= session.concurrency) continue;
       if (!best || session.running / session.concurrency < best.running / best.concurrency) best = session;
     }
     return best;
   }
 
-  /** Whether some connected worker serves the project (busy or not). */
+  /** Whether some connected worker serves the project (busy or not; not one that is shutting down). */
   online(projectName: string): boolean {
-    for (const session of this.#sessions.values()) if (session.projects.has(projectName)) return true;
-    return false;
+    return this.serving(projectName) !== undefined;
+  }
+
+  /** A connected worker serving the project (busy or not), not one that is shutting down. */
+  serving(projectName: string): WorkerSession | undefined {
+    for (const session of this.#sessions.values()) if (session.projects.has(projectName) && !session.draining) return session;
+    return undefined;
   }
 
   /** Registers a connected worker; one connection per worker, so a newer one replaces the older. */

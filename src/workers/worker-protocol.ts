@@ -8,7 +8,7 @@
  * and the server skips those it already applied, so the conversation gets each event exactly once.
  */
 import { z } from 'zod';
-import { ConversationStateSchema, ConversationSchema, RunSchema, projectNamePattern } from '../domain/schemas.ts';
+import { ContextInputSchema, ContextPartSchema, ConversationStateSchema, ConversationSchema, RunSchema, projectNamePattern } from '../domain/schemas.ts';
 import { ApprovalSchema } from '../domain/approval-schemas.ts';
 
 export const workerSocketPath = '/v1/workers/ws';
@@ -54,6 +54,15 @@ export const WorkerFrameSchema = z.discriminatedUnion('type', [
     projects: z.array(z.string().regex(projectNamePattern)).min(1).max(100),
     /** Runs it will execute at once. */
     concurrency: z.number().int().min(1).max(64),
+  }),
+  /** The worker is shutting down: send it no more runs (those it executes end and are continued elsewhere). */
+  z.object({ type: z.literal('drain') }),
+  /** The answer to `read-context`: the attached files' parts, in order, or why they cannot be read. */
+  z.object({
+    type: z.literal('context'),
+    requestId: z.string().max(100),
+    parts: z.array(ContextPartSchema).max(1_000).optional(),
+    error: z.object({ code: z.string().max(64), message: z.string().max(2_000) }).optional(),
   }),
   /** After a reconnect: carry on with a run it was executing; `after` is the cursor it has folded. */
   z.object({ type: z.literal('resume'), ...FenceFields, after: z.string().max(200) }),
@@ -102,6 +111,8 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   /** The answer to `resume`: batches up to `appliedThrough` are applied (resend the rest). */
   z.object({ type: z.literal('resumed'), ...FenceFields, appliedThrough: z.number(), lastSeq: z.number() }),
   z.object({ type: z.literal('stop'), ...FenceFields, reason: z.enum(['stop', 'delete', 'shutdown', 'time-limit']), limitMs: z.number().optional() }),
+  /** Read files a client attached to a message, in the worker's directory for the project (as the server's `resolveContext` would). */
+  z.object({ type: z.literal('read-context'), requestId: z.string(), projectName: z.string(), context: z.array(ContextInputSchema), maxBytes: z.number().int() }),
   /** This fence may no longer write: the run was taken over or ended. Stop executing it, write nothing. */
   z.object({ type: z.literal('fenced'), ...FenceFields, message: z.string() }),
   /** A batch was refused (bad event, forbidden record); the run is being ended by the server. */

@@ -6,7 +6,9 @@ import { parseCursor } from '../events/cursor.ts';
 import type { ConfabEvent } from '../events/definitions.ts';
 import type { EventDraft, Fence } from '../engine/event-log/event-log.ts';
 import { executeRun } from '../engine/run/execute-run.ts';
-import type { AbortReason, RunDependencies, RunWriter } from '../engine/run/run-context.ts';
+import type { AbortReason, ModelResolver, RunDependencies, RunWriter } from '../engine/run/run-context.ts';
+import { isAgentSource, type AgentSource } from '../agents/agent-source.ts';
+import type { StreamPart } from '../providers/stream-part.ts';
 import type { StoreBatch } from '../store/store.ts';
 import type { ServerFrame, WireDraft, WorkerFrame } from './worker-protocol.ts';
 
@@ -16,6 +18,9 @@ type BatchFrame = Extract<WorkerFrame, { type: 'batch' }>;
 /** Drafts per batch frame (the server refuses more). */
 const maxDraftsPerBatch = 500;
 
+/** Bytes of drafts a run may hold here unsent or unacknowledged before its model or agent is read no further. Default 1 MiB. */
+export const defaultMaxQueuedBytes = 1024 * 1024;
+
 /**
  * A run executing on this machine worker. The run loop (`executeRun`) writes through a `RunWriter`
  * whose events go to the server as numbered batches under the run's fence; its state is the fold of
@@ -23,6 +28,11 @@ const maxDraftsPerBatch = 500;
  * the server: what I emitted is appended and folded. At most `maxBatchesInFlight` batches are
  * unacknowledged; later drafts wait here, merged into the next batch. After a reconnect, `resume`
  * tells the server where the fold is, and the batches it had not applied are sent again.
+ *
+ * Backpressure: a server that does not keep up (or a connection that is down) does not grow this
+ * worker's memory. Once `maxQueuedBytes` of drafts wait here unsent or unacknowledged, the run's
+ * model or agent stream is read no further (its parts wait in the provider's socket, and TCP pushes
+ * back on the provider) until acknowledgements bring the queue under the bound again.
  */
 export class WorkerRun {
   readonly fence: Fence;
@@ -30,6 +40,11 @@ export class WorkerRun {
   readonly #frame: RunFrame;
   readonly #controller = new AbortController();
   readonly #maxInFlight: number;
+  readonly #maxQueuedBytes: number;
+  /** Bytes (of JSON) of the drafts waiting to be sent, and of each batch sent and not acknowledged. */
+  #pendingBytes = 0;
+  readonly #unackedBytes = new Map<number, number>();
+  #pendingSizes: number[] = [];
   #state: ConversationState;
   #cursor: string;
   #foldedSeq: number;
@@ -41,9 +56,11 @@ export class WorkerRun {
   #connected = true;
   #fenced = false;
   #waiters: { until: () => boolean; resolve: () => void }[] = [];
+  /** The newest approval settlements folded (the state lists pending ones only), for an agent's permission request. */
+  readonly #settled = new Map<string, Approval>();
   #send: (frame: WorkerFrame) => void;
 
-  constructor(frame: RunFrame, options: { send: (frame: WorkerFrame) => void; maxBatchesInFlight: number }) {
+  constructor(frame: RunFrame, options: { send: (frame: WorkerFrame) => void; maxBatchesInFlight: number; maxQueuedBytes?: number }) {
     this.#frame = frame;
     this.fence = { runId: frame.runId, attempt: frame.attempt };
     this.projectName = frame.projectName;
@@ -52,6 +69,16 @@ export class WorkerRun {
     this.#foldedSeq = parseCursor(frame.cursor)?.seq ?? 0;
     this.#send = options.send;
     this.#maxInFlight = options.maxBatchesInFlight;
+    this.#maxQueuedBytes = options.maxQueuedBytes ?? defaultMaxQueuedBytes;
+    // A stream paused for room resumes when the run is stopped.
+    this.#controller.signal.addEventListener('abort', () => this.#wake(), { once: true });
+  }
+
+  /** Bytes of drafts held here, unsent or unacknowledged (bounded by `maxQueuedBytes` plus one part). */
+  get queuedBytes(): number {
+    let bytes = this.#pendingBytes;
+    for (const size of this.#unackedBytes.values()) bytes += size;
+    return bytes;
   }
 
   get signal(): AbortSignal {
@@ -65,6 +92,7 @@ export class WorkerRun {
     const approvals = new Map(this.#frame.approvals.map((approval) => [approval.id, approval]));
     const runDeps: RunDependencies = {
       ...deps,
+      models: { resolve: (modelId) => this.#pacedModel(deps.models.resolve(modelId)) },
       maxSteps: this.#frame.maxSteps,
       persistence: { flush: () => this.flush(), commitNow: (batch) => this.#commit(batch) },
       approvals: {
@@ -73,8 +101,7 @@ export class WorkerRun {
         get: async (approvalId) => approvals.get(approvalId) ?? this.#state.approvals?.find((approval: Approval) => approval.id === approvalId),
         // The server arms the expiry when it stores the requests.
         requested: () => {},
-        // An agent's permission request waiting on a worker is settled by the server's stop and
-        // recovery; the worker has no store to cancel it in (agent runs on workers are untested).
+        // The worker has no store: the server cancels what a run left pending when it ends (remote-runs.ts).
         cancel: async () => {},
       },
     };
@@ -92,17 +119,18 @@ export class WorkerRun {
           if (event.type === 'snapshot') this.#state = (event.data as { state: ConversationState }).state;
           else if (event.seq > this.#foldedSeq) this.#state = applyEvent(this.#state, event);
           else continue;
+          if (event.type === 'approval-resolved') this.#remember(event.data.approval);
           this.#foldedSeq = event.seq;
           this.#cursor = event.cursor;
         }
         break;
       case 'ack':
-        this.#unacked.delete(frame.seq);
+        this.#forget(frame.seq);
         this.#ackedLastSeq = Math.max(this.#ackedLastSeq, frame.lastSeq);
         this.#pump();
         break;
       case 'resumed':
-        for (const seq of [...this.#unacked.keys()]) if (seq <= frame.appliedThrough) this.#unacked.delete(seq);
+        for (const seq of [...this.#unacked.keys()]) if (seq <= frame.appliedThrough) this.#forget(seq);
         this.#ackedLastSeq = Math.max(this.#ackedLastSeq, frame.lastSeq);
         this.#connected = true;
         for (const batch of this.#unacked.values()) this.#send(batch);
@@ -157,12 +185,22 @@ export class WorkerRun {
       until: (condition, signal) => this.#untilState(condition, signal),
       emit: (draft: EventDraft, options?: { persisted?: boolean }) => this.#emit(draft, options?.persisted === true),
       flush: () => this.flush(),
+      settledApproval: (approvalId) => this.#settled.get(approvalId),
     };
+  }
+
+  #remember(approval: Approval): void {
+    this.#settled.set(approval.id, approval);
+    if (this.#settled.size > 64) this.#settled.delete(this.#settled.keys().next().value!);
   }
 
   #emit(draft: EventDraft, persisted: boolean): void {
     if (this.#fenced) return;
-    this.#pending.push({ type: draft.type, runId: draft.runId, data: draft.data, ...(persisted ? { persisted } : {}) });
+    const wire: WireDraft = { type: draft.type, runId: draft.runId, data: draft.data, ...(persisted ? { persisted } : {}) };
+    const bytes = JSON.stringify(wire).length;
+    this.#pending.push(wire);
+    this.#pendingSizes.push(bytes);
+    this.#pendingBytes += bytes;
     if (this.#pumpScheduled) return;
     this.#pumpScheduled = true;
     // The drafts of one turn go as one batch, like the server's own appends.
@@ -176,7 +214,10 @@ export class WorkerRun {
 
   #pump(): void {
     while (this.#pending.length > 0 && this.#unacked.size < this.#maxInFlight && !this.#fenced) {
-      this.#queueBatch({ events: this.#pending.splice(0, maxDraftsPerBatch) });
+      const events = this.#pending.splice(0, maxDraftsPerBatch);
+      const bytes = this.#pendingSizes.splice(0, events.length).reduce((sum, size) => sum + size, 0);
+      this.#pendingBytes -= bytes;
+      this.#queueBatch({ events }, bytes);
     }
   }
 
@@ -194,9 +235,10 @@ export class WorkerRun {
     await this.#until(() => this.#fenced || !this.#unacked.has(seq));
   }
 
-  #queueBatch(content: Pick<BatchFrame, 'events' | 'commit' | 'done'>): number {
+  #queueBatch(content: Pick<BatchFrame, 'events' | 'commit' | 'done'>, bytes = 0): number {
     const batch: BatchFrame = { type: 'batch', ...this.fence, seq: this.#nextBatch++, ...content };
     this.#unacked.set(batch.seq, batch);
+    this.#unackedBytes.set(batch.seq, bytes);
     if (this.#connected) this.#send(batch);
     return batch.seq;
   }
@@ -204,8 +246,34 @@ export class WorkerRun {
   #fence(): void {
     this.#fenced = true;
     this.#pending = [];
+    this.#pendingSizes = [];
+    this.#pendingBytes = 0;
     this.#unacked.clear();
+    this.#unackedBytes.clear();
     this.#controller.abort({ kind: 'fenced' } satisfies AbortReason);
+  }
+
+  #forget(seq: number): void {
+    this.#unacked.delete(seq);
+    this.#unackedBytes.delete(seq);
+  }
+
+  /** The model or agent of this run, whose stream is read only while the drafts held here are under the bound. */
+  #pacedModel(resolved: ReturnType<ModelResolver['resolve']>): ReturnType<ModelResolver['resolve']> {
+    const { source } = resolved;
+    if (isAgentSource(source)) {
+      const agent: AgentSource = { kind: 'agent', steering: source.steering, turn: (request) => this.#paced(source.turn(request)) };
+      return { ...resolved, source: agent };
+    }
+    return { ...resolved, source: { stream: (request) => this.#paced(source.stream(request)) } };
+  }
+
+  async *#paced(parts: AsyncIterable<StreamPart>): AsyncIterable<StreamPart> {
+    for await (const part of parts) {
+      yield part;
+      // The next part is read only once the drafts held here are under the bound (or the run ends).
+      await this.#until(() => this.#fenced || this.signal.aborted || this.queuedBytes < this.#maxQueuedBytes);
+    }
   }
 
   /** Resolves once the state folded here satisfies `condition`; rejects when `signal` aborts. */

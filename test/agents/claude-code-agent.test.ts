@@ -38,6 +38,9 @@ describe('Claude Code (Claude Agent SDK) as a conversation backend', { skip: cla
     assert.equal(text, 'Hello from the fake model. remembered=[REMEMBER-banana] model=fake-model');
     const request = fixture.model.requests.find((candidate) => JSON.stringify(candidate.body.messages).includes('REMEMBER-banana'))!;
     assert.match(JSON.stringify(request.body), new RegExp(`Primary working directory: ${fixture.confab.project.path}`), 'Claude Code worked in the project directory');
+    const offered = (request.body.tools ?? []).map((tool: any) => tool.name);
+    assert.ok(offered.includes('Bash'), `Claude Code offers its tools: ${offered}`);
+    assert.equal(offered.includes('AskUserQuestion'), false, 'AskUserQuestion is not offered: Confab cannot put its questions to a person (docs/agents.md)');
   });
 
   it('reads a file by itself, and asks before a shell command: allowed from a second client it runs, denied it does not', async () => {

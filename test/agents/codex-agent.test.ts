@@ -7,13 +7,14 @@
  * a crashed app-server.
  */
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startCodexModel } from '../peers/agent-model.ts';
 import { commandAskedAllowedThenDenied, crashWhileAsking, resumeAfterRestart, stopThenNextTurn, streamedTextTurn, switchModel } from '../support/agent-scenarios.ts';
 import { agentServeFixture } from '../support/agent-serve.ts';
 import { agentTool } from '../support/agent-tools.ts';
+import { writeCodexHome } from '../support/codex-home.ts';
 import { openSse } from '../support/sse-client.ts';
 
 const tool = agentTool('codex');
@@ -22,28 +23,13 @@ describe('Codex (codex app-server) as a conversation backend', { skip: tool.skip
   const fixture = agentServeFixture({
     startModel: startCodexModel,
     providers: async (model, home) => {
-      const codexHome = join(home.dir, '.codex');
-      await mkdir(codexHome, { recursive: true });
-      await writeFile(
-        join(codexHome, 'config.toml'),
-        [
-          'model = "fake-model"',
-          'model_provider = "fake"',
-          'check_for_update_on_startup = false',
-          '[model_providers.fake]',
-          'name = "fake"',
-          `base_url = "${model.url}"`,
-          'env_key = "FAKE_API_KEY"',
-          'wire_api = "responses"',
-          'request_max_retries = 0',
-          'stream_max_retries = 0',
-          '[analytics]',
-          'enabled = false',
-          '',
-        ].join('\n'),
-      );
-      const env = { ...home.env, CODEX_HOME: codexHome, FAKE_API_KEY: 'fake-key' };
-      return { codex: { type: 'codex', command: tool.path, args: ['--disable', 'plugins'], env, models: ['fake-model', 'other-model'], stopGraceMs: 5_000 } };
+      const codex = await writeCodexHome(home.dir, model.url);
+      const env = { ...home.env, ...codex.env };
+      return {
+        codex: { type: 'codex', command: tool.path, args: ['--disable', 'plugins'], env, models: ['fake-model', 'other-model'], stopGraceMs: 5_000 },
+        // The same Codex with a policy that never asks (commands still sandboxed to the project).
+        unasked: { type: 'codex', command: tool.path, args: ['--disable', 'plugins'], env, approvalPolicy: 'never', sandbox: 'workspace-write' },
+      };
     },
     defaultModel: 'codex/default',
     projectName: 'codex',
@@ -107,6 +93,28 @@ describe('Codex (codex app-server) as a conversation backend', { skip: tool.skip
   });
 
   it('resumes the thread after Confab restarts (thread/resume in a new app-server)', () => resumeAfterRestart(fixture.confab));
+
+  it('a provider whose approvalPolicy is "never" runs a command without asking (thread/start carries the policy)', async () => {
+    const { confab, model } = fixture;
+    const created = await confab.api('POST', '/v1/conversations', { projectName: 'codex', model: 'unasked/default' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const conversationId: string = created.body.conversation.id;
+    const watcher = await openSse(`${confab.server.url}/v1/conversations/${conversationId}/events`, { authorization: `Bearer ${confab.server.token}` });
+    const sent = await confab.api('POST', `/v1/conversations/${conversationId}/messages`, { content: 'RUN echo unasked > unasked.txt && echo done' });
+    assert.equal(sent.status, 202, JSON.stringify(sent.body));
+    const end: any = await watcher.waitFor((event) => event.runId === sent.body.run.id && ['run-completed', 'run-failed', 'run-stopped'].includes(event.type), 60_000);
+    const types = watcher.events().map((event) => event.type);
+    watcher.close();
+    assert.equal(end.type, 'run-completed', JSON.stringify(end.data));
+    assert.equal(types.includes('approval-requested'), false, 'nothing was asked');
+    const conversation = (await confab.api('GET', `/v1/conversations/${conversationId}`)).body;
+    const command = confab.replyOf(conversation, sent.body.run.id).parts.find((part: any) => part.kind === 'tool-call');
+    assert.deepEqual([command.toolName, command.providerExecuted, command.state.status, command.state.output], ['command', true, 'completed', 'done\n']);
+    assert.equal(readFileSync(join(confab.project.path, 'unasked.txt'), 'utf8'), 'unasked\n', 'it ran in the project directory');
+    const told = JSON.stringify(model.requests.at(-1)!.body.input);
+    assert.match(told, /Approval policy is currently never\./, 'Codex told its model it will never ask');
+    assert.doesNotMatch(JSON.stringify(model.requests[0]!.body.input), /Approval policy is currently never/, 'the default provider asks');
+  });
 
   it('an app-server that crashes while it waits for an approval fails the run saying so, and the next message resumes the thread in a new one', async () => {
     const failed = await crashWhileAsking(fixture.confab, 'app-server');

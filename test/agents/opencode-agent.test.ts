@@ -38,6 +38,9 @@ describe('OpenCode (one shared opencode serve) as a conversation backend', { ski
     assert.match(first.run.agentSessionId, /^ses_/);
     assert.deepEqual(first.run.usage, { inputTokens: 10, outputTokens: 5, agentReported: true });
     assert.equal(first.text, 'Hello from the fake model. remembered=[REMEMBER-banana] model=fake-model');
+    const offered = (fixture.model.requests.at(-1)!.body.tools ?? []).map((tool: any) => tool.function?.name);
+    assert.ok(offered.includes('bash'), `OpenCode offers its tools: ${offered}`);
+    assert.equal(offered.includes('question'), false, 'its question tool is not offered: Confab cannot put its question to a person (docs/agents.md)');
     const args = execFileSync('ps', ['-o', 'args=', '-p', String(childPid('opencode'))], { encoding: 'utf8' });
     const port = /--port (\d+)/.exec(args)?.[1];
     assert.equal((await fetch(`http://127.0.0.1:${port}/session`)).status, 401, 'the shared server answers only Confab (its password)');

@@ -87,7 +87,10 @@ describe('confab acp (Agent Client Protocol server) with the official SDK client
         const answer = await agent.request(methods.agent.session.prompt, { sessionId, prompt: [{ type: 'text', text: 'What is in my notes?' }] });
         assert.equal(answer.stopReason, 'end_turn');
         assert.ok(editor.updates.every((notification) => notification.sessionId === sessionId));
-        assert.deepEqual(kinds(editor.updates), ['agent_thought_chunk', 'tool_call', 'tool_call_update', 'agent_message_chunk']);
+        // The updates follow the watched state: a tool call first seen already settled (its events
+        // arrived in one batch, as on a loaded machine) is one tool_call with its final status.
+        assert.deepEqual(kinds(editor.updates).filter((kind) => kind !== 'tool_call_update'), ['agent_thought_chunk', 'tool_call', 'agent_message_chunk']);
+        assert.ok(isSubsequence(kinds(editor.updates), ['agent_thought_chunk', 'tool_call', 'tool_call_update', 'agent_message_chunk']), kinds(editor.updates).join());
         assert.equal(textOf(editor.updates, 'agent_thought_chunk'), 'I should read them.');
         assert.equal(textOf(editor.updates, 'agent_message_chunk'), 'They list alpha.');
         const calls = editor.updates.map((notification) => notification.update).filter((update) => update.sessionUpdate === 'tool_call' || update.sessionUpdate === 'tool_call_update');

@@ -106,7 +106,7 @@ describe('WebSocket limits', () => {
       const cases: [string | Buffer, string | number | undefined, RegExp][] = [
         ['not json', undefined, /^The frame is not valid JSON\.$/],
         ['[1,2]', undefined, /^A frame must be a JSON object\.$/],
-        ['{"id":"a","type":"dance"}', 'a', /^Unknown frame type "dance"; expected one of subscribe, unsubscribe, send, stop, continue, regenerate, select-branch, approve, ping\.$/],
+        ['{"id":"a","type":"dance"}', 'a', /^Unknown frame type "dance"; expected one of subscribe, unsubscribe, send, stop, continue, regenerate, select-branch, approve, ping, subscribe-catalog, unsubscribe-catalog\.$/],
         ['{"id":7,"type":"subscribe"}', 7, /^Invalid subscribe frame: conversationId: /],
         ['{"id":{"x":1},"type":"ping"}', undefined, /^Invalid ping frame: id: /],
         [Buffer.from('{"type":"ping"}'), undefined, /^Binary frames are not accepted/],

@@ -27,6 +27,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CatalogFeedLimits } from '../../src/catalog/catalog-feed.ts';
 import { SessionHub } from '../../src/engine/session-hub.ts';
 import type { ApprovalOptions } from '../../src/engine/approvals/approval-gate.ts';
 import type { HubLimits } from '../../src/engine/hub-options.ts';
@@ -52,11 +53,15 @@ export const testPricing = { inputPerMillion: 1, outputPerMillion: 2 };
 export type TestServerOptions = {
   limits?: Partial<ServerLimits>;
   hubLimits?: Partial<HubLimits>;
+  /** The catalog feed's bounds (backlog, watcher buffer). */
+  catalogFeed?: Partial<CatalogFeedLimits>;
   /** Which tools' calls wait for approval (the hub's `approvals` option). */
   approvals?: ApprovalOptions;
   allowOrigins?: string[];
   staticDir?: string;
   logger?: Logger;
+  /** The hub's `titleModel` (titles written by a model after the first reply). */
+  titleModel?: string;
   /** Run threads to execute runs on (default: CONFAB_RUN_WORKERS, else 0: the main thread). */
   runWorkers?: number;
 };
@@ -103,7 +108,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const runWorkers = options.runWorkers ?? Number(process.env.CONFAB_RUN_WORKERS ?? 0);
   const maxConcurrentRuns = options.hubLimits?.maxConcurrentRuns ?? defaultLimits.maxConcurrentRuns;
   const placement = runWorkers > 0 ? openRunThreads({ count: runWorkers, config, store, logger: options.logger ?? silentLogger, maxConcurrentRuns, clientVersion: '0.0.0-test', approvals: options.approvals }) : undefined;
-  const hub = new SessionHub({ store, models, logger: options.logger, limits: options.hubLimits, observer: metrics.observer, approvals: options.approvals, remote: placement?.threads, runQueue: placement?.runQueue });
+  const hub = new SessionHub({ store, models, logger: options.logger, limits: options.hubLimits, observer: metrics.observer, catalogFeed: options.catalogFeed, approvals: options.approvals, titleModel: options.titleModel, remote: placement?.threads, runQueue: placement?.runQueue });
   await hub.start();
   // Every run of the suite on a thread: none runs on the main thread while the threads load.
   await placement?.threads.ready;
@@ -177,7 +182,7 @@ export type SpawnedServe = {
 };
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const providerEnv = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'OLLAMA_HOST', 'CONFAB_CONFIG', 'CONFAB_TOKEN', 'CONFAB_DEFAULT_MODEL'];
+const providerEnv = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'OLLAMA_HOST', 'CONFAB_CONFIG', 'CONFAB_TOKEN', 'CONFAB_DEFAULT_MODEL', 'CONFAB_TITLE_MODEL'];
 
 /**
  * Runs `confab serve --port 0 --data-dir <dataDir>` (with `--config` pointing at `upstreamUrl`

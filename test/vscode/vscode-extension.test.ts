@@ -196,4 +196,27 @@ describe('VS Code extension in code-server', { skip, timeout: 600_000 }, () => {
     await waitForValue(() => lastReplyText(panelFrame(page)), (text) => text === 'It printed 42.', 'the restored panel', 60_000);
     await saveScreenshot(page, 'restored');
   });
+
+  test('math in a reply renders in the panel, KaTeX fonts loaded from the extension under its CSP', async () => {
+    const frame = panelFrame(page);
+    upstream.enqueue({ kind: 'stream', chunks: [{ text: 'So $f(x)=x^2$ and\n\n' }, { text: '$$\n\\int_0^1 f(x)\\,dx = \\frac{1}{3}\n$$\n' }] });
+    await frame.getByRole('textbox', { name: 'Message' }).fill('And in math?');
+    await frame.getByRole('textbox', { name: 'Message' }).press('Enter');
+    const reply = frame.locator('[data-testid="assistant-message"]').last();
+    await reply.locator('.math-display .katex-display').waitFor();
+    assert.equal(await reply.locator('.math-inline .katex').count(), 1);
+    // KaTeX's layout is in style attributes: a strut has its height only when the CSP lets them apply.
+    const strutHeight = await reply.locator('.math-display .strut').first().evaluate((element) => [getComputedStyle(element).height, (element as HTMLElement).style.height]);
+    assert.ok(parseFloat(strutHeight[1]) > 0 && parseFloat(strutHeight[0]) > 0, `the strut's style applies: ${strutHeight.join(' / ')}`);
+    const fonts = await waitForValue(
+      () => reply.evaluate(async () => {
+        await document.fonts.ready;
+        return [...document.fonts].filter((font) => font.status === 'loaded').map((font) => font.family.replace(/"/g, ''));
+      }),
+      (families) => families.includes('KaTeX_Main'),
+      'KaTeX_Main loaded in the webview',
+    );
+    assert.ok(fonts.includes('KaTeX_Math'), `KaTeX_Math among ${fonts.join(', ')}`);
+    await saveScreenshot(page, 'math-in-panel');
+  });
 });

@@ -4,54 +4,32 @@
  * One Chromium for the file; each test opens its own context. Screenshots: test-results/web/.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { startTestServer, testModel, type TestServer } from '../support/server-fixture.ts';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { testModel } from '../support/server-fixture.ts';
+import { type PageOptions, useWebFixture } from '../support/web-fixture.ts';
 import {
   assistantText,
   browserSkipReason,
-  ensureWebBuild,
   joined,
   lastAssistant,
-  launchBrowser,
   saveScreenshot,
   sendMessage,
-  signedInPage,
   textOf,
   waitForValue,
-  webDist,
   wordChunks,
 } from './browser-support.ts';
 
 const skip = browserSkipReason();
 
 describe('web UI', { skip }, () => {
-  let server: TestServer;
-  let browser: Browser;
+  const web = useWebFixture();
   const pages: Page[] = [];
 
-  before(async () => {
-    ensureWebBuild();
-    server = await startTestServer({ staticDir: webDist });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function open(path = '/', options?: Parameters<typeof signedInPage>[3]): Promise<Page> {
-    const page = await signedInPage(browser, server.url, server.token, options);
+  async function open(path = '/', options?: PageOptions): Promise<Page> {
+    const page = await web.open(path, options);
     pages.push(page);
-    if (path !== '/') await page.goto(`${server.url}${path}`);
     return page;
-  }
-
-  async function newConversation(title: string): Promise<string> {
-    const response = await server.request('POST', '/v1/conversations', { projectName: 'demo', model: testModel, title });
-    assert.equal(response.status, 201);
-    return response.body.conversation.id;
   }
 
   test('a sent message streams in token by token, rendered as Markdown with usage and cost', async () => {
@@ -65,7 +43,7 @@ describe('web UI', { skip }, () => {
       ...wordChunks('token', 30),
     ];
     // It holds after token4 until released, so the page is seen mid-stream however slow the machine.
-    server.upstream.enqueue({ kind: 'stream', chunks, delayMs: 40, holdAfter: 10, usage: { inputTokens: 1200, outputTokens: 36 } });
+    web.server.upstream.enqueue({ kind: 'stream', chunks, delayMs: 40, holdAfter: 10, usage: { inputTokens: 1200, outputTokens: 36 } });
     const page = await open('/');
     await page.getByRole('heading', { name: 'How can I help?' }).waitFor();
     await sendMessage(page, 'Show me some code');
@@ -76,7 +54,7 @@ describe('web UI', { skip }, () => {
     assert.equal(await lastAssistant(page).getAttribute('data-status'), 'streaming');
     assert.ok(!partial.includes('token30'), 'the text arrived in pieces, not at once');
     await saveScreenshot(page, 'streaming');
-    server.upstream.release();
+    web.server.upstream.release();
 
     await page.locator('[data-testid="assistant-message"][data-status="completed"]').waitFor();
     const message = lastAssistant(page);
@@ -92,9 +70,9 @@ describe('web UI', { skip }, () => {
   });
 
   test('Esc stops a run mid-stream: the partial message stays, marked stopped, with Continue', async () => {
-    const conversationId = await newConversation('Stop me');
+    const conversationId = await web.newConversation('Stop me');
     const page = await open(`/c/${conversationId}`);
-    server.upstream.enqueue({ kind: 'stream', chunks: wordChunks('part', 20), holdAfter: 5 });
+    web.server.upstream.enqueue({ kind: 'stream', chunks: wordChunks('part', 20), holdAfter: 5 });
     await sendMessage(page, 'Write a long story');
     await waitForValue(() => assistantText(page), (text) => text === joined(wordChunks('part', 5)), 'five words');
     await page.getByRole('button', { name: 'Stop', exact: true }).waitFor();
@@ -108,10 +86,10 @@ describe('web UI', { skip }, () => {
   });
 
   test('a reload mid-stream resumes the reply with nothing missing and nothing doubled', async () => {
-    const conversationId = await newConversation('Reload me');
+    const conversationId = await web.newConversation('Reload me');
     const page = await open(`/c/${conversationId}`);
     const chunks = wordChunks('w', 80);
-    server.upstream.enqueue({ kind: 'stream', chunks, delayMs: 25 });
+    web.server.upstream.enqueue({ kind: 'stream', chunks, delayMs: 25 });
     await sendMessage(page, 'Count words');
     const before = await waitForValue(() => assistantText(page), (text) => text.includes('w15'), 'some words before the reload');
     assert.ok(!before.includes('w80'));
@@ -138,11 +116,11 @@ describe('web UI', { skip }, () => {
   });
 
   test('two tabs on one conversation stay in sync, and Stop works from the second', async () => {
-    const conversationId = await newConversation('Two tabs');
+    const conversationId = await web.newConversation('Two tabs');
     const first = await open(`/c/${conversationId}`);
     const second = await open(`/c/${conversationId}`);
     await second.getByRole('heading', { name: 'How can I help?' }).waitFor();
-    server.upstream.enqueue({ kind: 'stream', chunks: wordChunks('sync', 20), holdAfter: 6 });
+    web.server.upstream.enqueue({ kind: 'stream', chunks: wordChunks('sync', 20), holdAfter: 6 });
     await sendMessage(first, 'Hello from the first tab');
     const expected = joined(wordChunks('sync', 6));
     await waitForValue(() => assistantText(first), (text) => text === expected, 'first tab text');
@@ -158,10 +136,10 @@ describe('web UI', { skip }, () => {
   });
 
   test('a 429 from upstream shows a counting-down retry notice, then the full answer', async () => {
-    const conversationId = await newConversation('Retry');
+    const conversationId = await web.newConversation('Retry');
     const page = await open(`/c/${conversationId}`);
     const chunks = wordChunks('ok', 12);
-    server.upstream.enqueue({ kind: 'error', status: 429, message: 'Rate limit reached', headers: { 'retry-after': '2' } }, { kind: 'stream', chunks, delayMs: 10 });
+    web.server.upstream.enqueue({ kind: 'error', status: 429, message: 'Rate limit reached', headers: { 'retry-after': '2' } }, { kind: 'stream', chunks, delayMs: 10 });
     await sendMessage(page, 'Try hard');
     const notice = page.getByTestId('retry-notice');
     await notice.waitFor();
@@ -173,9 +151,9 @@ describe('web UI', { skip }, () => {
   });
 
   test('a tool call renders as a card with name, input, status and result', async () => {
-    const conversationId = await newConversation('Tools');
+    const conversationId = await web.newConversation('Tools');
     const page = await open(`/c/${conversationId}`);
-    server.upstream.enqueue(
+    web.server.upstream.enqueue(
       { kind: 'stream', chunks: [{ text: 'Let me look.' }, { toolCall: { id: 'call_1', name: 'read_file', arguments: '{"path":"README.md"}' } }] },
       { kind: 'stream', chunks: [{ text: 'The README starts with a **Demo** heading.' }] },
     );
@@ -195,9 +173,9 @@ describe('web UI', { skip }, () => {
   });
 
   test('context attachments show on the user message, and a message sent while busy is shown queued', async () => {
-    const conversationId = await newConversation('Context and queue');
+    const conversationId = await web.newConversation('Context and queue');
     const page = await open(`/c/${conversationId}`, { colorScheme: 'dark' });
-    server.upstream.enqueue({ kind: 'stream', chunks: wordChunks('first', 10), holdAfter: 3 }, { kind: 'stream', chunks: wordChunks('second', 4) });
+    web.server.upstream.enqueue({ kind: 'stream', chunks: wordChunks('first', 10), holdAfter: 3 }, { kind: 'stream', chunks: wordChunks('second', 4) });
     await page.getByRole('button', { name: 'Attach context' }).click();
     const dialog = page.getByRole('dialog', { name: 'Attach context' });
     await dialog.getByRole('textbox', { name: /Path in/ }).fill('README.md');
@@ -217,14 +195,14 @@ describe('web UI', { skip }, () => {
     await chip.click();
     assert.match(await textOf(page.locator('.context-preview')), /# Demo\nline two/);
     await saveScreenshot(page, 'context-and-queued-dark');
-    server.upstream.release();
+    web.server.upstream.release();
     await waitForValue(() => page.locator('[data-testid="assistant-message"][data-status="completed"]').count(), (count) => count === 2, 'both replies');
     assert.equal(await page.getByTestId('pending-message').count(), 0);
     assert.equal(await assistantText(page), joined(wordChunks('second', 4)));
   });
 
   test('the system prompt is set per conversation and reaches the model', async () => {
-    const conversationId = await newConversation('System prompt');
+    const conversationId = await web.newConversation('System prompt');
     const page = await open(`/c/${conversationId}`);
     assert.equal(await page.getByRole('combobox', { name: 'Model' }).inputValue(), testModel);
     await page.getByRole('button', { name: 'System prompt', exact: true }).click();
@@ -233,17 +211,17 @@ describe('web UI', { skip }, () => {
     await saveScreenshot(page, 'system-prompt-dialog');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('button', { name: 'System prompt (set)' }).waitFor();
-    assert.equal((await server.request('GET', `/v1/conversations/${conversationId}`)).body.conversation.systemPrompt, 'Answer like a pirate.');
-    const requests = server.upstream.requests.length;
-    server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Arr.' }] });
+    assert.equal((await web.server.request('GET', `/v1/conversations/${conversationId}`)).body.conversation.systemPrompt, 'Answer like a pirate.');
+    const requests = web.server.upstream.requests.length;
+    web.server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Arr.' }] });
     await sendMessage(page, 'Hello');
     await page.locator('[data-testid="assistant-message"][data-status="completed"]').waitFor();
-    const sent = server.upstream.requests[requests].body.messages;
+    const sent = web.server.upstream.requests[requests].body.messages;
     assert.deepEqual(sent[0], { role: 'system', content: 'Answer like a pirate.' });
   });
 
   test('a refused send is explained in words, and the draft and its attachment are kept', async () => {
-    const conversationId = await newConversation('Refused');
+    const conversationId = await web.newConversation('Refused');
     const page = await open(`/c/${conversationId}`);
     await page.getByRole('button', { name: 'Attach context' }).click();
     const dialog = page.getByRole('dialog', { name: 'Attach context' });
@@ -262,8 +240,8 @@ describe('web UI', { skip }, () => {
   });
 
   test('conversations can be searched, renamed and deleted (after confirmation)', async () => {
-    await newConversation('Alpha plans');
-    const doomed = await newConversation('Beta notes');
+    await web.newConversation('Alpha plans');
+    const doomed = await web.newConversation('Beta notes');
     const page = await open('/');
     const list = page.getByTestId('conversation-list');
     await list.getByText('Beta notes').waitFor();
@@ -279,7 +257,7 @@ describe('web UI', { skip }, () => {
     await input.fill('Gamma notes');
     await input.press('Enter');
     await item.getByText('Gamma notes').waitFor();
-    assert.equal((await server.request('GET', `/v1/conversations/${doomed}`)).body.conversation.title, 'Gamma notes');
+    assert.equal((await web.server.request('GET', `/v1/conversations/${doomed}`)).body.conversation.title, 'Gamma notes');
 
     await item.hover();
     await item.getByRole("button", { name: "Options for Gamma notes" }).click();
@@ -289,7 +267,7 @@ describe('web UI', { skip }, () => {
     await saveScreenshot(page, 'delete-confirm');
     await confirm.getByRole('button', { name: 'Delete' }).click();
     await item.waitFor({ state: 'detached' });
-    assert.equal((await server.request('GET', `/v1/conversations/${doomed}`)).status, 404);
+    assert.equal((await web.server.request('GET', `/v1/conversations/${doomed}`)).status, 404);
     await saveScreenshot(page, 'after-delete');
   });
 });

@@ -4,39 +4,15 @@
  * readers; and the theme switch and keyboard shortcuts. One Chromium for the file; each test opens its own context. Screenshots: test-results/web/.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { startTestServer, testModel, type TestServer } from '../support/server-fixture.ts';
-import { browserSkipReason, ensureWebBuild, launchBrowser, saveScreenshot, sendMessage, signedInPage, textOf, waitForValue, webDist } from './browser-support.ts';
+import { describe, test } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+import { useWebFixture } from '../support/web-fixture.ts';
+import { browserSkipReason, saveScreenshot, sendMessage, textOf, waitForValue } from './browser-support.ts';
 
 const skip = browserSkipReason();
 
 describe('web UI details', { skip }, () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async () => {
-    ensureWebBuild();
-    server = await startTestServer({ staticDir: webDist });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function newConversation(title: string): Promise<string> {
-    const response = await server.request('POST', '/v1/conversations', { projectName: 'demo', model: testModel, title });
-    assert.equal(response.status, 201);
-    return response.body.conversation.id;
-  }
-
-  async function open(path: string, options?: Parameters<typeof signedInPage>[3]): Promise<Page> {
-    const page = await signedInPage(browser, server.url, server.token, options);
-    if (path !== '/') await page.goto(`${server.url}${path}`);
-    return page;
-  }
+  const web = useWebFixture();
 
   async function assertApart(first: Locator, second: Locator, what: string): Promise<void> {
     const a = (await first.boundingBox())!;
@@ -55,9 +31,9 @@ describe('web UI details', { skip }, () => {
   }
 
   test('a sign-in link with a wrong token shows the "Not signed in" page, not raw JSON', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 760 }, colorScheme: 'dark' });
+    const context = await web.browser.newContext({ viewport: { width: 390, height: 760 }, colorScheme: 'dark' });
     const page = await context.newPage();
-    await page.goto(`${server.url}/?token=stale-token-from-last-week`);
+    await page.goto(`${web.server.url}/?token=stale-token-from-last-week`);
     await page.getByTestId('signed-out').waitFor();
     assert.equal(new URL(page.url()).search, '', 'the address bar keeps no token and no marker');
     assert.match(await textOf(page.getByTestId('invalid-link')), /token this server does not accept/);
@@ -67,9 +43,9 @@ describe('web UI details', { skip }, () => {
   });
 
   test('GFM task lists keep their checkboxes (read-only), other inputs stay text; a reply shows its model and time', async () => {
-    const conversationId = await newConversation('Tasks');
-    const page = await open(`/c/${conversationId}`, { colorScheme: 'dark' });
-    server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Plan:\n\n- [x] write the test\n- [ ] fix the bug\n\n' }, { text: 'Raw: <input type="text" value="x">' }] });
+    const conversationId = await web.newConversation('Tasks');
+    const page = await web.open(`/c/${conversationId}`, { colorScheme: 'dark' });
+    web.server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'Plan:\n\n- [x] write the test\n- [ ] fix the bug\n\n' }, { text: 'Raw: <input type="text" value="x">' }] });
     await sendMessage(page, 'Make a plan');
     const message = page.locator('[data-testid="assistant-message"][data-status="completed"]');
     await message.waitFor();
@@ -83,18 +59,18 @@ describe('web UI details', { skip }, () => {
     assert.match(await textOf(message.locator('.markdown')), /Raw: <input type="text" value="x">/);
     const meta = message.getByTestId('message-meta');
     assert.match(await textOf(meta), /^fake\/m1\d{1,2}:\d{2}/, 'the model and the time of the reply');
-    const { messages } = (await server.request('GET', `/v1/conversations/${conversationId}`)).body;
+    const { messages } = (await web.server.request('GET', `/v1/conversations/${conversationId}`)).body;
     assert.equal(await meta.locator('time').getAttribute('datetime'), new Date(messages.at(-1).createdAt).toISOString());
     await saveScreenshot(page, 'task-list-dark');
     await page.context().close();
   });
 
   test('the New project dialog drops a stale "already exists" error once the name is edited', async () => {
-    const page = await open('/');
+    const page = await web.open('/');
     await page.getByRole('button', { name: 'New project' }).click();
     const dialog = page.getByRole('dialog', { name: 'New project' });
     await dialog.getByRole('textbox', { name: 'Name' }).fill('demo');
-    await dialog.getByRole('textbox', { name: 'Directory on the server' }).fill(server.projectDir);
+    await dialog.getByRole('textbox', { name: 'Directory on the server' }).fill(web.server.projectDir);
     await dialog.getByRole('button', { name: 'Create project' }).click();
     const error = dialog.getByRole('alert');
     await error.waitFor();
@@ -107,10 +83,10 @@ describe('web UI details', { skip }, () => {
 
   for (const width of [390, 1024]) {
     test(`on a touch screen ${width} px wide, rename and delete are reachable without hover`, async () => {
-      const conversationId = await newConversation(`Touch ${width}`);
-      const context = await browser.newContext({ viewport: { width, height: 760 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 });
+      const conversationId = await web.newConversation(`Touch ${width}`);
+      const context = await web.browser.newContext({ viewport: { width, height: 760 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 });
       const page = await context.newPage();
-      await page.goto(`${server.url}/?token=${server.token}`);
+      await page.goto(`${web.server.url}/?token=${web.server.token}`);
       if (width < 820) await page.getByRole('button', { name: 'Show conversations' }).tap();
       const item = page.locator(`[data-conversation-id="${conversationId}"]`);
       const options = item.getByRole('button', { name: `Options for Touch ${width}` });
@@ -125,15 +101,15 @@ describe('web UI details', { skip }, () => {
   }
 
   test('a finished reply is announced once to screen readers (politely), not token by token', async () => {
-    const conversationId = await newConversation('Announce');
-    const page = await open(`/c/${conversationId}`);
+    const conversationId = await web.newConversation('Announce');
+    const page = await web.open(`/c/${conversationId}`);
     const announcer = page.getByTestId('reply-announcer');
     assert.equal(await announcer.getAttribute('aria-live'), 'polite');
-    server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'The answer ' }, { text: 'is **42**.' }, { text: ' Really.' }], holdAfter: 2 });
+    web.server.upstream.enqueue({ kind: 'stream', chunks: [{ text: 'The answer ' }, { text: 'is **42**.' }, { text: ' Really.' }], holdAfter: 2 });
     await sendMessage(page, 'What is the answer?');
     await waitForValue(() => textOf(page.getByTestId('assistant-message')), (text) => text.includes('42'), 'the partial reply');
     assert.equal(await textOf(announcer), '', 'nothing is announced while the reply streams');
-    server.upstream.release();
+    web.server.upstream.release();
     await waitForValue(() => textOf(announcer), (text) => text !== '', 'the announcement');
     assert.equal(await textOf(announcer), 'Assistant replied: The answer is 42. Really.');
     assert.equal(await page.getByRole('log', { name: 'Messages' }).getAttribute('aria-live'), 'off');
@@ -141,7 +117,7 @@ describe('web UI details', { skip }, () => {
   });
 
   test('the theme can be set to light or dark by hand, is remembered, and System follows the system again', async () => {
-    const page = await open('/', { colorScheme: 'light' });
+    const page = await web.open('/', { colorScheme: 'light' });
     const html = page.locator('html');
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(await html.getAttribute('data-theme'), 'light');
@@ -164,8 +140,8 @@ describe('web UI details', { skip }, () => {
   });
 
   test('keyboard shortcuts: a list (Ctrl+/ or the sidebar button), / focuses the message box, Ctrl+Shift+O starts a new chat', async () => {
-    const conversationId = await newConversation('Shortcuts');
-    const page = await open(`/c/${conversationId}`);
+    const conversationId = await web.newConversation('Shortcuts');
+    const page = await web.open(`/c/${conversationId}`);
     const box = page.getByRole('textbox', { name: 'Message', exact: true });
     await box.waitFor();
     await page.getByRole('heading', { name: 'Shortcuts' }).click();
@@ -190,8 +166,8 @@ describe('web UI details', { skip }, () => {
   });
 
   test('a 2 MB paste is refused with the limit message; nothing is sent and the connection stays up', async () => {
-    const conversationId = await newConversation('Huge paste');
-    const page = await open(`/c/${conversationId}`);
+    const conversationId = await web.newConversation('Huge paste');
+    const page = await web.open(`/c/${conversationId}`);
     await page.getByRole('heading', { name: 'How can I help?' }).waitFor();
     await waitForValue(() => page.getByTestId('connection').getAttribute('data-state'), (state) => state === 'connected', 'connected');
     let largestFrame = 0;
@@ -206,7 +182,7 @@ describe('web UI details', { skip }, () => {
     assert.equal(await page.getByTestId('user-message').count(), 0);
     assert.ok(largestFrame < 10_000, `no large frame was sent (largest ${largestFrame})`);
     assert.equal(await page.getByTestId('connection').getAttribute('data-state'), 'connected');
-    assert.deepEqual((await server.request('GET', `/v1/conversations/${conversationId}`)).body.runs, []);
+    assert.deepEqual((await web.server.request('GET', `/v1/conversations/${conversationId}`)).body.runs, []);
     assert.equal(await textOf(page.getByTestId('attachment')), 'pasted-1.txt1 line');
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: width < 800 ? 760 : 800 });

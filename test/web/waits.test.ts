@@ -5,57 +5,41 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { startTestServer, testModel, type TestServer } from '../support/server-fixture.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { useWebFixture } from '../support/web-fixture.ts';
 import {
   assistantText,
   browserSkipReason,
-  ensureWebBuild,
   joined,
-  launchBrowser,
   saveScreenshot,
   sendMessage,
   signedInPage,
   textOf,
   waitForValue,
-  webDist,
   wordChunks,
 } from './browser-support.ts';
 
 const skip = browserSkipReason();
 
 describe('web UI: waiting', { skip }, () => {
-  let server: TestServer;
-  let browser: Browser;
+  const web = useWebFixture();
   let proxy: TcpProxy;
 
   before(async () => {
-    ensureWebBuild();
-    server = await startTestServer({ staticDir: webDist });
-    proxy = await startTcpProxy(new URL(server.url).port);
-    browser = await launchBrowser();
+    proxy = await startTcpProxy(new URL(web.server.url).port);
   });
 
   after(async () => {
-    await browser?.close();
     await proxy?.close();
-    await server?.close();
   });
-
-  async function newConversation(title: string): Promise<string> {
-    const response = await server.request('POST', '/v1/conversations', { projectName: 'demo', model: testModel, title });
-    assert.equal(response.status, 201);
-    return response.body.conversation.id;
-  }
 
   const retryText = /^Retry 1 of 3 in ([1-9]|1[0-9]|20) s — rate limited$/;
 
   test('a first message waiting to retry shows why, live, after a reload, and in a tab opened during the wait', async () => {
     const chunks = wordChunks('late', 6);
     // Long enough for a reload and a second tab on a loaded machine (6 s was not, under npm run test:load).
-    server.upstream.enqueue({ kind: 'error', status: 429, message: 'Rate limit reached', headers: { 'retry-after': '20' } }, { kind: 'stream', chunks });
-    const page = await signedInPage(browser, server.url, server.token);
+    web.server.upstream.enqueue({ kind: 'error', status: 429, message: 'Rate limit reached', headers: { 'retry-after': '20' } }, { kind: 'stream', chunks });
+    const page = await signedInPage(web.browser, web.server.url, web.server.token);
     await page.getByRole('heading', { name: 'How can I help?' }).waitFor();
     await sendMessage(page, 'Hello, slowly');
     await page.waitForURL(/\/c\//);
@@ -68,7 +52,7 @@ describe('web UI: waiting', { skip }, () => {
     assert.match(await textOf(notice), retryText);
     await saveScreenshot(page, 'retry-after-reload');
 
-    const other = await signedInPage(browser, server.url, server.token, { width: 390, height: 760, colorScheme: 'dark' });
+    const other = await signedInPage(web.browser, web.server.url, web.server.token, { width: 390, height: 760, colorScheme: 'dark' });
     await other.goto(page.url());
     const otherNotice = other.getByTestId('retry-notice');
     await otherNotice.waitFor();
@@ -86,8 +70,8 @@ describe('web UI: waiting', { skip }, () => {
 
   for (const [width, colorScheme] of [[390, 'dark'], [1280, 'light']] as const) {
     test(`a lost connection is shown over the conversation (${width} px, ${colorScheme}), then "Reconnected"`, async () => {
-      const conversationId = await newConversation(`Connection ${width}`);
-      const page = await signedInPage(browser, proxy.url, server.token, { width, height: width < 800 ? 760 : 800, colorScheme });
+      const conversationId = await web.newConversation(`Connection ${width}`);
+      const page = await signedInPage(web.browser, proxy.url, web.server.token, { width, height: width < 800 ? 760 : 800, colorScheme });
       await page.goto(`${proxy.url}/c/${conversationId}`);
       await page.getByRole('heading', { name: 'How can I help?' }).waitFor();
       await waitForValue(() => page.getByTestId('connection').getAttribute('data-state'), (state) => state === 'connected', 'connected');

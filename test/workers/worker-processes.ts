@@ -32,14 +32,16 @@ export type SpawnedWorker = {
 
 export type WorkerSetup = Awaited<ReturnType<typeof startWorkerSetup>>;
 
-export async function startWorkerSetup(options: { serveArgs?: string[] } = {}) {
+/** `providers` are added to the fake one in the config file the server and the workers share (a coding agent, say). */
+export async function startWorkerSetup(options: { serveArgs?: string[]; providers?: Record<string, unknown> } = {}) {
   const upstream: FakeUpstream = await startOpenAIUpstream();
   const scratch = await mkdtemp(join(tmpdir(), 'confab-workers-'));
   const dataDir = join(scratch, 'data');
   await mkdir(dataDir);
   const configPath = join(scratch, 'worker-config.json');
-  await writeFile(configPath, JSON.stringify(fakeProviderConfig(upstream.url)));
-  const server: SpawnedServe = await spawnServe({ dataDir, upstreamUrl: upstream.url, args: options.serveArgs });
+  const config = fakeProviderConfig(upstream.url) as { providers: Record<string, unknown> };
+  await writeFile(configPath, JSON.stringify({ ...config, providers: { ...config.providers, ...options.providers } }));
+  const server: SpawnedServe = await spawnServe({ dataDir, args: ['--config', configPath, ...(options.serveArgs ?? [])] });
   const workers: SpawnedWorker[] = [];
   const auth = { authorization: `Bearer ${server.token}` };
 
@@ -101,8 +103,8 @@ export async function startWorkerSetup(options: { serveArgs?: string[] } = {}) {
       }
       return worker;
     },
-    async conversation(projectName: string): Promise<string> {
-      const answer = await request('POST', '/v1/conversations', { projectName, model: 'fake/m1' });
+    async conversation(projectName: string, model = 'fake/m1'): Promise<string> {
+      const answer = await request('POST', '/v1/conversations', { projectName, model });
       if (answer.status !== 201) throw new Error(`could not create a conversation: ${JSON.stringify(answer.body)}`);
       return answer.body.conversation.id;
     },

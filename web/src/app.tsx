@@ -50,7 +50,7 @@ export function App() {
       <button type="button" className="icon-button sidebar-toggle" aria-label="Show conversations" aria-expanded={sidebarOpen} onClick={() => setSidebarOpen(!sidebarOpen)}>
         <Icon name="menu" size={18} />
       </button>
-      {route.kind === 'conversation' ? <ConversationView key={route.conversationId} conversationId={route.conversationId} /> : <NewChatView />}
+      {route.kind === 'conversation' ? <ConversationView key={route.conversationId} conversationId={route.conversationId} messageId={route.messageId} /> : <NewChatView />}
       <Notices />
       <Shortcuts />
     </div>

@@ -10,6 +10,8 @@ import './styles/composer.css';
 import './styles/highlight.css';
 import './styles/status.css';
 import './styles/transcript-extras.css';
+import 'katex/dist/katex.min.css';
+import './styles/math.css';
 
 startTheme();
 void appStore.start();

@@ -5,6 +5,7 @@
  *   dist/extension.cjs        the extension host side (CommonJS; `vscode` and Node's modules stay external)
  *   dist/webview/webview.js   the chat page (an IIFE, React and the web UI's components inside)
  *   dist/webview/webview.css  its styles
+ *   dist/webview/fonts/       KaTeX's fonts (math in replies)
  *
  * Both are plain JavaScript, bundled by Vite (already the web UI's bundler), so the editor needs no
  * type stripping. Prints the .vsix path on its last line.
@@ -38,6 +39,7 @@ await build({
 await build({
   ...shared,
   plugins: [react()],
+  base: './', // asset URLs relative to webview.css, which the webview loads from the extension's folder
   define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   build: {
     outDir: 'dist/webview',
@@ -47,7 +49,8 @@ await build({
     chunkSizeWarningLimit: 2048,
     rollupOptions: {
       input: join(root, 'src/webview/main.tsx'),
-      output: { format: 'iife', entryFileNames: 'webview.js', assetFileNames: 'webview[extname]' },
+      // One stylesheet, webview.css; KaTeX's fonts beside it under fonts/ (the CSP's font-src is the bundle).
+      output: { format: 'iife', entryFileNames: 'webview.js', assetFileNames: (asset) => (asset.names.some((name) => name.endsWith('.css')) ? 'webview.css' : 'fonts/[name][extname]') },
     },
   },
 });

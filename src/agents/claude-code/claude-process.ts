@@ -72,6 +72,9 @@ export class ClaudeProcess {
       // Claude Code asks before anything not known to be safe; Confab turns each ask into an approval.
       permissionMode: 'default',
       canUseTool: (toolName, input, { signal, toolUseID }) => this.#permission(toolName, input, toolUseID, signal),
+      // A question to the user needs its answer chosen or typed, which an approval cannot carry
+      // (docs/agents.md, "Questions agents ask"): the model is not offered the tool.
+      disallowedTools: ['AskUserQuestion'],
       // Confab passes no MCP servers: nothing goes on the command line, and any Claude Code version reads it.
       mcpServersDelivery: 'argv',
       ...(options.model === '' ? {} : { model: options.model }),

@@ -45,6 +45,8 @@ export type ClaudeQueryOptions = {
   includePartialMessages: boolean;
   permissionMode: 'default';
   canUseTool: CanUseTool;
+  /** Tools taken out of the model's list. */
+  disallowedTools: string[];
   mcpServersDelivery: 'argv';
   model?: string;
   resume?: string;

@@ -2,6 +2,7 @@ import { UpstreamError } from '../../providers/upstream-error.ts';
 import type { AgentProviderSettings } from '../agent-config.ts';
 import { AgentProcess } from '../agent-process.ts';
 import { JsonLinesRpc, RpcError } from '../json-lines-rpc.ts';
+import { codexThreadPolicy, type CodexThreadPolicy } from './codex-policy.ts';
 
 /** Where a running turn's notifications and approval requests go. */
 export type CodexSink = {
@@ -26,12 +27,6 @@ export type CodexThread = {
 export type TokenTotals = { inputTokens: number; cachedInputTokens: number; outputTokens: number; reasoningOutputTokens: number };
 
 /**
- * Confab's thread settings: Codex asks before anything that is not known to be safe (`untrusted`)
- * and writes only inside the project (`workspace-write`), so its approvals reach a person.
- */
-const threadPolicy = { approvalPolicy: 'untrusted', sandbox: 'workspace-write' } as const;
-
-/**
  * One `codex app-server` process (JSON-RPC over its stdio, one message per line) holding one
  * thread. Started in the project directory, in its own process group.
  */
@@ -39,6 +34,8 @@ export class CodexProcess {
   readonly #process: AgentProcess;
   readonly #rpc: JsonLinesRpc;
   readonly #settings: AgentProviderSettings;
+  /** The provider's sandbox and approval policy, on every thread this process opens. */
+  readonly #policy: CodexThreadPolicy;
   readonly #gone = new AbortController();
   #initialized: Promise<void> | undefined;
   thread: CodexThread | undefined;
@@ -47,6 +44,7 @@ export class CodexProcess {
 
   constructor(settings: AgentProviderSettings, cwd: string) {
     this.#settings = settings;
+    this.#policy = codexThreadPolicy(settings);
     this.#process = new AgentProcess({ label: settings.name, command: settings.command, args: ['app-server', ...settings.args], env: settings.env, cwd });
     this.#rpc = new JsonLinesRpc(this.#process.child.stdout!, this.#process.child.stdin!, {
       notification: (method, params) => this.#notification(method, params),
@@ -82,14 +80,14 @@ export class CodexProcess {
     let lostReason: string | undefined;
     if (resumeId !== null) {
       try {
-        const resumed = await this.#call('thread/resume', { threadId: resumeId, cwd, ...threadPolicy, excludeTurns: true });
+        const resumed = await this.#call('thread/resume', { threadId: resumeId, cwd, ...this.#policy, excludeTurns: true });
         return this.#opened(resumed, cwd, undefined);
       } catch (error) {
         if (!this.alive) throw this.failure();
         lostReason = `Codex could not resume it (${messageOf(error)})`;
       }
     }
-    const started = await this.#call('thread/start', { cwd, ...threadPolicy, ...(system === '' ? {} : { developerInstructions: system }) });
+    const started = await this.#call('thread/start', { cwd, ...this.#policy, ...(system === '' ? {} : { developerInstructions: system }) });
     return this.#opened(started, cwd, lostReason);
   }
 

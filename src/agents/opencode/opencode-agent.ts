@@ -9,10 +9,16 @@ import { OpenCodeTurnMapper } from './opencode-turn-mapper.ts';
 
 const replies: Record<PermissionAnswer, string> = { allow: 'once', deny: 'reject', cancel: 'reject' };
 
-/** Every session Confab creates asks before shell commands and edits; reads run by themselves. */
+/**
+ * Every session Confab creates asks before shell commands and edits; reads run by themselves. Its
+ * `question` tool (a question to the user, with options) is denied, so OpenCode does not offer it:
+ * Confab cannot put such a question to a person (docs/agents.md, "Questions agents ask"), and an
+ * unanswered one would hold the turn until a stop.
+ */
 const sessionPermission = [
   { permission: 'bash', pattern: '*', action: 'ask' },
   { permission: 'edit', pattern: '*', action: 'ask' },
+  { permission: 'question', pattern: '*', action: 'deny' },
 ];
 
 /**

@@ -7,7 +7,7 @@ import type { Checkpointer } from '../checkpointer.ts';
 import type { ConversationCache } from '../conversation-cache.ts';
 import type { LiveConversation } from '../live-conversation.ts';
 import type { RunQueue } from '../run-queue/run-queue.ts';
-import type { ApprovalTimers } from './approval-timers.ts';
+import type { ExpiryTimers } from './approval-timers.ts';
 import { recordApprovals } from './record-approvals.ts';
 
 /**
@@ -22,13 +22,13 @@ export class ApprovalDesk {
   readonly #cache: ConversationCache;
   readonly #checkpointer: Checkpointer;
   readonly #runQueue: RunQueue;
-  readonly #timers: ApprovalTimers;
+  readonly #timers: ExpiryTimers;
   readonly #clock: Clock;
   readonly #logger: Logger;
   /** The settlement in progress per conversation; an entry goes when its chain is idle. */
   readonly #chains = new Map<string, Promise<unknown>>();
 
-  constructor(options: { store: Store; cache: ConversationCache; checkpointer: Checkpointer; runQueue: RunQueue; timers: ApprovalTimers; clock: Clock; logger: Logger }) {
+  constructor(options: { store: Store; cache: ConversationCache; checkpointer: Checkpointer; runQueue: RunQueue; timers: ExpiryTimers; clock: Clock; logger: Logger }) {
     this.#store = options.store;
     this.#cache = options.cache;
     this.#checkpointer = options.checkpointer;

@@ -1,6 +1,6 @@
 import type { Store } from '../../store/store.ts';
 import type { ApprovalGate, ToolExecutor } from '../run/run-context.ts';
-import type { ApprovalTimers } from './approval-timers.ts';
+import type { ExpiryTimers } from './approval-timers.ts';
 
 export const defaultApprovalExpiryMs = 24 * 60 * 60 * 1000;
 
@@ -17,7 +17,7 @@ export function createApprovalGate(options: {
   tools: ToolExecutor;
   approvals: ApprovalOptions | undefined;
   store: Store;
-  timers: ApprovalTimers;
+  timers: ExpiryTimers;
   cancel: (conversationId: string, runId: string) => Promise<void>;
 }): ApprovalGate {
   const required = new Set(options.approvals?.tools ?? []);

@@ -2,7 +2,7 @@ import type { Store } from '../../store/store.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { RunQueue } from '../run-queue/run-queue.ts';
 import type { ApprovalDesk } from './approval-desk.ts';
-import type { ApprovalTimers } from './approval-timers.ts';
+import type { ExpiryTimers } from './approval-timers.ts';
 
 /**
  * Start-up: approvals a previous process left pending get their expiry timers back (those already
@@ -10,7 +10,7 @@ import type { ApprovalTimers } from './approval-timers.ts';
  * the restart) is queued to resume. A coding agent's pending request is cancelled: the agent that
  * asked died with the previous process. Returns what it did, for the log.
  */
-export async function recoverApprovals(options: { store: Store; desk: ApprovalDesk; timers: ApprovalTimers; runQueue: RunQueue; clock: Clock }): Promise<{ armed: number; expired: number; resumed: number }> {
+export async function recoverApprovals(options: { store: Store; desk: ApprovalDesk; timers: ExpiryTimers; runQueue: RunQueue; clock: Clock }): Promise<{ armed: number; expired: number; resumed: number }> {
   const { store, desk, timers, runQueue, clock } = options;
   const expiredRuns = new Set<string>();
   let armed = 0;
@@ -40,4 +40,16 @@ export async function recoverApprovals(options: { store: Store; desk: ApprovalDe
     resumed++;
   }
   return { armed, expired, resumed };
+}
+
+/**
+ * A cluster node's start: every pending approval's expiry is armed (in a cluster the expiry is a
+ * shared job, armed once whoever arms it: src/cluster/approval-expiry-queue.ts), so an approval
+ * whose node died before arming it, or before it came due, still expires. Nothing else is
+ * recovered: other nodes are live.
+ */
+export async function armPendingApprovals(store: Store, timers: ExpiryTimers): Promise<number> {
+  const pending = (await store.listApprovalsByStatus(['pending'])).filter((approval) => approval.source !== 'agent');
+  for (const approval of pending) timers.arm(approval);
+  return pending.length;
 }

@@ -4,11 +4,18 @@ import type { Clock, TimerHandle } from '../../util/clock.ts';
 /** The longest delay a Node timer takes (about 24.8 days); a later expiry is re-armed on the way. */
 const maxDelayMs = 2 ** 31 - 1;
 
+/** Arms approvals' expiry: timers in this process, or, in a cluster, jobs any node takes (src/cluster/approval-expiry-queue.ts). */
+export type ExpiryTimers = {
+  arm(approval: Approval): void;
+  cancel(approvalId: string): void;
+  clear(): void;
+};
+
 /**
  * One timer per pending approval, on the injected clock, calling `onDue` once its `expiresAt` has
  * come. Bounded by the approvals pending: a timer goes when it fires or its approval is settled.
  */
-export class ApprovalTimers {
+export class ApprovalTimers implements ExpiryTimers {
   readonly #clock: Clock;
   readonly #onDue: (approval: Approval) => void;
   readonly #timers = new Map<string, TimerHandle>();

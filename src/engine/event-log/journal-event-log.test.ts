@@ -5,6 +5,7 @@ import { encodeEvent } from '../../events/encoded-event.ts';
 import { journalEntry } from '../../store/journal-contract.ts';
 import { disposeJournalBackends, selectedJournalBackends, type JournalBackend, type JournalStorage, type OpenedJournal } from '../../store/journal-test-backends.ts';
 import { InstantClock } from '../../util/clock.ts';
+import { ManualClock } from '../../../test/support/manual-clock.ts';
 import type { EventDraft } from './event-log.ts';
 import { JournalEventLog, type JournalEventLogOptions } from './journal-event-log.ts';
 
@@ -47,6 +48,31 @@ function describeJournalEventLog(backend: JournalBackend): void {
       await Promise.all([first.append([partEnd(1)]), second.append([partEnd(1), partEnd(2)]), first.append([partEnd(2)])]);
       assert.equal(journal.writes - before, 1);
       assert.deepEqual([first.lastSeq, second.lastSeq], [2, 2]);
+    });
+
+    it('with a commit interval, writes the first append at once and the appends of the next turns together, each delivered once stored', async () => {
+      const clock = new ManualClock();
+      const { journal, eventLog, rows } = await setup({ clock, commitIntervalMs: 5 });
+      const log = await eventLog.open('c1', { lastSeq: 0 });
+      const storedWhenShown: Promise<number[]>[] = [];
+      await log.subscribe(undefined, { events: () => void storedWhenShown.push(rows('c1')), gap: () => {} });
+      const before = journal.writes;
+      await log.append([partEnd(1)]);
+      assert.equal(journal.writes - before, 1, 'the first append after a quiet spell is not held back');
+      const held = [log.append([partEnd(2)])];
+      await new Promise((resolve) => setImmediate(resolve));
+      held.push(log.append([partEnd(3)]));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual([journal.writes - before, storedWhenShown.length, log.lastSeq], [1, 1, 1], 'nothing is written or shown before the interval');
+      assert.throws(() => new JournalEventLog({ journal, clock: new InstantClock(), newEpoch: () => 'E', commitIntervalMs: -1 }), RangeError);
+      clock.advance(4);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(journal.writes - before, 1, 'still within the interval');
+      clock.advance(1);
+      assert.deepEqual((await Promise.all(held)).flat().map((event) => event.seq), [2, 3]);
+      assert.equal(journal.writes - before, 2, 'the held appends shared one transaction');
+      // Called once per event delivered: each saw every event of its transaction stored.
+      assert.deepEqual(await Promise.all(storedWhenShown), [[1], [1, 2, 3], [1, 2, 3]]);
     });
 
     it('delivers an event only once it is stored, and a failed write delivers nothing and assigns no seq', async () => {

@@ -14,10 +14,18 @@ export type JournalEventLogOptions = {
   checkpointBytes?: number;
   /** A failed compaction or a listener that threw (the append itself still succeeded). */
   onError?: (error: unknown) => void;
+  /**
+   * While busy, a transaction starts at most this often (default 0: every turn that appends). The
+   * first append after a quiet spell is written in its own turn; under a stream of appends, the
+   * ones made within the interval share one transaction, each delayed by at most the interval.
+   */
+  commitIntervalMs?: number;
 };
 
 export const defaultJournalRetention: JournalRetention = { events: 10_000, runs: 3, bytes: 4 * 1024 * 1024 };
 export const defaultCheckpointBytes = 1024 * 1024;
+/** What `confab serve` paces journal transactions at (see `commitIntervalMs`; measured in docs/benchmarks.md). */
+export const defaultCommitIntervalMs = 2;
 
 /**
  * The durable conversation log: every event is written to the journal before anyone sees it.
@@ -39,11 +47,16 @@ export class JournalEventLog implements EventLog {
   #queue: PendingAppend[] = [];
   #scheduled = false;
   #writing = false;
+  readonly #commitIntervalMs: number;
+  /** When the last transaction started (the clock's time); -Infinity before the first. */
+  #lastCommitAt = -Infinity;
 
   constructor(options: JournalEventLogOptions) {
     this.#journal = options.journal;
     this.#clock = options.clock;
     this.#newEpoch = options.newEpoch;
+    this.#commitIntervalMs = options.commitIntervalMs ?? 0;
+    if (!(this.#commitIntervalMs >= 0)) throw new RangeError('commitIntervalMs must be zero or more');
     const retention = { ...defaultJournalRetention, ...options.retention };
     if (!(retention.events >= 1) || !(retention.runs >= 0) || !(retention.bytes >= 0)) throw new RangeError('journal retention must keep at least one event');
     this.#owner = {
@@ -96,14 +109,28 @@ export class JournalEventLog implements EventLog {
     this.#schedule();
   }
 
-  /** After this turn's I/O callbacks, so every append the turn makes joins one transaction. */
+  /**
+   * After this turn's I/O callbacks, so every append the turn makes joins one transaction; and no
+   * sooner than the commit interval after the last transaction started, so that under load one
+   * transaction (one message to the writer thread, one SQLite commit) carries many appends.
+   */
   #schedule(): void {
     if (this.#scheduled || this.#writing) return;
     this.#scheduled = true;
-    setImmediate(() => {
-      this.#scheduled = false;
-      void this.#commit();
-    });
+    const wait = this.#lastCommitAt + this.#commitIntervalMs - this.#clock.now();
+    if (wait <= 0) {
+      setImmediate(() => this.#startCommit());
+      return;
+    }
+    const timer = this.#clock.setTimeout(() => this.#startCommit(), wait);
+    // Appends wait on it (the system clock's timers do not keep the process alive; this one must, as setImmediate does).
+    (timer as { ref?: () => void }).ref?.();
+  }
+
+  #startCommit(): void {
+    this.#scheduled = false;
+    this.#lastCommitAt = this.#clock.now();
+    void this.#commit();
   }
 
   /** The events of one append, with seqs after `after`, and the entries that store them. */

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createClient, type RedisClientType } from 'redis';
 import type { ConfabEvent } from '../../events/definitions.ts';
@@ -51,6 +53,51 @@ async function appendAfterRestart(log: ConversationLog, drafts: EventDraft[]): P
     if (LogLostError.is(error)) return error;
     throw error;
   });
+}
+
+/**
+ * The AOF as a power loss leaves it under `appendfsync everysec`: Redis wrote each append to the
+ * file (the page cache) before it answered, and fsyncs once a second; what followed the last
+ * fsync is gone. `aofSizeHolding` marks a moment an fsync completed; `loseAofAfter` cuts the file back to it.
+ */
+function aofFile(server: RedisTestServer): string {
+  const folder = join(server.directory, 'appendonlydir');
+  const incremental = readdirSync(folder).filter((name) => name.endsWith('.incr.aof'));
+  assert.equal(incremental.length, 1, `one incremental AOF file in ${folder}`);
+  return join(folder, incremental[0]!);
+}
+const loseAofAfter = (server: RedisTestServer, size: number) => truncateSync(aofFile(server), size);
+
+/**
+ * The AOF's size once it holds the stream entry of `seq`. Redis answers before it writes when an
+ * fsync is still running (it holds writes back up to 2 s on a busy disk), so this waits for the file.
+ */
+async function aofSizeHolding(server: RedisTestServer, seq: number): Promise<number> {
+  const entry = `\r\n${seq}-0\r\n`;
+  await eventually(() => readFileSync(aofFile(server), 'latin1').includes(entry), `the AOF holds seq ${seq}`);
+  return statSync(aofFile(server)).size;
+}
+
+/** Seqs 1-10 fsynced, 11-20 acknowledged after; then the machine dies: the node is gone, Redis comes back from an AOF holding 1-10. */
+async function everysecMachineCrash(conversationId: string): Promise<{ server: RedisTestServer; lostEpoch: string; lost: ConfabEvent[] }> {
+  const server = await startRedisTestServer(['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec']);
+  const writer = await node(server);
+  try {
+    const log = await writer.eventLog.open(conversationId, { lastSeq: 0 });
+    await log.append(drafts(1, 10));
+    const synced = await aofSizeHolding(server, 10);
+    const lost = await log.append(drafts(11, 10));
+    await aofSizeHolding(server, 20);
+    await writer.close();
+    await server.stop('kill');
+    loseAofAfter(server, synced);
+    await server.start();
+    return { server, lostEpoch: log.epoch, lost };
+  } catch (error) {
+    await writer.close();
+    await server.dispose();
+    throw error;
+  }
 }
 
 describe('RedisEventLog across a Redis restart', { skip }, () => {
@@ -151,6 +198,62 @@ describe('RedisEventLog across a Redis restart', { skip }, () => {
       }
     } finally {
       await writer.close();
+      await server.dispose();
+    }
+  });
+
+  it('AOF everysec, the machine crashes under a live node (the AOF loses what followed its last fsync): the open log finds Redis behind, the epoch ends, a cursor from the lost second is never replayed', async () => {
+    const server = await startRedisTestServer(['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec']);
+    const writer = await node(server);
+    try {
+      const log = await writer.eventLog.open('conv_power', { lastSeq: 0 });
+      await log.append(drafts(1, 10));
+      const synced = await aofSizeHolding(server, 10);
+      await log.append(drafts(11, 10));
+      await aofSizeHolding(server, 20);
+      const { seen, listener } = watcher();
+      await log.subscribe(20, listener);
+      await server.stop('kill');
+      loseAofAfter(server, synced);
+      await server.start();
+      await eventually(() => seen.gaps === 1, 'the open log notices on reconnect that Redis came back behind what it saw');
+      assert.ok((await appendAfterRestart(log, [draft(21)])) instanceof LogLostError, 'seq 11 is never issued again under the epoch a client saw it in');
+      const reopened = await writer.eventLog.open('conv_power', { lastSeq: 12 });
+      assert.notEqual(reopened.epoch, log.epoch, 'a cursor of the old epoch (say .15) gets a snapshot');
+      assert.deepEqual([reopened.lastSeq, seen.events.length], [12, 0], 'the new epoch starts at the store\'s checkpoint; nothing was replayed to the watcher');
+    } finally {
+      await writer.close();
+      await server.dispose();
+    }
+  });
+
+  it('AOF everysec, the whole machine crashes (Redis and every node) and the store checkpoint is ahead of what the AOF kept: the open starts a new epoch', async () => {
+    const { server, lostEpoch } = await everysecMachineCrash('conv_machine');
+    const restarted = await node(server);
+    try {
+      const reopened = await restarted.eventLog.open('conv_machine', { lastSeq: 14 });
+      assert.notEqual(reopened.epoch, lostEpoch, 'every cursor of the lost history gets a snapshot');
+      assert.equal(reopened.lastSeq, 14);
+    } finally {
+      await restarted.close();
+      await server.dispose();
+    }
+  });
+
+  it('AOF everysec, the whole machine crashes and the AOF lost less than the checkpoint lag: the epoch goes on and a cursor from the lost stretch is replayed against a new history (why docs/scale-out.md recommends appendfsync always)', async () => {
+    const { server, lostEpoch, lost } = await everysecMachineCrash('conv_machine');
+    const restarted = await node(server);
+    try {
+      const cursorSeen = lost[4]!; // a watcher was shown up to seq 15
+      const behind = await restarted.eventLog.open('conv_machine', { lastSeq: 8 });
+      assert.deepEqual([behind.epoch, behind.lastSeq], [lostEpoch, 10], 'the same epoch goes on from what the AOF kept');
+      assert.equal(await behind.read(cursorSeen.seq), undefined, 'while the log is behind the cursor, the cursor gets a snapshot');
+      const rewritten = await behind.append(drafts(111, 6));
+      assert.deepEqual(rewritten.map((event) => event.cursor), [11, 12, 13, 14, 15, 16].map((seq) => `${lostEpoch}.${seq}`), 'seqs 11-16 issued again, for other events');
+      const replay = await behind.read(cursorSeen.seq);
+      assert.deepEqual(replay?.map((event) => event.data), [draft(116).data], 'the old cursor .15 is now replayed from seq 16 of a history it never saw');
+    } finally {
+      await restarted.close();
       await server.dispose();
     }
   });

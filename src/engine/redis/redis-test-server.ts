@@ -13,6 +13,8 @@ import { freePort } from '../../util/free-port.ts';
 
 export type RedisTestServer = {
   url: string;
+  /** Where its RDB and AOF files are (`appendonlydir/` for the AOF). */
+  directory: string;
   start(): Promise<void>;
   /** `clean`: SHUTDOWN (Redis writes what persistence it has); `kill`: SIGKILL, as a crash. */
   stop(how: 'clean' | 'kill'): Promise<void>;
@@ -36,6 +38,7 @@ export async function startRedisTestServer(persistence: string[]): Promise<Redis
   const exited = () => new Promise<void>((resolve) => (child!.exitCode !== null || child!.signalCode !== null ? resolve() : child!.once('exit', () => resolve())));
   const server: RedisTestServer = {
     url,
+    directory,
     async start() {
       child = spawn(binary, ['--bind', '127.0.0.1', '--port', String(port), '--dir', directory, '--loglevel', 'warning', ...persistence], { stdio: 'ignore' });
       for (let waited = 0; ; waited += 50) {

@@ -1,4 +1,4 @@
-import type { ConversationState, Project, Run } from '../../domain/schemas.ts';
+import type { ContextInput, ContextPart, ConversationState, Project, Run } from '../../domain/schemas.ts';
 import type { Fence } from '../event-log/event-log.ts';
 import type { Subscription } from '../subscription.ts';
 import type { RunDependencies, RunWriter } from './run-context.ts';
@@ -18,6 +18,11 @@ export interface RemoteExecution {
    * the run must then end promptly, wherever it executes.
    */
   execute(run: RemoteRun): Promise<void>;
+  /**
+   * Reads the files a client attached to a message from the project's directory where its runs
+   * execute (a worker's), with the confinement and limits of `resolveContext`.
+   */
+  readContext(project: Project, inputs: ContextInput[], options: { maxBytes: number; newId: () => string }): Promise<ContextPart[]>;
 }
 
 export type RemoteRun = {
@@ -27,6 +32,8 @@ export type RemoteRun = {
   signal: AbortSignal;
   deps: RunDependencies;
   conversation: RemoteConversation;
+  /** Queues a run of this server (a `continue` after a worker was lost mid-run); absent where nothing may be queued. */
+  queueRun?: (run: Run) => Promise<void>;
 };
 
 /** What a remote execution may do with the run's conversation on this server. */

@@ -1,5 +1,6 @@
 import type { Approval } from '../../domain/approval-schemas.ts';
 import type { Cost, Run, Usage } from '../../domain/schemas.ts';
+import type { RunFence } from '../../store/run-claims.ts';
 import type { StoreBatch } from '../../store/store.ts';
 import type { Pricing } from '../../providers/pricing.ts';
 import type { SteerMessage, StepSource, ToolSpec } from '../../providers/stream-part.ts';
@@ -52,8 +53,8 @@ export interface ApprovalGate {
 export interface RunPersistence {
   /** Writes everything changed so far. */
   flush(): Promise<void>;
-  /** Writes these records after everything changed so far. */
-  commitNow(batch: StoreBatch): Promise<void>;
+  /** Writes these records after everything changed so far; with `fence`, only while that run claim is current (scale-out). */
+  commitNow(batch: StoreBatch, fence?: RunFence): Promise<void>;
 }
 
 export type RunDependencies = {

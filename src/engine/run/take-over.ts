@@ -33,14 +33,34 @@ export async function takeOverRun(
     live.emit({ type: 'run-interrupted', runId: orphan.id, data: { run: ended } });
   }
   deps.logger.warn('took over a run whose worker was lost', { runId: orphan.id, policy: options.policy });
-  if (options.policy !== 'continue-once' || orphan.trigger === 'continue' || live.deleted) return ended;
+  if (options.policy === 'continue-once') await queueContinueOnce(live, orphan, options.queueContinue, deps);
+  return ended;
+}
+
+/**
+ * Queues a `continue` run that carries on from a run taken over after its worker was lost, unless
+ * that run was itself a continue (one more try, then it ends visibly). Returns the continue run, if
+ * one was queued.
+ */
+export function queueContinueOnce(live: RunWriter, orphan: Run, queueContinue: (run: Run) => Promise<void>, deps: Pick<RunDependencies, 'clock' | 'ids' | 'persistence'>): Promise<Run | undefined> {
+  if (orphan.trigger === 'continue') return Promise.resolve(undefined);
+  return queueContinueRun(live, orphan, queueContinue, deps);
+}
+
+/**
+ * Queues a `continue` run that carries on from `ended`'s partial message, as a user's `continue`
+ * would: after a take-over, and when a worker shutting down hands back a run it could not finish in
+ * its grace period (another worker carries on). Nothing when the conversation is deleted.
+ */
+export async function queueContinueRun(live: RunWriter, ended: Run, queueContinue: (run: Run) => Promise<void>, deps: Pick<RunDependencies, 'clock' | 'ids' | 'persistence'>): Promise<Run | undefined> {
+  if (live.deleted) return undefined;
   const next = newRunRecord(
-    { conversationId: orphan.conversationId, model: live.state.conversation.model, createdAt: deps.clock.now() },
-    { id: deps.ids('run'), trigger: 'continue', userMessageId: null, input: null, clientRequestId: null, assistantMessageId: orphan.assistantMessageId, agentSessionId: orphan.agentSessionId },
+    { conversationId: ended.conversationId, model: live.state.conversation.model, createdAt: deps.clock.now() },
+    { id: deps.ids('run'), trigger: 'continue', userMessageId: null, input: null, clientRequestId: null, assistantMessageId: ended.assistantMessageId, agentSessionId: ended.agentSessionId },
   );
   live.emit({ type: 'run-queued', runId: next.id, data: { run: next } });
   await live.flush();
   await deps.persistence.flush();
-  await options.queueContinue(next);
-  return ended;
+  await queueContinue(next);
+  return next;
 }

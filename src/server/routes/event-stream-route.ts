@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { SessionHub } from '../../engine/session-hub.ts';
 import { EventSchema } from '../../events/event-schema.ts';
 import type { Router } from '../http/router.ts';
-import { sseHeaders, SseStream } from '../sse/sse-stream.ts';
+import { serveSse } from '../sse/serve-sse.ts';
+import { sseHeaders } from '../sse/sse-stream.ts';
 import type { StreamRegistry } from '../stream-registry.ts';
 
 export type EventStreamDeps = { hub: SessionHub; streams: StreamRegistry; token: string; keepAliveMs: number };
@@ -35,30 +36,7 @@ export function addEventStreamRoute(router: Router, { hub, streams, token, keepA
       }
       const lastEventId = headers['last-event-id'];
       const after = (lastEventId !== undefined && lastEventId !== '' ? lastEventId : query.after) || undefined;
-      const release = streams.reserve(token);
-      let subscription;
-      try {
-        subscription = await hub.subscribe(params.id, { after });
-      } catch (error) {
-        release();
-        throw error;
-      }
-      if (res.destroyed || req.socket.destroyed) {
-        subscription.close();
-        release();
-        return undefined;
-      }
-      const stream = new SseStream({
-        res,
-        subscription,
-        keepAliveMs,
-        onClose: (closed) => {
-          streams.delete(closed);
-          release();
-        },
-      });
-      streams.add(stream);
-      return undefined;
+      return serveSse({ req, res, streams, token, keepAliveMs, open: () => hub.subscribe(params.id, { after }) });
     },
   );
 }

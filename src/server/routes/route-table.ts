@@ -2,6 +2,7 @@ import { addBenchMetricsRoute } from '../bench-hooks.ts';
 import { Router } from '../http/router.ts';
 import type { ServerMetrics } from '../metrics/server-metrics.ts';
 import type { StreamRegistry } from '../stream-registry.ts';
+import { addCatalogRoutes } from './catalog-routes.ts';
 import { addCommandRoutes } from './command-routes.ts';
 import { addConversationRoutes } from './conversation-routes.ts';
 import { addEventStreamRoute } from './event-stream-route.ts';
@@ -33,6 +34,7 @@ export function buildRouteTable(deps: RouteTableDeps): Router {
   if (deps.workers) addWorkerRoutes(router, deps.workers);
   addExportRoutes(router, deps);
   addEventStreamRoute(router, { hub: deps.hub, streams: deps.streams, token: deps.token, keepAliveMs: deps.sseKeepAliveMs });
+  addCatalogRoutes(router, { hub: deps.hub, streams: deps.streams, token: deps.token, keepAliveMs: deps.sseKeepAliveMs });
   addUiChatRoutes(router, { hub: deps.hub, streams: deps.streams, token: deps.token, keepAliveMs: deps.sseKeepAliveMs });
   addMetricsRoute(router, deps.metrics);
   addBenchMetricsRoute(router, deps.hub, deps.env);

@@ -9,11 +9,14 @@ export const sseHeaders = {
   'x-accel-buffering': 'no',
 } as const;
 
+/** What an SSE stream drains: a conversation `Subscription`, or a catalog watch. */
+export type SseSource<E> = { onReadable: (() => void) | undefined; readonly closed: boolean; readonly pending: number; take(): E[]; close(): void };
+
 /**
  * Turns the events ready now into SSE frames; `end`: the response is complete after them. Called on
  * every drain, with no events too (the first drain, say).
  */
-export type SseEncoder = (events: ConfabEvent[], subscription: Subscription) => { frames: string; end: boolean };
+export type SseEncoder<E = ConfabEvent, S = Subscription> = (events: E[], subscription: S) => { frames: string; end: boolean };
 
 /** Confab's own event stream: one frame per event, until the subscription ends. */
 const eventFrames: SseEncoder = (events, subscription) => {
@@ -31,12 +34,12 @@ const eventFrames: SseEncoder = (events, subscription) => {
  * of the connection ends (FIN). The server keeps half-closed connections open to finish their
  * responses, but an SSE response never finishes, and no SSE client half-closes on purpose.
  */
-export class SseStream {
+export class SseStream<E = ConfabEvent, S extends SseSource<E> = SseSource<E>> {
   readonly #res: ServerResponse;
-  readonly #subscription: Subscription;
+  readonly #subscription: S;
   readonly #keepAlive: NodeJS.Timeout;
-  readonly #onClose: (stream: SseStream) => void;
-  readonly #encode: SseEncoder;
+  readonly #onClose: (stream: SseStream<E, S>) => void;
+  readonly #encode: SseEncoder<E, S>;
   #scheduled = false;
   #paused = false;
   #closed = false;
@@ -49,17 +52,17 @@ export class SseStream {
    */
   constructor(options: {
     res: ServerResponse;
-    subscription: Subscription;
+    subscription: S;
     keepAliveMs: number;
-    onClose: (stream: SseStream) => void;
-    encode?: SseEncoder;
+    onClose: (stream: SseStream<E, S>) => void;
+    encode?: SseEncoder<E, S>;
     headers?: Record<string, string>;
     preamble?: string;
   }) {
     this.#res = options.res;
     this.#subscription = options.subscription;
     this.#onClose = options.onClose;
-    this.#encode = options.encode ?? eventFrames;
+    this.#encode = options.encode ?? (eventFrames as unknown as SseEncoder<E, S>);
     this.#res.writeHead(200, options.headers ?? sseHeaders);
     const preamble = options.preamble ?? sseRetryFrame;
     if (preamble !== '') this.#res.write(preamble);

@@ -19,6 +19,8 @@ export const clientFrameSchemas = {
   'select-branch': MessageRefInputSchema.extend({ type: z.literal('select-branch'), id: FrameId, conversationId: ConversationId }),
   approve: ApproveInputSchema.extend({ type: z.literal('approve'), id: FrameId, conversationId: ConversationId, approvalId: z.string().min(1) }),
   ping: z.object({ type: z.literal('ping'), id: FrameId }),
+  'subscribe-catalog': z.object({ type: z.literal('subscribe-catalog'), id: FrameId, after: z.string().max(200).nullable().optional() }),
+  'unsubscribe-catalog': z.object({ type: z.literal('unsubscribe-catalog'), id: FrameId }),
 };
 
 export const ClientFrameSchema = z.discriminatedUnion('type', [
@@ -31,6 +33,8 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
   clientFrameSchemas['select-branch'],
   clientFrameSchemas.approve,
   clientFrameSchemas.ping,
+  clientFrameSchemas['subscribe-catalog'],
+  clientFrameSchemas['unsubscribe-catalog'],
 ]);
 
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;

@@ -3,6 +3,8 @@ import { WebSocket, type RawData } from 'ws';
 import { ConfabError } from '../../domain/errors.ts';
 import type { SessionHub } from '../../engine/session-hub.ts';
 import type { Subscription } from '../../engine/subscription.ts';
+import type { CatalogSubscription } from '../../catalog/catalog-subscription.ts';
+import type { CatalogEvent } from '../../events/catalog-definitions.ts';
 import type { ConfabEvent } from '../../events/definitions.ts';
 import { withFields, type Logger } from '../../util/logger.ts';
 import { encodeEvent } from '../encode-event.ts';
@@ -10,15 +12,17 @@ import { toWireError } from '../http/respond.ts';
 import type { ServerLimits } from '../server-limits.ts';
 import { turnCache } from '../../util/turn-cache.ts';
 import { parseClientFrame, type ClientFrame, type FrameIdValue, type ServerControlFrame } from './client-frames.ts';
+import { textFrames } from './text-frames.ts';
 
 export const closeCodes = { goingAway: 1001, policyViolation: 1008, messageTooBig: 1009 } as const;
 
 /** The event's JSON as UTF-8 bytes, made once per event in a turn and shared by every socket writing it then. */
 const eventPayload = turnCache((event: ConfabEvent) => Buffer.from(encodeEvent(event), 'utf8'));
+const catalogPayload = turnCache((event: CatalogEvent) => Buffer.from(JSON.stringify(event), 'utf8'));
 
 export type WsConnectionOptions = {
   ws: WebSocket;
-  /** The upgraded socket under `ws`: corked while a batch of frames is written. */
+  /** The upgraded socket under `ws`: a batch of frames is written to it directly, in one write. */
   socket: Duplex;
   hub: SessionHub;
   limits: ServerLimits;
@@ -28,12 +32,21 @@ export type WsConnectionOptions = {
   onClose: (connection: WsConnection) => void;
 };
 
+/** What the socket drains: a conversation subscription or the catalog watch. */
+type Drainable = { onReadable: (() => void) | undefined; close(): void };
+
+function stopDraining(subscription: Drainable | undefined): void {
+  if (!subscription) return;
+  subscription.onReadable = undefined;
+  subscription.close();
+}
+
 /** A conversation this socket watches: the generation of the latest (un)subscribe, and the subscription once made. */
 type Watch = { generation: number; subscription: Subscription | undefined };
 
 /**
  * One client socket carrying many conversations. Replies (ack, error, pong) and the events of
- * every subscription ready in the same event-loop turn go out as one corked write. Events are only
+ * every subscription ready in the same event-loop turn go out as one write. Events are only
  * taken from subscriptions while the socket's buffered bytes are under the high-water mark; above
  * it the socket is looked at again on `drain` or after a short timer, and a subscription that falls
  * too far behind meanwhile is cut over to a snapshot by its own bound. Replies wait too, up to
@@ -52,6 +65,8 @@ export class WsConnection {
   /** Conversations subscribed or being subscribed (one map: an idle socket holds little). */
   readonly #watches = new Map<string, Watch>();
   #generation = 0;
+  /** The catalog watch (one per socket): the generation of the latest (un)subscribe-catalog, and the subscription once made. */
+  #catalog: { generation: number; subscription: CatalogSubscription | undefined } | undefined;
   #outbox: string[] = [];
   #malformed = 0;
   #inFlight = 0;
@@ -123,6 +138,11 @@ export class WsConnection {
         return { type: 'pong', id: frame.id };
       case 'subscribe':
         return this.#subscribe(frame.conversationId, frame.after ?? undefined, frame.id);
+      case 'subscribe-catalog':
+        return this.#subscribeCatalog(frame.after ?? undefined, frame.id);
+      case 'unsubscribe-catalog':
+        this.#unsubscribeCatalog();
+        return { type: 'ack', id: frame.id, result: { catalog: false } };
       case 'unsubscribe':
         this.#unsubscribe(frame.conversationId);
         return { type: 'ack', id: frame.id, result: { conversationId: frame.conversationId } };
@@ -170,18 +190,39 @@ export class WsConnection {
     }
     watch.subscription?.close();
     watch.subscription = subscription;
-    // The ack goes into the outbox before the subscription's first events are drained.
+    return this.#startDraining(subscription, ack);
+  }
+
+  /** The ack goes into the outbox before the subscription's first events are drained. */
+  #startDraining(subscription: Drainable, ack: ServerControlFrame): undefined {
     this.#reply(ack);
     subscription.onReadable = () => this.#schedule();
     return undefined;
   }
 
+  /** Like `#subscribe`, for the one catalog watch a socket may hold; a second subscribe replaces the first. */
+  async #subscribeCatalog(after: string | undefined, id: FrameIdValue | undefined): Promise<ServerControlFrame | undefined> {
+    const watch = { generation: ++this.#generation, subscription: this.#catalog?.subscription };
+    this.#catalog = watch;
+    const subscription = await this.#hub.watchCatalog(after);
+    const ack: ServerControlFrame = { type: 'ack', id, result: { catalog: true } };
+    if (this.#closed || this.#catalog !== watch) {
+      subscription.close();
+      return ack;
+    }
+    watch.subscription?.close();
+    watch.subscription = subscription;
+    return this.#startDraining(subscription, ack);
+  }
+
+  #unsubscribeCatalog(): void {
+    stopDraining(this.#catalog?.subscription);
+    this.#catalog = undefined;
+  }
+
   #unsubscribe(conversationId: string): void {
-    const subscription = this.#watches.get(conversationId)?.subscription;
+    stopDraining(this.#watches.get(conversationId)?.subscription);
     this.#watches.delete(conversationId);
-    if (!subscription) return;
-    subscription.onReadable = undefined;
-    subscription.close();
   }
 
   #malformedFrame(id: FrameIdValue | undefined, message: string): void {
@@ -209,28 +250,45 @@ export class WsConnection {
     setImmediate(() => this.#flush());
   }
 
-  /** Writes replies, then events, as one corked batch, while the socket is under its high-water mark. */
+  /**
+   * Writes replies, then events, framed into one buffer (text-frames.ts): one socket write per
+   * batch, while the socket with the batch so far stays under its high-water mark.
+   */
   #flush(): void {
     this.#scheduled = false;
-    if (this.#closed || this.#ws.readyState !== WebSocket.OPEN || this.#overHighWater()) return;
-    this.#socket.cork();
-    try {
-      for (const frame of this.#outbox) this.#ws.send(frame);
-      this.#outbox = [];
-      for (const [conversationId, { subscription }] of this.#watches) {
-        if (!subscription) continue;
-        if (this.#overHighWater()) return;
-        for (const event of subscription.take()) this.#ws.send(eventPayload(event), { binary: false });
-        if (subscription.closed && subscription.pending === 0) this.#watches.delete(conversationId);
-      }
-    } finally {
-      this.#socket.uncork();
+    if (this.#closed || this.#ws.readyState !== WebSocket.OPEN || !this.#socket.writable || this.#overHighWater(0)) return;
+    const payloads: Buffer[] = [];
+    let bytes = 0;
+    for (const frame of this.#outbox) {
+      const payload = Buffer.from(frame, 'utf8');
+      payloads.push(payload);
+      bytes += payload.length;
     }
+    this.#outbox = [];
+    const catalog = this.#catalog?.subscription;
+    if (catalog) {
+      for (const event of catalog.take()) {
+        const payload = catalogPayload(event);
+        payloads.push(payload);
+        bytes += payload.length;
+      }
+    }
+    for (const [conversationId, { subscription }] of this.#watches) {
+      if (!subscription) continue;
+      if (this.#overHighWater(bytes)) break;
+      for (const event of subscription.take()) {
+        const payload = eventPayload(event);
+        payloads.push(payload);
+        bytes += payload.length;
+      }
+      if (subscription.closed && subscription.pending === 0) this.#watches.delete(conversationId);
+    }
+    if (payloads.length > 0) this.#socket.write(textFrames(payloads));
   }
 
-  /** True (and a retry armed) when the socket holds more than the high-water mark. */
-  #overHighWater(): boolean {
-    if (this.#ws.bufferedAmount <= this.#limits.wsHighWaterBytes) return false;
+  /** True (and a retry armed) when the socket holds, with `batched` bytes about to be written, more than the high-water mark. */
+  #overHighWater(batched: number): boolean {
+    if (this.#ws.bufferedAmount + batched <= this.#limits.wsHighWaterBytes) return false;
     if (this.#retryTimer === undefined) {
       this.#retryTimer = setTimeout(() => {
         this.#retryTimer = undefined;
@@ -244,12 +302,9 @@ export class WsConnection {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
-    for (const { subscription } of this.#watches.values()) {
-      if (!subscription) continue;
-      subscription.onReadable = undefined;
-      subscription.close();
-    }
+    for (const { subscription } of this.#watches.values()) stopDraining(subscription);
     this.#watches.clear();
+    this.#unsubscribeCatalog();
     this.#outbox = [];
     this.#onClose(this);
   }

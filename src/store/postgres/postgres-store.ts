@@ -210,7 +210,7 @@ export class PostgresStore implements Store, RunClaimStore, CheckpointStore {
   }
 
   /** A forward-only checkpoint for nodes sharing conversations (see checkpoint-commits.ts). */
-  async commitCheckpoint(given: StoreBatch, givenAhead?: StoreBatch): Promise<{ dropped: string[] }> {
+  async commitCheckpoint(given: StoreBatch, givenAhead?: StoreBatch, fence?: RunFence): Promise<{ dropped: string[] }> {
     // Copied now, when called: the caller may change its records at once; this reads them after awaits.
     const [checkpoint, ahead] = [structuredClone(given), givenAhead && structuredClone(givenAhead)];
     let dropped: string[] = [];
@@ -218,6 +218,8 @@ export class PostgresStore implements Store, RunClaimStore, CheckpointStore {
       try {
         await this.#transaction(async (client) => {
           dropped = await writeCheckpoint(client, checkpoint, ahead);
+          // Last, as in `commit`: a run's end written by a worker that was replaced meanwhile is refused whole.
+          if (fence) await assertFence(client, fence);
         });
         return { dropped };
       } catch (error) {
@@ -235,6 +237,11 @@ export class PostgresStore implements Store, RunClaimStore, CheckpointStore {
       ' RETURNING claim_attempt, stop_requested_at';
     const [row] = await this.#rows(sql, expected === undefined ? [runId] : [runId, expected]);
     return row && claimFromRow(row);
+  }
+
+  async claimRunAttempt(runId: string, attempt: number): Promise<'claimed' | 'stale' | 'missing'> {
+    const [row] = await this.#rows('UPDATE runs SET claim_attempt = GREATEST(claim_attempt, $2) WHERE id = $1 RETURNING claim_attempt', [runId, attempt]);
+    return row === undefined ? 'missing' : Number(row.claim_attempt) === attempt ? 'claimed' : 'stale';
   }
 
   async getRunClaim(runId: string): Promise<RunClaimState | undefined> {

@@ -5,14 +5,15 @@ import { Client, Pool, type PoolConfig } from 'pg';
  * Test support: a throwaway database on a real Postgres. The server is the one named by
  * CONFAB_TEST_DATABASE_URL (an admin connection, allowed to create databases), else the local one
  * at postgres://root@127.0.0.1:5432/postgres. Suites run when it answers; when it does not they are
- * skipped with a note, except under CI (the CI script starts Postgres), where that is a failure.
+ * skipped with a note, except under CI (the CI script starts Postgres), where that is a failure. A
+ * server that is down refuses at once; the generous timeout is for a slow one on a loaded machine.
  */
 
 export const adminUrl = process.env.CONFAB_TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 
 /** Resolves to undefined when the server answers, else to the reason it does not. */
 export async function postgresUnavailable(): Promise<string | undefined> {
-  const client = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+  const client = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 15_000 });
   try {
     await client.connect();
     await client.query('SELECT 1');

@@ -1,7 +1,8 @@
 import { useSyncExternalStore } from 'react';
-import type { Conversation, ConversationPatch, ConversationSummary, ModelList, NewConversation, Project, RequestLimits, WatchStatus } from 'confab/client';
-import { ConfabClientError } from 'confab/client';
+import type { CatalogEvent, Conversation, ConversationPatch, ConversationSummary, ModelList, NewConversation, Project, RequestLimits, WatchStatus } from 'confab/client';
+import { ConfabClientError, watchStatusOf } from 'confab/client';
 import { client } from '../client.ts';
+import { CatalogLink } from './catalog-link.ts';
 import { describeError } from './error-text.ts';
 
 /** What the whole app shares: sign-in, projects, the current project's conversations, models, notices. */
@@ -16,7 +17,7 @@ export type AppState = {
   projectName: string | null;
   conversations: ConversationSummary[];
   conversationsLoaded: boolean;
-  /** Conversations with a run active or queued (from /v1/sessions and the open watch). */
+  /** Conversations with a run active or queued (from /v1/sessions, the catalog feed and the open watch). */
   busy: Readonly<Record<string, WatchStatus>>;
   models: ModelList | null;
   /** The server's bounds on one message (`GET /v1/limits`); null until known, or from a server without the endpoint. */
@@ -29,7 +30,6 @@ export type AppState = {
 export type Notice = { id: number; text: string; tone: 'error' | 'info' };
 
 const projectKey = 'confab.project';
-const pollIntervalMs = 4000;
 const pageSize = 100;
 
 class AppStore {
@@ -51,7 +51,7 @@ class AppStore {
   #liveStatus: Record<string, WatchStatus> = {};
   #sessionStatus: Record<string, WatchStatus> = {};
   #noticeId = 0;
-  #pollTimer: number | undefined;
+  readonly #catalog = new CatalogLink({ apply: (event) => this.#applyCatalog(event), poll: () => void this.poll(), unauthorized: () => this.setUnauthorized() });
 
   get state(): AppState {
     return this.#state;
@@ -67,19 +67,22 @@ class AppStore {
     for (const listener of this.#listeners) listener();
   }
 
-  /** First load: projects and models; then the chosen project's conversations, then polling. */
+  /** First the catalog feed; then projects, models and running states; then the chosen project's conversations. */
   async start(): Promise<void> {
+    await this.#catalog.open();
     const query = new URLSearchParams(window.location.search);
     if (query.get('signin') === 'invalid-link') {
       window.history.replaceState(window.history.state, '', window.location.pathname + window.location.hash);
       this.#set({ invalidSignInLink: true });
     }
+    this.#catalog.hold();
     try {
       const [projects, models, limits] = await Promise.all([
         client.projects.list(),
         client.models(),
         // A server older than the endpoint: the page checks against the default limits instead.
         client.limits().catch((error: unknown) => (ConfabClientError.is(error, 'not_found') ? null : Promise.reject(error))),
+        this.#loadSessions(),
       ]);
       const saved = window.localStorage.getItem(projectKey);
       const projectName = projects.find((project) => project.name === saved)?.name ?? projects[0]?.name ?? null;
@@ -90,28 +93,71 @@ class AppStore {
       if (ConfabClientError.is(error, 'unauthorized')) return this.#set({ auth: 'unauthorized' });
       this.#set({ loadError: describeError(error), reachable: false });
       window.setTimeout(() => void this.start(), 2000);
-      return;
+    } finally {
+      this.#catalog.release();
     }
-    this.#startPolling();
   }
 
-  #startPolling(): void {
-    if (this.#pollTimer !== undefined) return;
-    const tick = () => {
-      if (document.visibilityState === 'visible') void this.poll();
-    };
-    this.#pollTimer = window.setInterval(tick, pollIntervalMs);
-    document.addEventListener('visibilitychange', tick);
-    window.addEventListener('focus', tick);
+  #applyCatalog(event: CatalogEvent): void {
+    switch (event.type) {
+      case 'catalog-reload':
+        // The first one comes before the first load, which it makes safe; later ones mean changes were missed.
+        if (this.#state.projects !== null) void this.reload();
+        return;
+      case 'project-created':
+        return this.#set({ projects: sortedProjects([...(this.#state.projects ?? []).filter((existing) => existing.name !== event.data.project.name), event.data.project]) });
+      case 'project-deleted':
+        return this.#projectRemoved(event.data.projectName);
+      case 'conversation-created':
+      case 'conversation-updated':
+        return this.upsertConversation(event.data.conversation);
+      case 'conversation-deleted':
+        return this.removeConversation(event.data.conversationId);
+      case 'session-status': {
+        const status = watchStatusOf(event.data.status);
+        if (status === 'idle') delete this.#sessionStatus[event.data.conversationId];
+        else this.#sessionStatus[event.data.conversationId] = status;
+        return this.#set({ busy: this.#mergedBusy() });
+      }
+    }
   }
 
-  /** Refreshes what other tabs and clients may have changed: running state and the conversation list. */
+  #projectRemoved(projectName: string): void {
+    const projects = (this.#state.projects ?? []).filter((project) => project.name !== projectName);
+    this.#set({ projects });
+    if (this.#state.projectName !== projectName) return;
+    const next = projects[0]?.name ?? null;
+    if (next) this.selectProject(next);
+    else this.#set({ projectName: null, conversations: [], conversationsLoaded: true });
+  }
+
+  /** Everything the catalog feed could not replay: projects, models, running states, conversations. */
+  async reload(): Promise<void> {
+    this.#catalog.hold();
+    try {
+      const [projects, models] = await Promise.all([client.projects.list(), client.models(), this.#loadSessions()]);
+      this.#set({ projects, models, reachable: true });
+      const current = this.#state.projectName;
+      if (current !== null && !projects.some((project) => project.name === current)) return this.#projectRemoved(current);
+      await this.refreshConversations();
+    } catch (error) {
+      this.#handleBackgroundError(error);
+    } finally {
+      this.#catalog.release();
+    }
+  }
+
+  async #loadSessions(): Promise<void> {
+    const sessions = await client.sessions();
+    this.#sessionStatus = {};
+    for (const session of sessions) if (session.status !== 'idle') this.#sessionStatus[session.conversationId] = session.status;
+    this.#set({ reachable: true, busy: this.#mergedBusy() });
+  }
+
+  /** Refreshes what other tabs and clients may have changed (the Refresh button; the fallback poll): running state and the conversation list. */
   async poll(): Promise<void> {
     try {
-      const sessions = await client.sessions();
-      this.#sessionStatus = {};
-      for (const session of sessions) if (session.status !== 'idle') this.#sessionStatus[session.conversationId] = session.status;
-      this.#set({ reachable: true, busy: this.#mergedBusy() });
+      await this.#loadSessions();
       await this.refreshConversations();
       if (this.#state.models?.models.length === 0) this.#set({ models: await client.models() });
     } catch (error) {
@@ -150,9 +196,7 @@ class AppStore {
 
   async createProject(input: { name: string; path: string }): Promise<Project> {
     const project = await client.projects.create(input);
-    const projects = [...(this.#state.projects ?? []).filter((existing) => existing.name !== project.name), project];
-    projects.sort((a, b) => a.name.localeCompare(b.name));
-    this.#set({ projects });
+    this.#set({ projects: sortedProjects([...(this.#state.projects ?? []).filter((existing) => existing.name !== project.name), project]) });
     this.selectProject(project.name);
     return project;
   }
@@ -226,6 +270,11 @@ class AppStore {
   dismiss(id: number): void {
     this.#set({ notices: this.#state.notices.filter((notice) => notice.id !== id) });
   }
+}
+
+
+function sortedProjects(projects: Project[]): Project[] {
+  return projects.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export const appStore = new AppStore();

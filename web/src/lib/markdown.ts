@@ -1,15 +1,20 @@
 import DOMPurify from 'dompurify';
 import { Marked, type Tokens } from 'marked';
+import { escapeHtml } from './escape-html.ts';
 import { highlight } from './highlight.ts';
+import { mathExtensions } from './math.ts';
 
 /**
  * Model output as Markdown, rendered to sanitized HTML. Output is untrusted: raw HTML in it is shown
  * as text, and the result goes through DOMPurify anyway. Code blocks get a header with the language
- * and a Copy button; `MarkdownView` handles its clicks by delegation (`data-copy-code`).
+ * and a Copy button; `MarkdownView` handles its clicks by delegation (`data-copy-code`). TeX math is
+ * rendered by KaTeX (see math.ts); its MathML copy for screen readers needs `semantics` and
+ * `annotation` (text only), which DOMPurify drops by default.
  */
 const marked = new Marked({
   gfm: true,
   breaks: false,
+  extensions: mathExtensions,
   renderer: {
     code({ text, lang }: Tokens.Code): string {
       const language = (lang ?? '').trim().split(/\s+/)[0] ?? '';
@@ -45,9 +50,9 @@ DOMPurify.addHook('afterSanitizeAttributes', (node) => {
 
 export function renderMarkdown(text: string): string {
   const html = marked.parse(text, { async: false });
-  return DOMPurify.sanitize(html, { ADD_ATTR: ['target'], FORBID_TAGS: ['style', 'form', 'textarea', 'select'] });
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+  return DOMPurify.sanitize(html, {
+    ADD_ATTR: ['target', 'encoding'],
+    ADD_TAGS: ['semantics', 'annotation'],
+    FORBID_TAGS: ['style', 'form', 'textarea', 'select'],
+  });
 }

@@ -1,28 +1,40 @@
 import { useSyncExternalStore } from 'react';
 
-/** The two places the app can be: a new chat, or one conversation (`/c/<id>`). */
-export type Route = { kind: 'new' } | { kind: 'conversation'; conversationId: string };
+/**
+ * The two places the app can be: a new chat, or one conversation (`/c/<id>`), optionally at one of
+ * its messages (`/c/<id>#message=<messageId>`: a search hit; the view shows that message's branch).
+ */
+export type Route = { kind: 'new' } | { kind: 'conversation'; conversationId: string; messageId?: string };
 
 const listeners = new Set<() => void>();
-let current = parse(window.location.pathname);
+let current = parse(window.location.pathname, window.location.hash);
 
-window.addEventListener('popstate', () => {
-  current = parse(window.location.pathname);
+const reparse = () => {
+  const next = parse(window.location.pathname, window.location.hash);
+  if (pathOf(next) === pathOf(current)) return;
+  current = next;
   for (const listener of listeners) listener();
-});
+};
+window.addEventListener('popstate', reparse);
+window.addEventListener('hashchange', reparse);
 
-function parse(pathname: string): Route {
+function parse(pathname: string, hash: string): Route {
   const match = /^\/c\/([^/]+)\/?$/.exec(pathname);
-  return match ? { kind: 'conversation', conversationId: decodeURIComponent(match[1]) } : { kind: 'new' };
+  if (!match) return { kind: 'new' };
+  const messageId = new URLSearchParams(hash.replace(/^#/, '')).get('message');
+  const conversationId = decodeURIComponent(match[1]);
+  return messageId ? { kind: 'conversation', conversationId, messageId } : { kind: 'conversation', conversationId };
 }
 
 export function pathOf(route: Route): string {
-  return route.kind === 'conversation' ? `/c/${encodeURIComponent(route.conversationId)}` : '/';
+  if (route.kind === 'new') return '/';
+  const path = `/c/${encodeURIComponent(route.conversationId)}`;
+  return route.messageId ? `${path}#message=${encodeURIComponent(route.messageId)}` : path;
 }
 
 export function navigate(route: Route, options: { replace?: boolean } = {}): void {
   const path = pathOf(route);
-  if (path !== window.location.pathname) {
+  if (path !== window.location.pathname + window.location.hash) {
     if (options.replace) window.history.replaceState(null, '', path);
     else window.history.pushState(null, '', path);
   }

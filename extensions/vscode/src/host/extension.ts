@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands.ts';
 import { ConfabConnection, normalizeServerUrl } from './connection.ts';
-import { ConversationTree, refreshWhileVisible } from './conversation-tree.ts';
+import { followCatalog } from './catalog-follower.ts';
+import { ConversationTree } from './conversation-tree.ts';
 import { LocalServer } from './local-server.ts';
 import { chatViewType } from './chat-panel.ts';
 import { PanelManager } from './panel-manager.ts';
@@ -35,7 +36,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
   tree = new ConversationTree({ vscode, connection, projects, liveStatus: (id) => panels.get(id)?.state?.status ?? null });
   const view = vscode.window.createTreeView('confab.conversations', { treeDataProvider: tree });
-  context.subscriptions.push(view, refreshWhileVisible(view, tree, () => Math.max(1, settings().get<number>('listRefreshSeconds', 5)) * 1000));
+  const fallbackIntervalMs = () => Math.max(1, settings().get<number>('listRefreshSeconds', 5)) * 1000;
+  context.subscriptions.push(view, followCatalog({ connection, tree, view, fallbackIntervalMs }));
 
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(chatViewType, { deserializeWebviewPanel: (panel, state) => panels.restore(panel, state) }));
   const localServer = new LocalServer();

@@ -1,7 +1,8 @@
 /**
  * The chat page's HTML: the bundled script and styles from the extension's own `dist/webview`,
  * under a Content-Security-Policy that allows nothing else — no remote content, no inline script
- * (one nonce for the one script), no connections at all (the page talks only to the host, through
+ * (one nonce for the one script), no style sheet from elsewhere (style attributes, which math needs,
+ * are allowed), no connections at all (the page talks only to the host, through
  * `postMessage`). Model output is sanitized before it is rendered, and the CSP is the second wall.
  */
 export type WebviewAssets = { script: string; style: string; cspSource: string; nonce: string };
@@ -11,6 +12,10 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
     `style-src ${cspSource}`,
+    // Style sheets only from the bundle; style attributes allowed, as KaTeX lays formulas out with them
+    // (a style attribute runs nothing, and with no connections or remote images it can send nothing).
+    `style-src-elem ${cspSource}`,
+    "style-src-attr 'unsafe-inline'",
     `img-src ${cspSource} data:`,
     `font-src ${cspSource}`,
     "connect-src 'none'",

@@ -30,9 +30,9 @@ describe('panel messages', () => {
     assert.equal(isPersistedState(undefined), false);
   });
 
-  test('the page may load only its own script (by nonce) and styles, and connect nowhere', () => {
+  test('the page may load only its own script (by nonce) and style sheets (style attributes: KaTeX), and connect nowhere', () => {
     const csp = contentSecurityPolicy('vscode-resource:', 'n0nce');
-    assert.equal(csp, "default-src 'none'; script-src 'nonce-n0nce'; style-src vscode-resource:; img-src vscode-resource: data:; font-src vscode-resource:; connect-src 'none'; frame-src 'none'; form-action 'none'; base-uri 'none'");
+    assert.equal(csp, "default-src 'none'; script-src 'nonce-n0nce'; style-src vscode-resource:; style-src-elem vscode-resource:; style-src-attr 'unsafe-inline'; img-src vscode-resource: data:; font-src vscode-resource:; connect-src 'none'; frame-src 'none'; form-action 'none'; base-uri 'none'");
     const html = chatPageHtml({ script: 'S.js', style: 'S.css', cspSource: 'vscode-resource:', nonce: 'n0nce' });
     assert.match(html, /<script nonce="n0nce" src="S.js"><\/script>/);
     assert.equal((html.match(/<script/g) ?? []).length, 1);

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ContextInput } from 'confab/client';
 import { Icon } from '../../../../web/src/components/common/icon.tsx';
-import { rangeLabel } from '../../../../web/src/components/conversation/context-chips.tsx';
+import { AttachmentChips } from '../../../../web/src/components/composer/attachment-chips.tsx';
 import type { PanelApi } from './panel-api.ts';
 
 type Props = {
@@ -44,20 +44,7 @@ export function Composer({ api, running, disabled, pendingContext, focusRequest 
         send();
       }}
     >
-      {pendingContext.length > 0 && (
-        <div className="chips composer-chips">
-          {pendingContext.map((item, index) => (
-            <span key={`${item.path}-${index}`} className="chip" data-testid="attachment">
-              <Icon name="file" size={14} />
-              <span className="chip-path">{item.path}</span>
-              {item.range && <span className="chip-range">{rangeLabel(item.range)}</span>}
-              <button type="button" className="chip-remove" aria-label={`Remove ${item.path}`} onClick={() => api.post({ type: 'remove-context', index })}>
-                <Icon name="x" size={12} />
-              </button>
-            </span>
-          ))}
-        </div>
-      )}
+      <AttachmentChips items={pendingContext} onRemove={(index) => api.post({ type: 'remove-context', index })} />
       <textarea
         ref={area}
         className="composer-input"

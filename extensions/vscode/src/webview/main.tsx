@@ -14,6 +14,8 @@ import '../../../../web/src/styles/composer.css';
 import '../../../../web/src/styles/highlight.css';
 import '../../../../web/src/styles/status.css';
 import '../../../../web/src/styles/transcript-extras.css';
+import 'katex/dist/katex.min.css';
+import '../../../../web/src/styles/math.css';
 import './vscode-theme.css';
 
 installCodeActions(document, panelApi);

@@ -3,8 +3,8 @@ import type { ContextInput, ModelInfo } from 'confab/client';
 import { appStore } from '../../lib/app-store.ts';
 import { sendSizeProblem } from '../../lib/send-limits.ts';
 import { Icon } from '../common/icon.tsx';
-import { rangeLabel } from '../conversation/context-chips.tsx';
 import { AttachDialog } from './attach-dialog.tsx';
+import { AttachmentChips, lineCount } from './attachment-chips.tsx';
 import { ModelPicker } from './model-picker.tsx';
 import { SystemPromptButton } from './system-prompt.tsx';
 
@@ -72,21 +72,7 @@ export function Composer(props: ComposerProps) {
         void send();
       }}
     >
-      {context.length > 0 && (
-        <div className="chips composer-chips">
-          {context.map((item, index) => (
-            <span key={`${item.path}-${index}`} className="chip" data-testid="attachment">
-              <Icon name="file" size={14} />
-              <span className="chip-path">{item.path}</span>
-              {item.range && <span className="chip-range">{rangeLabel(item.range)}</span>}
-              {item.content !== undefined && <span className="chip-range">{lineCount(item.content) === 1 ? '1 line' : `${lineCount(item.content)} lines`}</span>}
-              <button type="button" className="chip-remove" aria-label={`Remove ${item.path}`} onClick={() => setContext(context.filter((_, other) => other !== index))}>
-                <Icon name="x" size={12} />
-              </button>
-            </span>
-          ))}
-        </div>
-      )}
+      <AttachmentChips items={context} onRemove={(index) => setContext(context.filter((_, other) => other !== index))} />
       <textarea
         ref={area}
         className="composer-input"
@@ -141,8 +127,4 @@ export function Composer(props: ComposerProps) {
       )}
     </form>
   );
-}
-
-function lineCount(text: string): number {
-  return text === '' ? 0 : text.split('\n').length;
 }

@@ -37,7 +37,7 @@ export const AssistantMessage = memo(function AssistantMessage({ message, onCont
   const empty = message.parts.every((part) => (part.kind === 'text' || part.kind === 'reasoning') && part.text === '');
 
   return (
-    <article className="message assistant" data-testid="assistant-message" data-status={message.status} aria-label="Assistant message" aria-busy={streaming}>
+    <article className="message assistant" data-testid="assistant-message" data-message-id={message.id} data-status={message.status} aria-label="Assistant message" aria-busy={streaming}>
       <div className="assistant-avatar" aria-hidden="true" />
       <div className="assistant-column">
         {blocks.map((part, index) => {

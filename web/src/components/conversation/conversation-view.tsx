@@ -5,6 +5,7 @@ import { isUnauthorized, describeError } from '../../lib/error-text.ts';
 import { displayTitle, formatUsage } from '../../lib/format.ts';
 import { newRequestId } from '../../lib/request-id.ts';
 import { navigate } from '../../lib/router.ts';
+import { useMessageTarget } from '../../hooks/use-message-target.ts';
 import { useWatch } from '../../hooks/use-watch.ts';
 import { Composer } from '../composer/composer.tsx';
 import { NoModel } from '../setup/no-model.tsx';
@@ -17,8 +18,10 @@ import { RetryNotice } from './retry-notice.tsx';
 
 type PendingSend = { clientRequestId: string; content: string; context: ContextInput[] };
 
-/** One conversation, live: the SDK's watch drives everything shown here. */
-export function ConversationView({ conversationId }: { conversationId: string }) {
+const failed = (error: unknown) => appStore.fail(error);
+
+/** One conversation, live: the SDK's watch drives everything shown here; `messageId` is a message to show (a search hit). */
+export function ConversationView({ conversationId, messageId }: { conversationId: string; messageId?: string }) {
   const { watch, state: live } = useWatch(conversationId);
   const app = useAppState();
   const [pending, setPending] = useState<PendingSend[]>([]);
@@ -50,6 +53,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
   const messages = state?.messages ?? [];
   const tree = useMemo(() => branchTree(messages), [messages]);
   const shown = useMemo(() => activeBranch(messages, conversation?.activeMessageId, tree), [messages, conversation?.activeMessageId, tree]);
+  const target = useMessageTarget(messageId, watch, messages, shown, failed);
   const treeRef = useRef(tree);
   treeRef.current = tree;
   const selectBranch = useCallback((messageId: string) => void watch?.selectBranch(messageId).catch((error: unknown) => appStore.fail(error)), [watch]);
@@ -157,7 +161,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
           <Welcome projectName={conversation?.projectName ?? null} />
         </div>
       ) : (
-        <MessageList messages={shown} actions={actions} onContinue={status === 'idle' ? () => void watch?.continue().catch((error: unknown) => appStore.fail(error)) : null}>
+        <MessageList messages={shown} actions={actions} targetMessageId={target} onContinue={status === 'idle' ? () => void watch?.continue().catch((error: unknown) => appStore.fail(error)) : null}>
           {live.queue.map(({ run, input }) => (
             <PendingUserMessage
               key={run.id}

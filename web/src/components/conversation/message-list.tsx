@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { siblingsOf, type BranchTree, type Message } from 'confab/client';
 import type { BranchPosition } from './branch-switcher.tsx';
 import { Icon } from '../common/icon.tsx';
@@ -19,6 +19,8 @@ type Props = {
   actions?: MessageActions;
   /** Offer Continue on the last assistant message (stopped or interrupted, nothing running). */
   onContinue: (() => void) | null;
+  /** A message to scroll to and mark (a search hit opened), once it is shown. */
+  targetMessageId?: string | null;
   /** Queued and sending messages, the retry notice: shown after the messages. */
   children?: ReactNode;
 };
@@ -27,10 +29,11 @@ type Props = {
  * The scrolling transcript. It follows new text while the reader is at the bottom and stays put
  * when they scrolled up (with a button back to the latest).
  */
-export function MessageList({ messages, actions, onContinue, children }: Props) {
+export function MessageList({ messages, actions, onContinue, targetMessageId, children }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const [showJump, setShowJump] = useState(false);
+  useScrollToTarget(scroller, pinned, targetMessageId ?? null);
 
   useLayoutEffect(() => {
     const element = scroller.current;
@@ -84,6 +87,18 @@ export function MessageList({ messages, actions, onContinue, children }: Props) 
       )}
     </div>
   );
+}
+
+/** Scrolls the target message into view and marks it (`data-found`); the transcript stops following the bottom. */
+function useScrollToTarget(scroller: RefObject<HTMLDivElement | null>, pinned: RefObject<boolean>, messageId: string | null): void {
+  useEffect(() => {
+    const element = messageId && scroller.current?.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(messageId)}"]`);
+    if (!element) return;
+    pinned.current = false;
+    element.setAttribute('data-found', '');
+    element.scrollIntoView({ block: 'center' });
+    return () => element.removeAttribute('data-found');
+  }, [scroller, pinned, messageId]);
 }
 
 /** Kept stable (undefined) for a message with one version, so memoized rows do not re-render. */

@@ -33,7 +33,7 @@ export const UserMessage = memo(function UserMessage({ message, branch, onSelect
       )}
     </div>
   ) : null;
-  return <UserBubble text={text} contexts={contexts} footer={footer} />;
+  return <UserBubble messageId={message.id} text={text} contexts={contexts} footer={footer} />;
 });
 
 function EditBubble({ text, contexts, onSave, onCancel }: { text: string; contexts: ContextPart[]; onSave: (text: string) => Promise<boolean>; onCancel: () => void }) {
@@ -85,9 +85,9 @@ export function PendingUserMessage({ text, context, label, onCancel }: { text: s
   return <UserBubble text={text} contexts={contexts} pending={label} onCancel={onCancel} />;
 }
 
-function UserBubble({ text, contexts, pending, onCancel, footer }: { text: string; contexts: ContextPart[]; pending?: string; onCancel?: () => void; footer?: ReactNode }) {
+function UserBubble({ messageId, text, contexts, pending, onCancel, footer }: { messageId?: string; text: string; contexts: ContextPart[]; pending?: string; onCancel?: () => void; footer?: ReactNode }) {
   return (
-    <article className={pending ? 'message user pending' : 'message user'} data-testid={pending ? 'pending-message' : 'user-message'} aria-label={pending ? `Your message (${pending})` : 'Your message'}>
+    <article className={pending ? 'message user pending' : 'message user'} data-testid={pending ? 'pending-message' : 'user-message'} data-message-id={messageId} aria-label={pending ? `Your message (${pending})` : 'Your message'}>
       <div className="user-column">
         {contexts.length > 0 && <ContextChips parts={contexts} />}
         <div className="user-bubble">{text}</div>

@@ -12,7 +12,7 @@ type Search = { query: string; hits: MessageSearchHit[] | null; failed: boolean 
 /**
  * The messages of the project that match the sidebar's search (the server's full-text search),
  * under the titles that match. Each hit shows its chat, who wrote it and the words around the
- * match; a click opens the chat.
+ * match; a click opens the chat at that message, on its branch (`/c/<id>#message=<messageId>`).
  */
 export function MessageHits({ query, projectName, onOpen }: { query: string; projectName: string | null; onOpen: () => void }) {
   const search = useMessageSearch(query, projectName);
@@ -24,7 +24,7 @@ export function MessageHits({ query, projectName, onOpen }: { query: string; pro
       {search.hits?.length === 0 && <p className="sidebar-empty">No message matches “{search.query}”.</p>}
       <ul>
         {search.hits?.map((hit) => {
-          const route = { kind: 'conversation', conversationId: hit.conversationId } as const;
+          const route = { kind: 'conversation', conversationId: hit.conversationId, messageId: hit.messageId } as const;
           return (
             <li key={hit.messageId} className="message-hit">
               <a
