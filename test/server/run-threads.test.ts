@@ -5,6 +5,7 @@
  * continued once), and shutting down ends a thread's run as it ends one on the main thread.
  */
 import assert from 'node:assert/strict';
+import type { Worker } from 'node:worker_threads';
 import { describe, it } from 'node:test';
 import type { ConfabEvent } from '../../src/events/definitions.ts';
 import type { StreamResponse } from '../peers/upstream-script.ts';
@@ -77,14 +78,17 @@ describe('runs on run threads', () => {
     }, { runWorkers: 1 });
   });
 
-  it('a thread that dies mid-run is a lost worker: the run is interrupted with its partial kept, then continued once on a new thread', async () => {
+  // Two ways to die: ended from outside, and an uncaught exception inside (a message its handler cannot read).
+  const deaths = { exits: (worker: Worker) => void worker.terminate(), throws: (worker: Worker) => worker.postMessage({ frames: null }) };
+  for (const [how, kill] of Object.entries(deaths)) it(`a thread that ${how} mid-run is a lost worker: the run is interrupted with its partial kept, then continued once on a new thread`, async () => {
     await withTestServer(async (server) => {
       server.upstream.enqueue({ ...story, holdAfter: 2 }, { kind: 'stream', chunks: [{ text: ' there was a thread.' }] });
       const events = await watch(server);
       const runId = await send(server, 'Tell me a story');
       await events.waitFor((event) => event.type === 'part-delta' && (event.data as { delta: string }).delta === ' upon');
       const [dying] = server.runThreads!.links;
-      await dying.worker.terminate();
+      kill(dying.worker);
+      await dying.exited;
       const interrupted = await events.waitFor(isRunEnd);
       assert.deepEqual([interrupted.type, interrupted.runId], ['run-interrupted', runId]);
       const continued = await events.waitFor((event) => isRunEnd(event) && event.runId !== runId);
