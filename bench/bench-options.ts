@@ -1,5 +1,6 @@
 /**
  * `npm run bench -- [--quick] [--only capacity,fanout,...,agent-overhead] [--targets confab,relay,ai-sdk,langgraph]
+ *                   [--confab-workers 0,1,2]
  *                   [--clients N] [--profile | --no-profile] [--steps 100,250] [--out DIR]`
  * and the parameters of each scenario in the two modes: quick (about a minute, for development)
  * and full (at most 15 minutes on a 2-core machine).
@@ -92,6 +93,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       /** Capacity steps to run instead of the mode's (no refinement): for before/after comparisons of one load. */
       steps: { type: 'string' },
       out: { type: 'string', default: 'bench/results' },
+      'confab-workers': { type: 'string' },
     },
     strict: true,
   });
@@ -109,11 +111,22 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   return {
     mode,
     scenarios: list<ScenarioName>(values.only, [...scenarioNames, ...optInScenarioNames], 'scenario', optInScenarioNames),
-    targets: list(values.targets, targetNames, 'target'),
+    targets: withConfabWorkers(list(values.targets, targetNames, 'target'), values['confab-workers']),
     clients: Math.max(1, Number(values.clients) || 2),
     outDir: values.out,
     params,
   };
+}
+
+/**
+ * `--confab-workers 0,1,2`: Confab is measured once per value, started with `--workers N`
+ * (targets `confab-w0`, `confab-w1`, …), in place of the one Confab target.
+ */
+function withConfabWorkers(targets: TargetName[], value: string | undefined): TargetName[] {
+  if (value === undefined) return targets;
+  const counts = value.split(',').map((count) => count.trim());
+  for (const count of counts) if (!/^[0-4]$/.test(count)) throw new Error(`--confab-workers takes numbers from 0 to 4, got "${count}"`);
+  return targets.flatMap((name) => (name === 'confab' ? counts.map((count) => `confab-w${count}` as TargetName) : [name]));
 }
 
 function parseSteps(value: string): number[] {

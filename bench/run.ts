@@ -21,7 +21,7 @@ import { isError, type ScenarioContext } from './scenarios/scenario.ts';
 import { runStoreCost } from './scenarios/store-cost.ts';
 import { warmUp } from './scenarios/stream-run.ts';
 import { runStartup } from './scenarios/startup.ts';
-import { starters } from './targets/starters.ts';
+import { starterOf } from './targets/starters.ts';
 import type { Target, TargetName } from './targets/target.ts';
 import { startUpstream } from './upstream/upstream-handle.ts';
 
@@ -43,7 +43,7 @@ const startTarget = async (name: TargetName, cpuProfileDir?: string): Promise<Ta
   const existing = reuse ? kept.get(name) : undefined;
   if (existing) return { ...existing, stop: async () => {} };
   const began = Date.now();
-  const target = await starters[name]({ upstreamUrl: upstream.url, workDir, cpuProfileDir });
+  const target = await starterOf(name)({ upstreamUrl: upstream.url, workDir, cpuProfileDir });
   await warmUp(target, upstream, options.params);
   log(`  ${name} started and warmed up in ${Date.now() - began} ms`);
   if (!reuse) return target;

@@ -42,9 +42,14 @@ export type BenchResults = {
   profile?: ProfileResult | { error: string };
 };
 
-export const targetLabels: Record<TargetName, string> = {
+const fixedLabels: Record<string, string> = {
   confab: 'Confab',
   relay: 'raw relay',
   'ai-sdk': 'AI SDK + resumable-stream',
   langgraph: 'LangGraph API (dev)',
 };
+
+/** The table's name of each target; `confab-wN` is Confab with `--workers N`. */
+export const targetLabels = new Proxy(fixedLabels, {
+  get: (labels, name: string) => labels[name] ?? (/^confab-w(\d+)$/.test(name) ? `Confab --workers ${name.slice('confab-w'.length)}` : undefined),
+}) as Record<TargetName, string>;

@@ -5,7 +5,7 @@
  * SDK figure is its server alone (its Redis is started beforehand and not counted).
  */
 import { spawnServer } from '../targets/spawn-server.ts';
-import { starters } from '../targets/starters.ts';
+import { starterOf } from '../targets/starters.ts';
 import { round, type PerTarget, type ScenarioContext } from './scenario.ts';
 
 export type StartupResult = { runs: number; readyMs: { median: number; min: number; max: number } };
@@ -24,7 +24,7 @@ export async function runStartup(context: ScenarioContext): Promise<{ floor: Sta
   for (const name of context.options.targets) {
     try {
       const result = await measure(runs, async () => {
-        const target = await starters[name]({ upstreamUrl: context.upstream.url, workDir: context.workDir });
+        const target = await starterOf(name)({ upstreamUrl: context.upstream.url, workDir: context.workDir });
         await target.stop();
         return target.readyMs;
       });

@@ -11,12 +11,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requestJson } from '../clients/http-request.ts';
 import { spawnServer } from './spawn-server.ts';
-import { mapLimited, type Target, type TargetContext } from './target.ts';
+import { mapLimited, type Target, type TargetContext, type TargetName } from './target.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const benchLimits = { server: { maxStreamsPerToken: 50_000, wsMaxSubscriptions: 1_000 }, hub: { maxConcurrentRuns: 10_000 } };
 
-export async function startConfab(context: TargetContext): Promise<Target> {
+/** `workers`: start it with `--workers N` (named `confab-wN`); else with the default (cores - 1). */
+export async function startConfab(context: TargetContext, options: { workers?: number } = {}): Promise<Target> {
   const dataDir = resolve(context.workDir, `confab-${Date.now()}`);
   const projectDir = join(dataDir, 'project');
   mkdirSync(projectDir, { recursive: true });
@@ -28,7 +29,7 @@ export async function startConfab(context: TargetContext): Promise<Target> {
   const profileArgs = context.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', context.cpuProfileDir] : [];
   const server = await spawnServer({
     command: process.execPath,
-    args: [...profileArgs, ...(context.nodeArgs ?? []), 'src/cli/main.ts', 'serve', '--port', '0', '--data-dir', dataDir, '--config', configPath],
+    args: [...profileArgs, ...(context.nodeArgs ?? []), 'src/cli/main.ts', 'serve', '--port', '0', '--data-dir', dataDir, '--config', configPath, ...(options.workers === undefined ? [] : ['--workers', String(options.workers)])],
     cwd: repoRoot,
     env: { CONFAB_TOKEN: token, CONFAB_BENCH_METRICS: '1', CONFAB_BENCH_LIMITS: JSON.stringify(benchLimits), CONFAB_LOG_LEVEL: 'error', ...context.env },
     ready: /running at (http:\/\/[^/\s]+)/,
@@ -41,8 +42,8 @@ export async function startConfab(context: TargetContext): Promise<Target> {
   let benchHook = true;
 
   return {
-    name: 'confab',
-    label: 'Confab',
+    name: options.workers === undefined ? 'confab' : (`confab-w${options.workers}` as TargetName),
+    label: options.workers === undefined ? 'Confab' : `Confab --workers ${options.workers}`,
     protocol: 'confab',
     baseUrl,
     token,

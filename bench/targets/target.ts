@@ -2,7 +2,9 @@
 import type { LoopDelay } from '../baselines/loop-metrics.ts';
 import type { ProtocolName } from '../clients/client-messages.ts';
 
-export type TargetName = 'confab' | 'relay' | 'ai-sdk' | 'langgraph';
+export type TargetName = 'confab' | 'relay' | 'ai-sdk' | 'langgraph' | ConfabWorkersName;
+/** Confab with `confab serve --workers N` (`npm run bench -- --confab-workers 0,1,2`). */
+export type ConfabWorkersName = 'confab-w0' | 'confab-w1' | 'confab-w2' | 'confab-w3' | 'confab-w4';
 
 export type TargetMetrics = {
   /** Event-loop delay inside the server since the last reset (undefined: not observable). */

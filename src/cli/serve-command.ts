@@ -7,6 +7,7 @@ import { createPinoLogger } from '../util/pino-logger.ts';
 import { describeParseError, integerOption } from './cli-args.ts';
 import { closeAndExit, stopSignal } from './stop-signal.ts';
 import { parseDuration } from './duration.ts';
+import { runThreadsSetting } from '../run-threads/open-run-threads.ts';
 
 const help = `Usage: confab serve [options]
 
@@ -36,6 +37,10 @@ Options:
   --worker-heartbeat TIME
                          Ping interval for machine workers (default 10s); a worker that misses
                          one ping is disconnected.
+  --workers N            Execute runs on N worker threads of this process, the main thread
+                         keeping HTTP, WebSocket and the store (default: cores - 1, at least 1;
+                         0 executes runs on the main thread; $CONFAB_RUN_WORKERS). Not in a
+                         cluster.
   --database-url URL     Keep records and the event journal in this Postgres database instead
                          of the SQLite file in --data-dir: one server per database. With
                          --redis-url too, run as one node of a cluster (Postgres: store and
@@ -56,6 +61,7 @@ Environment:
   CONFAB_JOURNAL         on (default) or off; CONFAB_JOURNAL_RETAIN_RUNS, _EVENTS, _BYTES,
                          _CHECKPOINT_BYTES; CONFAB_SQLITE_WRITER worker (default) or inline
                          (see docs/configuration.md).
+  CONFAB_RUN_WORKERS     Run threads when --workers is not given.
   CONFAB_DATABASE_URL, CONFAB_REDIS_URL, CONFAB_REDIS_KEY_PREFIX
                          Postgres and cluster settings (see docs/scale-out.md). Give every node
                          the same CONFAB_TOKEN so that a client can use any of them.
@@ -84,6 +90,7 @@ export async function run(argv: string[]): Promise<number> {
         'redis-url': { type: 'string' },
         'no-worker': { type: 'boolean', default: false },
         concurrency: { type: 'string' },
+        workers: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -127,7 +134,9 @@ export async function run(argv: string[]): Promise<number> {
 
   let cluster: ServeOptions['cluster'];
   let databaseUrl: string | undefined;
+  let runWorkers: number | undefined;
   try {
+    runWorkers = runThreadsSetting(values.workers, process.env);
     const storage = serveStorage(values, process.env);
     const settings = storage.kind === 'cluster' ? storage.cluster : undefined;
     if (storage.kind === 'postgres') databaseUrl = storage.databaseUrl;
@@ -135,6 +144,7 @@ export async function run(argv: string[]): Promise<number> {
       throw new ConfabError('bad_request', '--no-worker and --concurrency apply to a cluster node: give --database-url and --redis-url (or CONFAB_DATABASE_URL and CONFAB_REDIS_URL).');
     }
     if (settings && values['no-worker'] && values.concurrency !== undefined) throw new ConfabError('bad_request', '--concurrency has no effect with --no-worker.');
+    if (settings && values.workers !== undefined) throw new ConfabError('bad_request', '--workers applies to an embedded server; a cluster node executes runs with --concurrency.');
     cluster = settings && { ...settings, worker: values['no-worker'] ? false : { concurrency: integerOption('concurrency', values.concurrency, 1, maxConcurrency) ?? defaultConcurrency } };
   } catch (error) {
     process.stderr.write(`confab serve: ${(error as Error).message}\n`);
@@ -155,6 +165,7 @@ export async function run(argv: string[]): Promise<number> {
       logger: createPinoLogger({ level }),
       cluster,
       databaseUrl,
+      runWorkers,
     });
   } catch (error) {
     process.stderr.write(`confab serve: ${describeStartupError(error, values.host, port)}\n`);

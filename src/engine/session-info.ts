@@ -9,11 +9,17 @@ export function sessionsOf(cache: ConversationCache): SessionInfo[] {
     projectName: live.state.conversation.projectName,
     title: live.state.conversation.title,
     status: sessionStatus(live.active !== undefined, live.state.runs),
-    subscribers: live.subscriptions.size,
+    subscribers: watchers(live.subscriptions),
     activeRunId: live.active?.runId ?? null,
     queuedRunIds: live.state.runs.filter((run) => run.status === 'queued').map((run) => run.id),
     cursor: live.cursor,
   }));
+}
+
+function watchers(subscriptions: ReadonlySet<{ relay: boolean }>): number {
+  let count = 0;
+  for (const subscription of subscriptions) if (!subscription.relay) count++;
+  return count;
 }
 
 function sessionStatus(active: boolean, runs: Run[]): SessionInfo['status'] {

@@ -25,6 +25,8 @@ export class Subscription implements AsyncIterable<ConfabEvent>, LogListener {
   onReadable: (() => void) | undefined;
   /** The log subscription feeding this one, closed with it. */
   feed: LogSubscription | undefined;
+  /** The server's own relay of a run's events to the thread executing it (not counted as a watcher). */
+  relay = false;
   readonly #limit: number;
   readonly #source: SubscriptionSource;
   #queue: ConfabEvent[] = [];

@@ -29,6 +29,9 @@ import { openMachineWorkers, type MachineWorkers, type MachineWorkerTimings } fr
 import { FileWorkerTokens } from '../workers/worker-tokens.ts';
 import { systemClock } from '../util/clock.ts';
 import { removeServerFile, writeServerFile } from './server-file.ts';
+import { openRunThreads, runThreadsSetting } from '../run-threads/open-run-threads.ts';
+import type { RunThreads } from '../run-threads/run-threads.ts';
+import { defaultLimits } from '../engine/hub-options.ts';
 
 export type ServeOptions = {
   /** Default 127.0.0.1. A non-loopback host needs `CONFAB_TOKEN` in `env`. */
@@ -61,6 +64,12 @@ export type ServeOptions = {
    * cluster), with recovery and the journal as on SQLite. Ignored with `cluster`.
    */
   databaseUrl?: string;
+  /**
+   * Run threads (`--workers N`): runs of provider models execute on N worker threads, the main
+   * thread keeping HTTP, WebSocket, fan-out and the store; 0 executes them on the main thread.
+   * Default: `CONFAB_RUN_WORKERS` from `env`, else cores − 1 (at least 1). Ignored with `cluster`.
+   */
+  runWorkers?: number;
 };
 
 export type RunningServe = {
@@ -76,6 +85,8 @@ export type RunningServe = {
 };
 
 const packageRoot = new URL('../../', import.meta.url);
+/** How long serve waits for its run threads to load before it listens anyway (runs then start on the main thread). */
+const threadLoadWaitMs = 10_000;
 
 /**
  * Everything `confab serve` runs, in one process: provider config, the data directory's lock (one
@@ -101,6 +112,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
   let databaseLock: ServerLock | undefined;
   let closeAgents = () => {};
   let tools: ReturnType<typeof createMcpTools> | undefined;
+  let threads: RunThreads | undefined;
   try {
     const { token } = await resolveToken({ env: options.env, dataDir: options.dataDir });
     const logger = options.logger ?? silentLogger;
@@ -135,8 +147,14 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
         approvals: options.approvals,
       });
       tools = createMcpTools({ config: config.mcp, clientVersion: packageVersion(), logger });
-      hub = new SessionHub({ store: embeddedStore, models, logger, eventLog: journal.eventLog, observer, limits: benchLimits(options.env).hub, approvals: options.approvals, remote: workers.remote, tools, titleModel: config.titleModel });
+      const runWorkers = options.runWorkers ?? runThreadsSetting(undefined, options.env);
+      const maxConcurrentRuns = benchLimits(options.env).hub.maxConcurrentRuns ?? defaultLimits.maxConcurrentRuns;
+      const placement = runWorkers > 0 ? openRunThreads({ count: runWorkers, config, store: embeddedStore, logger, maxConcurrentRuns, clientVersion: packageVersion(), approvals: options.approvals, machine: workers.remote }) : undefined;
+      threads = placement?.threads;
+      hub = new SessionHub({ store: embeddedStore, models, logger, eventLog: journal.eventLog, observer, limits: benchLimits(options.env).hub, approvals: options.approvals, remote: placement?.threads ?? workers.remote, runQueue: placement?.runQueue, tools, titleModel: config.titleModel });
       await hub.start();
+      // Loaded on the other cores while the main thread opened the store; runs before that would execute here.
+      if (threads) await threads.whenReady(threadLoadWaitMs);
     }
     const server = await startServer({
       hub,
@@ -153,7 +171,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
       workers,
     });
     logger.info('serving', { url: server.url, dataDir: options.dataDir, store: options.cluster || options.databaseUrl ? 'postgres' : 'sqlite', cluster: options.cluster ? { worker: options.cluster.worker } : false, providers: config.providers.map((provider) => provider.name) });
-    const [openedHub, openedStore, openedJournal, openedNode, openedTools, openedLock] = [hub, store, journal, node, tools, databaseLock];
+    const [openedHub, openedStore, openedJournal, openedNode, openedTools, openedLock, openedThreads] = [hub, store, journal, node, tools, databaseLock, threads];
     // Once listening: lets a CLI using this data directory find the port (see server-file.ts).
     await writeServerFile(options.dataDir, { url: server.url, pid: process.pid }).catch((error: Error) =>
       logger.warn('could not record the server URL in the data directory', { error: error.message }),
@@ -170,6 +188,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
           await server.close();
           if (openedNode) await openedNode.close();
           else await openedHub.close();
+          await openedThreads?.close();
           await openedTools?.close();
           closeAgents();
           await openedJournal?.close();
@@ -183,6 +202,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
   } catch (error) {
     if (node) await node.close().catch(() => {});
     else await hub?.close().catch(() => {});
+    await threads?.close().catch(() => {});
     await tools?.close().catch(() => {});
     closeAgents();
     await journal?.close().catch(() => {});

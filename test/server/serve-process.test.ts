@@ -86,10 +86,11 @@ describe('confab serve as a process', () => {
     });
   });
 
-  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
-    it(`${signal} shuts down cleanly: exit 0, the running run stored as interrupted with its partial text`, async () => {
+  // The default executes runs on run threads (cores - 1, at least 1); --workers 0 on the main thread.
+  for (const [signal, workers] of [['SIGTERM', undefined], ['SIGHUP', undefined], ['SIGTERM', '0'], ['SIGTERM', '2']] as const) {
+    it(`${signal} shuts down cleanly${workers === undefined ? '' : ` with --workers ${workers}`}: exit 0, the running run stored as interrupted with its partial text`, async () => {
       await withDirs(async ({ dataDir, projectDir, upstream }) => {
-        const serve = await spawnServe({ dataDir, upstreamUrl: upstream.url });
+        const serve = await spawnServe({ dataDir, upstreamUrl: upstream.url, args: workers === undefined ? [] : ['--workers', workers] });
         const { runId } = await startHeldRun(serve, apiOf(serve), projectDir, upstream);
         assert.deepEqual(await serve.kill(signal), { code: 0, signal: null });
         assert.equal(serve.stderr(), '');
@@ -128,6 +129,18 @@ describe('confab serve as a process', () => {
       } finally {
         assert.deepEqual(await withEnvToken.kill('SIGINT'), { code: 0, signal: null });
       }
+    });
+  });
+
+  it('--workers must be a whole number from 0 to 64 (exit 2, a clear message)', async () => {
+    await withDirs(async ({ dataDir }) => {
+      for (const value of ['x', '-1', '65', '1.5']) {
+        const refused = await runConfab(['serve', '--port', '0', '--data-dir', dataDir, `--workers=${value}`]);
+        assert.equal(refused.code, 2, value);
+        assert.equal(refused.stderr, `confab serve: --workers must be a whole number from 0 to 64, got "${value}".\n`);
+      }
+      const fromEnv = await runConfab(['serve', '--port', '0', '--data-dir', dataDir], { env: { CONFAB_RUN_WORKERS: 'many' } });
+      assert.deepEqual([fromEnv.code, fromEnv.stderr], [2, 'confab serve: CONFAB_RUN_WORKERS must be a whole number from 0 to 64, got "many".\n']);
     });
   });
 

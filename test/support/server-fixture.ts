@@ -38,10 +38,13 @@ import { startServer } from '../../src/server/server.ts';
 import type { ServerLimits } from '../../src/server/server-limits.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
-import type { Logger } from '../../src/util/logger.ts';
+import { silentLogger, type Logger } from '../../src/util/logger.ts';
 import { startOpenAIUpstream } from '../peers/openai-upstream.ts';
 import type { FakeUpstream } from '../peers/upstream-script.ts';
 import { makeProjectDir } from './hub-fixture.ts';
+import { openRunThreads } from '../../src/run-threads/open-run-threads.ts';
+import type { RunThreads } from '../../src/run-threads/run-threads.ts';
+import { defaultLimits } from '../../src/engine/hub-options.ts';
 
 export const testToken = 'test-token-0123456789';
 export const testModel = 'fake/m1';
@@ -59,6 +62,8 @@ export type TestServerOptions = {
   logger?: Logger;
   /** The hub's `titleModel` (titles written by a model after the first reply). */
   titleModel?: string;
+  /** Run threads to execute runs on (default: CONFAB_RUN_WORKERS, else 0: the main thread). */
+  runWorkers?: number;
 };
 
 export type TestResponse = { status: number; headers: Headers; body: any };
@@ -73,6 +78,8 @@ export type TestServer = {
   dataDir: string;
   projectDir: string;
   conversationId: string;
+  /** The run threads, when CONFAB_RUN_WORKERS (or the `runWorkers` option) starts some. */
+  runThreads: RunThreads | undefined;
   /** `{ authorization: 'Bearer <token>' }` */
   authHeaders: Record<string, string>;
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse>;
@@ -97,8 +104,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const config = loadProviderConfig({ env: {}, configPath: 'test-config.json', readFile: () => JSON.stringify(fakeProviderConfig(upstream.url)) });
   const models = createModelRegistry(config);
   const metrics = new ServerMetrics();
-  const hub = new SessionHub({ store, models, logger: options.logger, limits: options.hubLimits, observer: metrics.observer, catalogFeed: options.catalogFeed, approvals: options.approvals, titleModel: options.titleModel });
+  // CONFAB_RUN_WORKERS=N runs the suites with runs executed on N run threads (`confab serve --workers N`).
+  const runWorkers = options.runWorkers ?? Number(process.env.CONFAB_RUN_WORKERS ?? 0);
+  const maxConcurrentRuns = options.hubLimits?.maxConcurrentRuns ?? defaultLimits.maxConcurrentRuns;
+  const placement = runWorkers > 0 ? openRunThreads({ count: runWorkers, config, store, logger: options.logger ?? silentLogger, maxConcurrentRuns, clientVersion: '0.0.0-test', approvals: options.approvals }) : undefined;
+  const hub = new SessionHub({ store, models, logger: options.logger, limits: options.hubLimits, observer: metrics.observer, catalogFeed: options.catalogFeed, approvals: options.approvals, titleModel: options.titleModel, remote: placement?.threads, runQueue: placement?.runQueue });
   await hub.start();
+  // Every run of the suite on a thread: none runs on the main thread while the threads load.
+  await placement?.threads.ready;
   await hub.createProject({ name: 'demo', path: project.path });
   const conversation = await hub.createConversation({ projectName: 'demo', model: testModel });
   const server = await startServer({
@@ -123,6 +136,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     dataDir,
     projectDir: project.path,
     conversationId: conversation.id,
+    runThreads: placement?.threads,
     authHeaders,
     async request(method, path, body, headers = {}) {
       const init = {
@@ -145,6 +159,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async close() {
       await server.close();
       await hub.close();
+      await placement?.threads.close();
       await store.close();
       await upstream.close();
       await project.cleanup();

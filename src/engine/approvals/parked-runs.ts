@@ -75,6 +75,8 @@ export class ParkedRuns {
         await this.#checkpointer.sync();
         return { run };
       }
+      // Parked on a worker (a run thread, a machine worker): held by its executor until the worker's last batch is applied.
+      if (target.status === 'requires-action' && live.active?.runId === target.id) await live.active.done;
       if (target.status !== 'requires-action' || live.active?.runId === target.id) return undefined;
       // The stop request reaches the run when it resumes (even one answered but not resumed yet);
       // the cancelled approvals stop it too after a restart. Cancelling queues it to end itself.
