@@ -16,7 +16,7 @@ import { mapLimited, type Target, type TargetContext, type TargetName } from './
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const benchLimits = { server: { maxStreamsPerToken: 50_000, wsMaxSubscriptions: 1_000 }, hub: { maxConcurrentRuns: 10_000 } };
 
-/** `workers`: start it with `--workers N` (named `confab-wN`); else with the default (cores - 1). */
+/** `workers`: start it with `--workers N` (named `confab-wN`); else with the default (runs on the main thread). */
 export async function startConfab(context: TargetContext, options: { workers?: number } = {}): Promise<Target> {
   const dataDir = resolve(context.workDir, `confab-${Date.now()}`);
   const projectDir = join(dataDir, 'project');

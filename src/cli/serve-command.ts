@@ -37,9 +37,9 @@ Options:
   --worker-heartbeat TIME
                          Ping interval for machine workers (default 10s); a worker that misses
                          one ping is disconnected.
-  --workers N            Execute runs on N worker threads of this process, the main thread
-                         keeping HTTP, WebSocket and the store (default: cores - 1, at least 1;
-                         0 executes runs on the main thread; $CONFAB_RUN_WORKERS). Not in a
+  --workers N|auto       Execute runs on N worker threads of this process, the main thread
+                         keeping HTTP, WebSocket and the store; auto: cores - 1, at least 1
+                         (default: 0, runs on the main thread; $CONFAB_RUN_WORKERS). Not in a
                          cluster.
   --database-url URL     Keep records and the event journal in this Postgres database instead
                          of the SQLite file in --data-dir: one server per database. With

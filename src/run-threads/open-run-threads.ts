@@ -13,21 +13,27 @@ import { RunThreads } from './run-threads.ts';
 /** Most run threads one server starts (`--workers`). */
 export const maxRunThreads = 64;
 
-/** The default of `--workers`: one thread per core but the one the main thread uses, at least one. */
-export function defaultRunThreads(cores = availableParallelism()): number {
+/**
+ * `--workers auto`: one thread per core but the one the main thread uses, at least one. Not the
+ * default: on the 2-core bench machine run threads sustained no more streams than the main thread
+ * and added 100–150 MB of RSS at 100 streams (docs/benchmarks.md, "Run threads"), so runs stay on
+ * the main thread unless asked for.
+ */
+export function autoRunThreads(cores = availableParallelism()): number {
   return Math.max(1, cores - 1);
 }
 
 /**
- * How many run threads `confab serve` starts: `--workers N` when given, else `CONFAB_RUN_WORKERS`,
- * else the default. 0 runs every run on the main thread (as before run threads existed).
+ * How many run threads `confab serve` starts: `--workers N|auto` when given, else
+ * `CONFAB_RUN_WORKERS`, else 0: every run on the main thread.
  */
 export function runThreadsSetting(flag: string | undefined, env: Record<string, string | undefined>): number {
   const source = flag !== undefined ? '--workers' : 'CONFAB_RUN_WORKERS';
   const value = flag ?? env.CONFAB_RUN_WORKERS?.trim();
   // An empty variable is unset; an empty flag is a mistake.
-  if (value === undefined || (flag === undefined && value === '')) return defaultRunThreads();
-  if (!/^\d+$/.test(value) || Number(value) > maxRunThreads) throw new ConfabError('bad_request', `${source} must be a whole number from 0 to ${maxRunThreads}, got "${value}".`);
+  if (value === undefined || (flag === undefined && value === '')) return 0;
+  if (value === 'auto') return autoRunThreads();
+  if (!/^\d+$/.test(value) || Number(value) > maxRunThreads) throw new ConfabError('bad_request', `${source} must be "auto" or a whole number from 0 to ${maxRunThreads}, got "${value}".`);
   return Number(value);
 }
 

@@ -67,7 +67,7 @@ export type ServeOptions = {
   /**
    * Run threads (`--workers N`): runs of provider models execute on N worker threads, the main
    * thread keeping HTTP, WebSocket, fan-out and the store; 0 executes them on the main thread.
-   * Default: `CONFAB_RUN_WORKERS` from `env`, else cores − 1 (at least 1). Ignored with `cluster`.
+   * Default: `CONFAB_RUN_WORKERS` from `env` (a number or `auto`: cores − 1), else 0. Ignored with `cluster`.
    */
   runWorkers?: number;
 };

@@ -86,7 +86,7 @@ describe('confab serve as a process', () => {
     });
   });
 
-  // The default executes runs on run threads (cores - 1, at least 1); --workers 0 on the main thread.
+  // The default executes runs on the main thread; --workers 2 on run threads.
   for (const [signal, workers] of [['SIGTERM', undefined], ['SIGHUP', undefined], ['SIGTERM', '0'], ['SIGTERM', '2']] as const) {
     it(`${signal} shuts down cleanly${workers === undefined ? '' : ` with --workers ${workers}`}: exit 0, the running run stored as interrupted with its partial text`, async () => {
       await withDirs(async ({ dataDir, projectDir, upstream }) => {
@@ -132,15 +132,15 @@ describe('confab serve as a process', () => {
     });
   });
 
-  it('--workers must be a whole number from 0 to 64 (exit 2, a clear message)', async () => {
+  it('--workers must be "auto" or a whole number from 0 to 64 (exit 2, a clear message)', async () => {
     await withDirs(async ({ dataDir }) => {
       for (const value of ['x', '-1', '65', '1.5']) {
         const refused = await runConfab(['serve', '--port', '0', '--data-dir', dataDir, `--workers=${value}`]);
         assert.equal(refused.code, 2, value);
-        assert.equal(refused.stderr, `confab serve: --workers must be a whole number from 0 to 64, got "${value}".\n`);
+        assert.equal(refused.stderr, `confab serve: --workers must be "auto" or a whole number from 0 to 64, got "${value}".\n`);
       }
       const fromEnv = await runConfab(['serve', '--port', '0', '--data-dir', dataDir], { env: { CONFAB_RUN_WORKERS: 'many' } });
-      assert.deepEqual([fromEnv.code, fromEnv.stderr], [2, 'confab serve: CONFAB_RUN_WORKERS must be a whole number from 0 to 64, got "many".\n']);
+      assert.deepEqual([fromEnv.code, fromEnv.stderr], [2, 'confab serve: CONFAB_RUN_WORKERS must be "auto" or a whole number from 0 to 64, got "many".\n']);
     });
   });
 
