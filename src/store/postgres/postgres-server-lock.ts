@@ -35,7 +35,8 @@ export async function lockDatabase(url: string, mode: 'exclusive' | 'shared', lo
           (error: unknown) => {
             if (released) return;
             logger.error('could not take the Postgres server lock again; retrying', { error });
-            retaking = setTimeout(retake, retakeMs);
+            // The server's own handles keep it running; the retries alone never keep a process alive.
+            retaking = setTimeout(retake, retakeMs).unref();
           },
         );
       };
