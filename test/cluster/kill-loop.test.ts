@@ -54,10 +54,11 @@ describe('a cluster of processes: ten SIGKILLs in a row mid-reply', { skip, time
       await watchA.waitFor((event) => event.runId === run.id && event.type === 'part-delta' && deltaText(watchA.events().filter((seen) => seen.runId === run.id)) === partial, 60_000);
 
       if (round === apiNodeRound) {
-        // The API node B dies mid-reply; B's watcher resumes on a new node from its last cursor.
-        const cursor = watchB.at(-1)!.events().at(-1)!.cursor;
+        // The API node B dies mid-reply; B's watcher resumes on a new node from the last cursor it
+        // received (read once its connection is closed: events can still arrive while B is killed).
         assert.deepEqual(await b.kill('SIGKILL'), { code: null, signal: 'SIGKILL' });
         watchB.at(-1)!.close();
+        const cursor = watchB.at(-1)!.events().at(-1)!.cursor;
         c.upstream.release();
         b = await c.serve(['--no-worker']);
         const resumed = await openSse(eventsUrl(b), { ...auth, 'last-event-id': cursor });

@@ -31,7 +31,8 @@ describe('lockDatabase', { skip }, () => {
     const held = await lockDatabase(url, 'exclusive', logger);
     try {
       const admin = await database.pool();
-      const holder = async () => (await admin.query("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted")).rows.map((row) => row.pid as number);
+      // This database's advisory locks only: other suites' migrations hold one on theirs.
+      const holder = async () => (await admin.query("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).rows.map((row) => row.pid as number);
       const [pid] = await holder();
       await admin.query('SELECT pg_terminate_backend($1)', [pid]);
       for (let waited = 0; (await holder()).filter((other) => other !== pid).length === 0; waited += 50) {
