@@ -5,6 +5,7 @@ import { encodeEvent } from '../events/encoded-event.ts';
 import type { Logger } from '../util/logger.ts';
 import type { RunAssignment, WorkerLink } from '../workers/run-assignment.ts';
 import type { ServerFrame } from '../workers/worker-protocol.ts';
+import { RunFeeds } from '../workers/run-feeds.ts';
 import type { FromThread, RunThreadData, ThreadRunFrame, ToThread } from './run-thread-messages.ts';
 
 /** The thread module beside this one, with this module's extension: `.ts` from source, `.js` in dist/. */
@@ -29,7 +30,7 @@ export class ThreadLink implements WorkerLink {
   #ready = false;
   #resolveReady!: () => void;
   readonly #logger: Logger;
-  readonly #feeds = new Map<string, { fence: Fence; subscription: Subscription }>();
+  readonly #feeds = new RunFeeds(() => this.#schedule());
   #frames: ToThread['frames'] = [];
   #scheduled = false;
   #alive = true;
@@ -65,16 +66,12 @@ export class ThreadLink implements WorkerLink {
   }
 
   feed(fence: Fence, subscription: Subscription): void {
-    this.#feeds.set(fence.runId, { fence, subscription });
     subscription.relay = true;
-    subscription.onReadable = () => this.#schedule();
-    this.#schedule();
+    this.#feeds.add(fence, subscription);
   }
 
   unfeed(runId: string): void {
-    const feed = this.#feeds.get(runId);
-    if (feed) feed.subscription.onReadable = undefined;
-    this.#feeds.delete(runId);
+    this.#feeds.remove(runId);
   }
 
   /** The thread broke the protocol (it runs our own code, so this is a bug): it is ended, its runs taken over. */
@@ -124,7 +121,7 @@ export class ThreadLink implements WorkerLink {
 
   #gone(code: number): void {
     this.#alive = false;
-    for (const runId of [...this.#feeds.keys()]) this.unfeed(runId);
+    this.#feeds.clear();
     if (this.assignments.size > 0) this.#logger.error('a run thread exited with runs on it; taking them over', { thread: this.workerName, code, runs: this.assignments.size });
     for (const assignment of this.assignments.values()) assignment.detached(this);
   }

@@ -9,6 +9,7 @@ import type { RemoteRuns } from './remote-runs.ts';
 import type { WorkerDirectory, WorkerSession } from './worker-directory.ts';
 import { describeZodError, workerCloseCodes, WorkerFrameSchema, workerProtocolVersion, type ServerFrame, type WorkerFrame } from './worker-protocol.ts';
 import type { WorkerRecord } from './worker-tokens.ts';
+import { RunFeeds } from './run-feeds.ts';
 
 export type WorkerConnectionLimits = {
   /** Server pings; a worker that missed the previous one is cut (so a stalled link is found within two intervals). */
@@ -41,7 +42,7 @@ export class WorkerConnection implements WorkerSession {
   readonly #runs: RemoteRuns;
   readonly #limits: WorkerConnectionLimits;
   readonly #logger: Logger;
-  readonly #feeds = new Map<string, { fence: Fence; subscription: Subscription }>();
+  readonly #feeds = new RunFeeds(() => this.#schedule());
   #registered = false;
   #alive = true;
   #malformed = 0;
@@ -89,15 +90,11 @@ export class WorkerConnection implements WorkerSession {
   }
 
   feed(fence: Fence, subscription: Subscription): void {
-    this.#feeds.set(fence.runId, { fence, subscription });
-    subscription.onReadable = () => this.#schedule();
-    this.#schedule();
+    this.#feeds.add(fence, subscription);
   }
 
   unfeed(runId: string): void {
-    const feed = this.#feeds.get(runId);
-    if (feed) feed.subscription.onReadable = undefined;
-    this.#feeds.delete(runId);
+    this.#feeds.remove(runId);
   }
 
   /** The parts of files attached to a message, read in this worker's directory for the project. */
@@ -211,7 +208,7 @@ export class WorkerConnection implements WorkerSession {
     if (this.#closed) return;
     this.#closed = true;
     for (const timer of this.#timers) clearTimeout(timer);
-    for (const runId of [...this.#feeds.keys()]) this.unfeed(runId);
+    this.#feeds.clear();
     this.#contextReads.close();
     if (this.#registered) {
       this.#directory.detach(this);
